@@ -1,0 +1,120 @@
+//! `cargo bench`: wall time of linting whole packaging trees, next to the cost of
+//! just reading their bytes. A plain harness (no criterion) keeps the build light;
+//! each measurement is the median of many runs.
+//!
+//! Trees are generated from `testdata/parallel/ubuntu/in` scaled up to 12
+//! architectures × 20 flavours, plus the Debian- and kernel-package-style trees.
+
+use kpkg_lint::discover;
+use kpkg_lint::rules::Selection;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+const ARCHES: &[&str] = &[
+    "amd64", "arm64", "armhf", "i386", "ppc64el", "riscv64", "s390x", "loong64", "mips64el",
+    "powerpc", "sparc64", "alpha",
+];
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+/// An Ubuntu-style tree with 12 arch files and 20 flavours each.
+fn ubuntu_tree(root: &Path) -> PathBuf {
+    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parallel/ubuntu/in");
+    let dst = root.join("ubuntu");
+    copy_dir(&base, &dst);
+    let flavours: Vec<String> = (0..20).map(|i| format!("flavour{i}")).collect();
+    for arch in ARCHES {
+        let mut mk = format!("build_arch = {arch}\nflavours = {}\nbuild_image = Image\nkernel_file = arch/$(build_arch)/boot/Image\ninstall_file = vmlinuz\ndo_tools_perf = true\n", flavours.join(" "));
+        for f in &flavours {
+            mk.push_str(&format!(
+                "build_image_{f} = Image\nkernel_file_{f} = arch/$(build_arch)/boot/Image\n"
+            ));
+        }
+        fs::write(dst.join(format!("debian.master/rules.d/{arch}.mk")), mk).unwrap();
+    }
+    fs::create_dir_all(dst.join("debian.master/control.d")).unwrap();
+    for f in &flavours {
+        fs::write(dst.join(format!("debian.master/control.d/vars.{f}")), format!("arch=\"{}\"\nsupported=\"{f}\"\ntarget=\"Geared toward {f} systems.\"\ndesc=\"{f} kernel\"\nbootloader=\"grub-pc | grub-efi-amd64 | flash-kernel\"\nprovides=\"kvm-api-4, redhat-cluster-modules\"\n", ARCHES.join(" "))).unwrap();
+    }
+    dst
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn measure(name: &str, root: &Path, iterations: usize) {
+    let paths = vec![root.to_path_buf()];
+    let sel = Selection::default();
+    // Baseline: read every file discovery would read.
+    let files: Vec<PathBuf> = {
+        let d = discover::discover(&paths);
+        d.trees
+            .iter()
+            .flat_map(|t| t.files.iter().map(|f| f.path.clone()))
+            .collect()
+    };
+    let bytes: usize = files
+        .iter()
+        .map(|f| fs::metadata(f).map(|m| m.len() as usize).unwrap_or(0))
+        .sum();
+    let mut read = Vec::new();
+    let mut full = Vec::new();
+    let mut findings = 0;
+    for _ in 0..iterations {
+        let t = Instant::now();
+        for f in &files {
+            std::hint::black_box(fs::read(f).unwrap());
+        }
+        read.push(t.elapsed());
+        let t = Instant::now();
+        let d = discover::discover(&paths);
+        findings = d
+            .trees
+            .iter()
+            .map(|t| kpkg_lint::lint_tree(t, &sel).len())
+            .sum();
+        full.push(t.elapsed());
+    }
+    println!(
+        "{name:<28} {:>4} files {:>8} bytes   read {:>9.3?}   discover+parse+lint {:>9.3?}   ({findings} findings, median of {iterations})",
+        files.len(),
+        bytes,
+        median(read),
+        median(full)
+    );
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --test: keep that quick.
+    let quick = std::env::args().any(|a| a == "--test");
+    let iterations = if quick { 3 } else { 200 };
+    let tmp = tempfile::tempdir().unwrap();
+    let ubuntu = ubuntu_tree(tmp.path());
+    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
+    measure("ubuntu 12 arches x 20 flav.", &ubuntu, iterations);
+    measure(
+        "debian linux style",
+        &data.join("parallel/debian-linux/in"),
+        iterations,
+    );
+    measure(
+        "kernel-package ruleset",
+        &data.join("examples/kernel-package"),
+        iterations,
+    );
+    measure("all testdata trees", &data, iterations);
+}

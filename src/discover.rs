@@ -1,0 +1,506 @@
+//! Finding packaging trees under the paths the user gave, and reading their files once.
+//!
+//! A *tree* is one source package's packaging: a directory holding `debian/` (plus
+//! Ubuntu's `debian.<branch>/` directories), or a kernel-package ruleset checkout
+//! (`ruleset/`, `kernel/ruleset/`). A path that is neither is searched for trees;
+//! symlinks are never followed during that search, so symlink loops cannot trap it,
+//! and a kernel source tree's own directories (`arch/`, `drivers/` …) are skipped.
+
+use crate::source::{FileId, SourceFile};
+use std::fs;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Files above this size are not packaging files; they are reported, not read.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    /// `debian/` with optional `debian.<branch>/` directories.
+    Debian,
+    /// A kernel-package (make-kpkg) ruleset checkout or install.
+    KernelPackage,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub root: PathBuf,
+    pub kind: TreeKind,
+    /// Ubuntu branch directory named by `debian/debian.env` (`debian.master`).
+    pub branch_dir: Option<String>,
+    pub files: Vec<SourceFile>,
+}
+
+/// A problem reading input that makes the run exit with code 2.
+#[derive(Debug, Clone)]
+pub struct IoProblem {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Discovery {
+    pub trees: Vec<Tree>,
+    pub errors: Vec<IoProblem>,
+}
+
+impl Tree {
+    /// How a path inside this tree is shown to the user.
+    pub fn display_for(&self, rel: &str) -> String {
+        let root = display_path(&self.root);
+        if root == "." {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", root.trim_end_matches('/'))
+        }
+    }
+
+    pub fn file(&self, rel: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.rel == rel)
+    }
+
+    /// A tree made of in-memory files (tests and catalogue examples).
+    pub fn from_memory(files: &[(&str, &str)]) -> Tree {
+        let files: Vec<SourceFile> = files
+            .iter()
+            .map(|(rel, c)| SourceFile::in_memory(rel, c))
+            .collect();
+        let branch_dir = files
+            .iter()
+            .find(|f| f.rel == "debian/debian.env")
+            .and_then(|f| parse_debian_env(&f.text));
+        let kind = if files
+            .iter()
+            .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
+        {
+            TreeKind::Debian
+        } else {
+            TreeKind::KernelPackage
+        };
+        Tree {
+            root: PathBuf::from("."),
+            kind,
+            branch_dir,
+            files,
+        }
+    }
+}
+
+/// Directories of a kernel source tree that never hold packaging.
+const KERNEL_SOURCE_DIRS: &[&str] = &[
+    "arch",
+    "block",
+    "certs",
+    "crypto",
+    "Documentation",
+    "drivers",
+    "fs",
+    "include",
+    "init",
+    "io_uring",
+    "ipc",
+    "lib",
+    "LICENSES",
+    "mm",
+    "net",
+    "rust",
+    "samples",
+    "scripts",
+    "security",
+    "sound",
+    "tools",
+    "usr",
+    "virt",
+];
+
+/// Directories inside `debian/` that hold build output or patches, not packaging logic.
+const SKIP_IN_DEBIAN: &[&str] = &["patches", "tmp", "build", "stamps", "abi", ".git", "source"];
+
+pub fn discover(paths: &[PathBuf]) -> Discovery {
+    let mut out = Discovery::default();
+    let mut roots: Vec<PathBuf> = Vec::new();
+    for path in paths {
+        let meta = match fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => {
+                out.errors.push(IoProblem {
+                    path: display_path(path),
+                    message: io_message(&e),
+                });
+                continue;
+            }
+        };
+        if meta.is_file() {
+            match path.ancestors().skip(1).find(|a| is_tree_root(&as_dir(a))) {
+                Some(root) => roots.push(as_dir(root)),
+                None => out.errors.push(IoProblem {
+                    path: display_path(path),
+                    message: "not inside a Debian packaging tree (no debian/ directory above it)"
+                        .into(),
+                }),
+            }
+            continue;
+        }
+        if path.file_name().is_some_and(|n| n == "debian") {
+            if let Some(parent) = path.parent() {
+                let parent = as_dir(parent);
+                if is_tree_root(&parent) {
+                    roots.push(parent);
+                    continue;
+                }
+            }
+        }
+        if is_tree_root(path) {
+            roots.push(path.clone());
+            continue;
+        }
+        let before = roots.len();
+        search_trees(path, &mut roots, &mut out.errors);
+        if roots.len() == before {
+            out.errors.push(IoProblem {
+                path: display_path(path),
+                message: "no Debian packaging tree found here (looked for debian/rules, debian/control and kernel-package rulesets)".into(),
+            });
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for root in roots {
+        let key = fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
+        if seen.insert(key) {
+            out.trees.push(read_tree(root, &mut out.errors));
+        }
+    }
+    out
+}
+
+fn as_dir(p: &Path) -> PathBuf {
+    if p.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        p.to_path_buf()
+    }
+}
+
+fn is_tree_root(dir: &Path) -> bool {
+    let debian = dir.join("debian");
+    if debian.is_dir()
+        && (debian.join("rules").is_file()
+            || debian.join("control").is_file()
+            || debian.join("debian.env").is_file())
+    {
+        return true;
+    }
+    kernel_package_ruleset(dir).is_some()
+}
+
+fn kernel_package_ruleset(dir: &Path) -> Option<PathBuf> {
+    ["ruleset", "kernel/ruleset"]
+        .iter()
+        .map(|r| dir.join(r))
+        .find(|r| r.join("misc").is_dir() || r.join("targets").is_dir())
+}
+
+fn search_trees(path: &Path, roots: &mut Vec<PathBuf>, errors: &mut Vec<IoProblem>) {
+    let mut walk = WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    loop {
+        let entry = match walk.next() {
+            None => break,
+            Some(Ok(e)) => e,
+            Some(Err(e)) => {
+                errors.push(IoProblem {
+                    path: e
+                        .path()
+                        .map(display_path)
+                        .unwrap_or_else(|| display_path(path)),
+                    message: e
+                        .io_error()
+                        .map(io_message)
+                        .unwrap_or_else(|| e.to_string()),
+                });
+                continue;
+            }
+        };
+        if !entry.file_type().is_dir() {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && name.starts_with('.') {
+            walk.skip_current_dir();
+            continue;
+        }
+        if entry.depth() > 0 && KERNEL_SOURCE_DIRS.contains(&name.as_ref()) {
+            let parent = entry.path().parent().unwrap_or(path);
+            if parent.join("Kbuild").is_file() || parent.join("MAINTAINERS").is_file() {
+                walk.skip_current_dir();
+                continue;
+            }
+        }
+        if is_tree_root(entry.path()) {
+            roots.push(entry.path().to_path_buf());
+            walk.skip_current_dir();
+        }
+    }
+}
+
+fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
+    let mut files = Vec::new();
+    let mut kind = TreeKind::KernelPackage;
+    let mut branch_dir = None;
+    let mut wanted: Vec<(PathBuf, String)> = Vec::new();
+    if root.join("debian").is_dir() {
+        kind = TreeKind::Debian;
+        collect(&root, "debian", 4, &mut wanted, errors);
+        if let Ok(env) = fs::read_to_string(root.join("debian/debian.env")) {
+            branch_dir = parse_debian_env(&env);
+        }
+        let branches: Vec<String> = match &branch_dir {
+            Some(b) => vec![b.clone()],
+            None => list_branch_dirs(&root),
+        };
+        for b in branches {
+            collect(&root, &b, 4, &mut wanted, errors);
+        }
+    }
+    if let Some(ruleset) = kernel_package_ruleset(&root) {
+        let rel = ruleset
+            .strip_prefix(&root)
+            .unwrap_or(&ruleset)
+            .to_string_lossy()
+            .replace('\\', "/");
+        collect(&root, &rel, 6, &mut wanted, errors);
+        for top in ["kernel/rules", "rules"] {
+            if root.join(top).is_file() && !wanted.iter().any(|(_, r)| r == top) {
+                wanted.push((root.join(top), top.to_string()));
+            }
+        }
+    }
+    wanted.sort_by(|a, b| a.1.cmp(&b.1));
+    wanted.dedup_by(|a, b| a.1 == b.1);
+    for (path, rel) in wanted {
+        let display = display_path(&path);
+        match read_file(&path) {
+            Ok(ReadOutcome::File(bytes, mode)) => {
+                files.push(SourceFile::new(display, path, rel, bytes, mode))
+            }
+            Ok(ReadOutcome::Skipped(reason)) => {
+                files.push(SourceFile::skipped(display, path, rel, reason))
+            }
+            Err(e) => errors.push(IoProblem {
+                path: display,
+                message: io_message(&e),
+            }),
+        }
+    }
+    Tree {
+        root,
+        kind,
+        branch_dir,
+        files,
+    }
+}
+
+fn list_branch_dirs(root: &Path) -> Vec<String> {
+    let mut dirs: Vec<String> = fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("debian.") && n.len() > "debian.".len())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// `DEBIAN=debian.master` in `debian/debian.env`.
+pub fn parse_debian_env(text: &str) -> Option<String> {
+    text.lines().find_map(|l| {
+        let v = l.trim().strip_prefix("DEBIAN=")?.trim().trim_matches('"');
+        (!v.is_empty() && !v.contains('/') && !v.contains("..")).then(|| v.to_string())
+    })
+}
+
+/// Is this a file a rule may need? Packaging files only: never build output.
+fn wanted_file(name: &str) -> bool {
+    matches!(
+        name,
+        "rules" | "control" | "changelog" | "compat" | "debian.env" | "annotations" | "defines"
+    ) || name.starts_with("rules.")
+        || name.starts_with("control.")
+        || name.starts_with("vars.")
+        || name.ends_with(".mk")
+        || name.ends_with(".in")
+        || name.ends_with(".toml")
+        || name.ends_with(".inclusion-list")
+}
+
+fn collect(
+    root: &Path,
+    rel_dir: &str,
+    depth: usize,
+    out: &mut Vec<(PathBuf, String)>,
+    errors: &mut Vec<IoProblem>,
+) {
+    let dir = root.join(rel_dir);
+    let mut walk = WalkDir::new(&dir)
+        .follow_links(false)
+        .max_depth(depth)
+        .sort_by_file_name()
+        .into_iter();
+    loop {
+        let entry = match walk.next() {
+            None => break,
+            Some(Ok(e)) => e,
+            Some(Err(e)) => {
+                errors.push(IoProblem {
+                    path: e
+                        .path()
+                        .map(display_path)
+                        .unwrap_or_else(|| display_path(&dir)),
+                    message: e
+                        .io_error()
+                        .map(io_message)
+                        .unwrap_or_else(|| e.to_string()),
+                });
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            if entry.depth() > 0
+                && (SKIP_IN_DEBIAN.contains(&name.as_ref())
+                    || name.starts_with('.')
+                    || entry.path().join("DEBIAN").is_dir())
+            {
+                walk.skip_current_dir();
+            }
+            continue;
+        }
+        // Symlinked files are read through the link; symlinked directories are not entered.
+        let is_file = ft.is_file() || (ft.is_symlink() && entry.path().is_file());
+        if !is_file || !wanted_file(&name) {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        out.push((entry.path().to_path_buf(), rel));
+    }
+}
+
+enum ReadOutcome {
+    File(Vec<u8>, Option<u32>),
+    Skipped(String),
+}
+
+fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
+    let meta = fs::metadata(path)?;
+    if !meta.is_file() {
+        return Ok(ReadOutcome::Skipped("not a regular file".into()));
+    }
+    if meta.len() > MAX_FILE_SIZE {
+        return Ok(ReadOutcome::Skipped(format!(
+            "file is {} MiB, larger than the {} MiB a packaging file can plausibly be; not read",
+            meta.len() / (1024 * 1024),
+            MAX_FILE_SIZE / (1024 * 1024)
+        )));
+    }
+    let bytes = fs::read(path)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Ok(ReadOutcome::Skipped(
+            "file grew past the size limit while being read".into(),
+        ));
+    }
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Ok(ReadOutcome::Skipped(
+            "binary file (contains NUL bytes); not linted".into(),
+        ));
+    }
+    Ok(ReadOutcome::File(bytes, file_mode(&meta)))
+}
+
+#[cfg(unix)]
+fn file_mode(meta: &fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode())
+}
+
+#[cfg(not(unix))]
+fn file_mode(_meta: &fs::Metadata) -> Option<u32> {
+    None
+}
+
+/// A path as the user should see it: relative to the current directory when below it.
+pub fn display_path(path: &Path) -> String {
+    let mut p = path.to_path_buf();
+    if p.is_absolute() {
+        if let Ok(cwd) = std::env::current_dir() {
+            if let Ok(rel) = p.strip_prefix(&cwd) {
+                p = rel.to_path_buf();
+            }
+        }
+    }
+    let s = p.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debian_env_names_branch() {
+        assert_eq!(
+            parse_debian_env("DEBIAN=debian.master\n").as_deref(),
+            Some("debian.master")
+        );
+        assert_eq!(parse_debian_env("DEBIAN=../etc\n"), None);
+        assert_eq!(parse_debian_env("# nothing\n"), None);
+    }
+
+    #[test]
+    fn packaging_files_only() {
+        for n in [
+            "rules",
+            "0-common-vars.mk",
+            "control.stub.in",
+            "changelog",
+            "vars.generic",
+        ] {
+            assert!(wanted_file(n), "{n}");
+        }
+        for n in ["vmlinuz", "README", "foo.c", "series"] {
+            assert!(!wanted_file(n), "{n}");
+        }
+    }
+}

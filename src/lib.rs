@@ -1,0 +1,58 @@
+//! kpkg-lint: a static analyser and fixer for Debian and Ubuntu kernel packaging.
+//!
+//! Pipeline: [`discover`] finds trees and reads their files once → [`model`] parses
+//! them losslessly → [`rules`] produce [`diagnostic::Diagnostic`]s → [`fix`] turns
+//! fixes into patches or in-place writes, [`output`] prints findings.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod docs;
+pub mod fix;
+pub mod knowledge;
+pub mod model;
+pub mod output;
+pub mod rules;
+pub mod source;
+
+mod app;
+
+pub use app::{fix_loop, lint_tree, run, FixOutcome};
+
+use diagnostic::Diagnostic;
+use discover::Tree;
+use rules::Selection;
+
+/// Lint in-memory files as one tree with every rule (tests, examples).
+pub fn lint_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
+    let tree = Tree::from_memory(files);
+    lint_tree(&tree, &Selection::default())
+}
+
+/// Lint in-memory files with one rule selected; returns the tree for positions.
+pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>, Tree) {
+    let tree = Tree::from_memory(files);
+    let sel = Selection {
+        select: vec![rule.to_string()],
+        ignore: vec![],
+    };
+    (lint_tree(&tree, &sel), tree)
+}
+
+/// Apply every fix to in-memory files until nothing changes; returns every file's
+/// final contents (created files last).
+pub fn fix_memory(files: &[(&str, &str)], unsafe_fixes: bool) -> Vec<(String, String)> {
+    let tree = Tree::from_memory(files);
+    let outcome = fix_loop(&tree, &Selection::default(), unsafe_fixes);
+    outcome
+        .tree
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.rel.clone(),
+                String::from_utf8_lossy(&f.bytes).into_owned(),
+            )
+        })
+        .collect()
+}

@@ -1,0 +1,350 @@
+//! The parsed tree: every file once, with spans, plus what follows from them
+//! (make programs with their include graphs, relations, changelog, compat level).
+
+pub mod changelog;
+pub mod control;
+pub mod invocation;
+pub mod makefile;
+pub mod program;
+pub mod relation;
+pub mod shell;
+
+use crate::discover::Tree;
+use crate::source::{FileId, Span};
+use makefile::{Makefile, StmtKind};
+use program::{Command, Program, StmtRef};
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Makefile,
+    Control,
+    Changelog,
+    Compat,
+    Other,
+}
+
+pub fn classify(rel: &str) -> FileKind {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let in_ruleset = rel.contains("ruleset/");
+    if name == "rules"
+        || (name.starts_with("rules.") && !name.ends_with(".in"))
+        || name.ends_with(".mk")
+    {
+        return FileKind::Makefile;
+    }
+    if in_ruleset {
+        return FileKind::Other;
+    }
+    if name == "changelog" {
+        return FileKind::Changelog;
+    }
+    if name == "compat" {
+        return FileKind::Compat;
+    }
+    if name == "control"
+        || name.starts_with("control.")
+        || name.ends_with(".control.in")
+        || name.ends_with(".control")
+    {
+        return FileKind::Control;
+    }
+    FileKind::Other
+}
+
+/// Something wrong with a file's syntax, found while building the model.
+#[derive(Debug, Clone)]
+pub struct FileProblem {
+    pub file: FileId,
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Compat {
+    pub level: u32,
+    pub file: FileId,
+    pub span: Span,
+}
+
+pub struct Model<'t> {
+    pub tree: &'t Tree,
+    pub makefiles: HashMap<FileId, Makefile>,
+    pub programs: Vec<Program>,
+    /// Every recipe command once, with the program it was evaluated in.
+    pub commands: Vec<(usize, Command)>,
+    pub controls: Vec<control::ControlFile>,
+    pub changelog: Option<(FileId, Vec<changelog::ChangelogEntry>)>,
+    pub compat: Option<Compat>,
+    pub problems: Vec<FileProblem>,
+}
+
+impl<'t> Model<'t> {
+    pub fn build(tree: &'t Tree) -> Model<'t> {
+        let mut m = Model {
+            tree,
+            makefiles: HashMap::new(),
+            programs: vec![],
+            commands: vec![],
+            controls: vec![],
+            changelog: None,
+            compat: None,
+            problems: vec![],
+        };
+        for (id, f) in tree.files.iter().enumerate() {
+            if let Some(reason) = &f.skipped {
+                m.problems.push(FileProblem {
+                    file: id,
+                    span: 0..0,
+                    message: reason.clone(),
+                });
+                continue;
+            }
+            if let Some(at) = f.invalid_utf8_at {
+                m.problems.push(FileProblem {
+                    file: id,
+                    span: at..at + 1,
+                    message: "invalid UTF-8; the file is linted with the bad bytes masked and is never rewritten".into(),
+                });
+            }
+            match classify(&f.rel) {
+                FileKind::Makefile => {
+                    let mf = makefile::parse(&f.text);
+                    m.problems.extend(mf.problems.iter().map(|p| FileProblem {
+                        file: id,
+                        span: p.span.clone(),
+                        message: p.message.clone(),
+                    }));
+                    m.makefiles.insert(id, mf);
+                }
+                FileKind::Control => {
+                    let c = control::parse(id, &f.text);
+                    m.problems
+                        .extend(c.problems.iter().map(|(s, msg)| FileProblem {
+                            file: id,
+                            span: s.clone(),
+                            message: format!("malformed control file: {msg}"),
+                        }));
+                    m.problems
+                        .extend(c.relation_problems.iter().map(|p| FileProblem {
+                            file: id,
+                            span: p.span.clone(),
+                            message: p.message.clone(),
+                        }));
+                    m.controls.push(c);
+                }
+                FileKind::Changelog => {
+                    let preferred = match &tree.branch_dir {
+                        Some(b) => f.rel == format!("{b}/changelog"),
+                        None => f.rel == "debian/changelog",
+                    };
+                    if preferred || m.changelog.is_none() {
+                        let (entries, probs) = changelog::parse(&f.text);
+                        m.problems
+                            .extend(probs.into_iter().map(|(s, msg)| FileProblem {
+                                file: id,
+                                span: s,
+                                message: msg,
+                            }));
+                        m.changelog = Some((id, entries));
+                    }
+                }
+                FileKind::Compat => {
+                    let t = f.text.trim();
+                    if let Ok(level) = t.parse() {
+                        let start = f.text.find(t).unwrap_or(0);
+                        m.compat = Some(Compat {
+                            level,
+                            file: id,
+                            span: start..start + t.len(),
+                        });
+                    }
+                }
+                FileKind::Other => {}
+            }
+        }
+        if m.compat.is_none() {
+            m.compat = m.compat_from_control();
+        }
+        m.build_programs();
+        m
+    }
+
+    /// `debhelper-compat (= N)` in Build-Depends, preferring `debian/control`.
+    fn compat_from_control(&self) -> Option<Compat> {
+        let mut controls: Vec<&control::ControlFile> = self.controls.iter().collect();
+        controls.sort_by_key(|c| self.tree.files[c.file].rel != "debian/control");
+        for c in controls {
+            for p in &c.paragraphs {
+                for f in &p.fields {
+                    if !f.name.eq_ignore_ascii_case("Build-Depends") {
+                        continue;
+                    }
+                    for g in &f.relations {
+                        for r in &g.alternatives {
+                            if r.name == "debhelper-compat" {
+                                if let Some((op, v, span)) = &r.version {
+                                    if op == "=" {
+                                        if let Ok(level) = v.parse() {
+                                            return Some(Compat {
+                                                level,
+                                                file: c.file,
+                                                span: span.clone(),
+                                            });
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn build_programs(&mut self) {
+        let tree = self.tree;
+        let mut ids: Vec<FileId> = self.makefiles.keys().copied().collect();
+        // `debian/rules` first, then other entry points, then everything else.
+        let rank = |f: &FileId| {
+            let rel = &tree.files[*f].rel;
+            let name = tree.files[*f].name();
+            let r = if rel == "debian/rules" || rel.ends_with("/rules") && !rel.contains("rules.d")
+            {
+                0
+            } else if name.starts_with("rules.") {
+                1
+            } else {
+                2
+            };
+            (r, rel.clone())
+        };
+        ids.sort_by_key(rank);
+        let mut reached: HashSet<FileId> = HashSet::new();
+        let mut programs: Vec<Program> = Vec::new();
+        for &id in &ids {
+            if reached.contains(&id) {
+                continue;
+            }
+            let p = Program::build(tree, &self.makefiles, id);
+            // An earlier program rooted at a file this one includes is subsumed.
+            programs.retain(|q| !p.files.contains(&q.root) || q.files.contains(&p.root));
+            reached.extend(p.files.iter().copied());
+            programs.push(p);
+        }
+        for p in &programs {
+            for c in &p.cycles {
+                let stmt = &self.makefiles[&c.file].stmts[c.stmt];
+                self.problems.push(FileProblem {
+                    file: c.file,
+                    span: stmt.span.clone(),
+                    message: "include cycle: this file is already being read".into(),
+                });
+            }
+        }
+        let mut seen: HashSet<StmtRef> = HashSet::new();
+        let mut commands = Vec::new();
+        for (pi, p) in programs.iter().enumerate() {
+            for at in &p.order {
+                let stmt = &self.makefiles[&at.file].stmts[at.stmt];
+                if !matches!(stmt.kind, StmtKind::Recipe { .. }) || !seen.insert(*at) {
+                    continue;
+                }
+                for c in p.commands(tree, *at, &stmt.span) {
+                    commands.push((pi, c));
+                }
+            }
+        }
+        self.problems.sort_by_key(|p| (p.file, p.span.start));
+        self.problems
+            .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.message == b.message);
+        self.programs = programs;
+        self.commands = commands;
+    }
+
+    pub fn stmt(&self, at: StmtRef) -> &makefile::Stmt {
+        &self.makefiles[&at.file].stmts[at.stmt]
+    }
+
+    /// The text of the line before a statement, if it is a comment (make or shell).
+    pub fn comment_above(&self, file: FileId, offset: usize) -> Option<&str> {
+        let f = &self.tree.files[file];
+        let line = f.line_index(offset);
+        let above = f.line_text(line.checked_sub(1)?).trim_start();
+        above.starts_with('#').then_some(above)
+    }
+
+    /// Does the line holding `offset` end with a shell or make comment?
+    pub fn trailing_comment(&self, file: FileId, offset: usize) -> Option<&str> {
+        let f = &self.tree.files[file];
+        let text = f.line_text(f.line_index(offset));
+        let toks_end = text.find(" #").or_else(|| text.find("\t#"))?;
+        Some(text[toks_end..].trim_start())
+    }
+
+    pub fn file_rel(&self, file: FileId) -> &str {
+        &self.tree.files[file].rel
+    }
+
+    pub fn program_of(&self, idx: usize) -> &Program {
+        &self.programs[idx]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_files() {
+        assert_eq!(classify("debian/rules"), FileKind::Makefile);
+        assert_eq!(
+            classify("debian.master/rules.d/amd64.mk"),
+            FileKind::Makefile
+        );
+        assert_eq!(classify("debian/rules.real"), FileKind::Makefile);
+        assert_eq!(classify("debian.master/control.stub.in"), FileKind::Control);
+        assert_eq!(
+            classify("debian/templates/source.control.in"),
+            FileKind::Control
+        );
+        assert_eq!(
+            classify("debian.master/control.d/vars.generic"),
+            FileKind::Other
+        );
+        assert_eq!(classify("debian/changelog"), FileKind::Changelog);
+    }
+
+    #[test]
+    fn compat_from_debhelper_compat() {
+        let tree = Tree::from_memory(&[
+            (
+                "debian/control",
+                "Source: x\nBuild-Depends: debhelper-compat (= 12), bc\n\nPackage: x\n",
+            ),
+            ("debian/rules", "%:\n\tdh $@\n"),
+        ]);
+        let m = Model::build(&tree);
+        assert_eq!(m.compat.as_ref().unwrap().level, 12);
+        assert_eq!(m.commands.len(), 1);
+    }
+
+    #[test]
+    fn subsumes_included_roots() {
+        let tree = Tree::from_memory(&[
+            (
+                "debian/rules",
+                "include debian/rules.defs\nall:\n\t$(MAKE) -f debian/rules.real\n",
+            ),
+            ("debian/rules.defs", "X = 1\n"),
+            (
+                "debian/rules.real",
+                "include debian/rules.defs\nb:\n\techo $(X)\n",
+            ),
+        ]);
+        let m = Model::build(&tree);
+        let roots: Vec<&str> = m.programs.iter().map(|p| m.file_rel(p.root)).collect();
+        assert_eq!(roots, ["debian/rules", "debian/rules.real"]);
+    }
+}

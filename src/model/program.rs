@@ -1,0 +1,718 @@
+//! Make *programs*: a top-level makefile with everything it includes, in the order
+//! make reads it, and a small evaluator for its variables.
+//!
+//! Evaluation is deliberately conservative. A variable's value is the fold of its
+//! assignments in read order; a value that depends on a conditional block, on `?=`
+//! (the environment may win) or on a function call is marked *uncertain*, and
+//! undefined variables stay as `$(NAME)` references. Rules only claim what follows
+//! from certain values.
+
+use super::makefile::{AssignOp, Makefile, StmtKind};
+use super::shell::{self, TokenKind};
+use crate::discover::Tree;
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+
+/// An assignment statement: file and statement index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct StmtRef {
+    pub file: FileId,
+    pub stmt: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct VarDef {
+    pub at: StmtRef,
+    pub op: AssignOp,
+    pub value: String,
+    /// Inside a conditional block (here or around the include that brought it in).
+    pub conditional: bool,
+    pub export: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum IncludeTarget {
+    /// Files of this tree. `guessed` when the path had unresolved variables and was
+    /// matched as a pattern (`$(DEBIAN)/rules.d/$(arch).mk` → every arch file).
+    Files { files: Vec<FileId>, guessed: bool },
+    /// A file outside the tree (`/usr/share/dpkg/buildopts.mk`).
+    System(String),
+    /// Relative path not present in the tree.
+    Missing(String),
+    /// Path made of variables we cannot resolve, matching nothing.
+    Unresolved(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct IncludeEdge {
+    pub at: StmtRef,
+    pub path: String,
+    pub target: IncludeTarget,
+    pub optional: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Program {
+    pub root: FileId,
+    /// Statements in the order make reads them.
+    pub order: Vec<StmtRef>,
+    pub files: Vec<FileId>,
+    /// For each included file, the include statements that led to it (outermost first).
+    pub chains: HashMap<FileId, Vec<StmtRef>>,
+    pub vars: HashMap<String, Vec<VarDef>>,
+    pub includes: Vec<IncludeEdge>,
+    /// Include statements that would include a file already being read.
+    pub cycles: Vec<StmtRef>,
+    /// Ubuntu's branch directory from `debian/debian.env`: the value of the
+    /// `$(shell … debian/debian.env …)` idiom that sets `DEBIAN`.
+    branch_dir: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Expansion {
+    pub text: String,
+    /// Assignments whose values were substituted, outermost first.
+    pub via: Vec<StmtRef>,
+    pub certain: bool,
+}
+
+/// Variables make defines itself or that come from the environment: never substituted.
+const BUILTIN: &[&str] = &[
+    "MAKE",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "CURDIR",
+    "MAKECMDGOALS",
+    "MAKEFILE_LIST",
+    "SHELL",
+];
+
+const MAX_DEPTH: usize = 32;
+
+impl Program {
+    pub fn build(tree: &Tree, makefiles: &HashMap<FileId, Makefile>, root: FileId) -> Program {
+        let mut p = Program {
+            root,
+            order: vec![],
+            files: vec![],
+            chains: HashMap::new(),
+            vars: HashMap::new(),
+            includes: vec![],
+            cycles: vec![],
+            branch_dir: tree.branch_dir.clone(),
+        };
+        let mut stack = vec![root];
+        p.visit(tree, makefiles, root, &mut stack, &mut Vec::new(), false);
+        p
+    }
+
+    fn visit(
+        &mut self,
+        tree: &Tree,
+        makefiles: &HashMap<FileId, Makefile>,
+        file: FileId,
+        stack: &mut Vec<FileId>,
+        chain: &mut Vec<StmtRef>,
+        conditional: bool,
+    ) {
+        let Some(mf) = makefiles.get(&file) else {
+            return;
+        };
+        if !self.files.contains(&file) {
+            self.files.push(file);
+            if !chain.is_empty() {
+                self.chains.insert(file, chain.clone());
+            }
+        }
+        let text = &tree.files[file].text;
+        for (i, stmt) in mf.stmts.iter().enumerate() {
+            let at = StmtRef { file, stmt: i };
+            self.order.push(at);
+            let cond = conditional || stmt.cond_depth > 0;
+            match &stmt.kind {
+                StmtKind::Assign(a) if a.target.is_none() => {
+                    self.vars.entry(a.name.clone()).or_default().push(VarDef {
+                        at,
+                        op: a.op,
+                        value: a.value.clone(),
+                        conditional: cond,
+                        export: a.export,
+                    });
+                }
+                StmtKind::Define { name, body } => {
+                    self.vars.entry(name.clone()).or_default().push(VarDef {
+                        at,
+                        op: AssignOp::Recursive,
+                        value: text[body.clone()].to_string(),
+                        conditional: cond,
+                        export: false,
+                    });
+                }
+                StmtKind::Include(inc) => {
+                    let expanded = self.expand(&inc.paths);
+                    for path in split_words(&expanded.text) {
+                        let target = resolve_include(tree, &tree.files[file].rel, path);
+                        let edge = IncludeEdge {
+                            at,
+                            path: path.to_string(),
+                            target: target.clone(),
+                            optional: inc.optional,
+                        };
+                        self.includes.push(edge);
+                        if let IncludeTarget::Files { files, guessed } = target {
+                            for f in files {
+                                if stack.contains(&f) {
+                                    self.cycles.push(at);
+                                    continue;
+                                }
+                                if stack.len() > MAX_DEPTH * 4 {
+                                    continue;
+                                }
+                                stack.push(f);
+                                chain.push(at);
+                                self.visit(tree, makefiles, f, stack, chain, cond || guessed);
+                                chain.pop();
+                                stack.pop();
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// The value of a variable, or `None` when the tree never assigns it.
+    pub fn value(&self, name: &str) -> Option<Expansion> {
+        let defs = self.vars.get(name)?;
+        let mut text: Option<String> = None;
+        let mut via: Vec<StmtRef> = vec![];
+        let mut certain = true;
+        for d in defs {
+            match d.op {
+                AssignOp::Recursive | AssignOp::Simple => {
+                    match (
+                        &self.branch_dir,
+                        d.value.starts_with("$(shell") && d.value.contains("debian.env"),
+                    ) {
+                        (Some(b), true) => text = Some(b.clone()),
+                        _ => text = Some(d.value.clone()),
+                    }
+                    via = vec![d.at];
+                    certain = !d.conditional;
+                }
+                AssignOp::Shell => {
+                    text = Some(format!("$(shell {})", d.value));
+                    via = vec![d.at];
+                    certain = false;
+                }
+                AssignOp::Conditional => {
+                    if text.is_none() {
+                        text = Some(d.value.clone());
+                        via = vec![d.at];
+                    }
+                    // The environment overrides `?=`.
+                    certain = false;
+                }
+                AssignOp::Append => {
+                    text = Some(match text {
+                        Some(t) if !t.is_empty() => format!("{t} {}", d.value),
+                        _ => d.value.clone(),
+                    });
+                    via.push(d.at);
+                    certain &= !d.conditional;
+                }
+            }
+        }
+        text.map(|text| Expansion { text, via, certain })
+    }
+
+    /// Is the variable assigned anywhere in this program (even conditionally)?
+    pub fn defines(&self, name: &str) -> bool {
+        self.vars.contains_key(name)
+    }
+
+    /// Expand variable references in `text`. Function calls stay as they are
+    /// (except `strip`, which is expanded and trimmed).
+    pub fn expand(&self, text: &str) -> Expansion {
+        let mut out = Expansion {
+            text: String::with_capacity(text.len()),
+            via: vec![],
+            certain: true,
+        };
+        let mut stack = Vec::new();
+        self.expand_into(text, &mut out, &mut stack);
+        out
+    }
+
+    fn expand_into(&self, text: &str, out: &mut Expansion, stack: &mut Vec<String>) {
+        let b = text.as_bytes();
+        let mut i = 0;
+        let mut plain_start = 0;
+        while i < b.len() {
+            if b[i] != b'$' {
+                i += 1;
+                continue;
+            }
+            out.text.push_str(&text[plain_start..i]);
+            match b.get(i + 1) {
+                Some(b'$') => {
+                    out.text.push_str("$$");
+                    i += 2;
+                }
+                Some(&open @ (b'(' | b'{')) => {
+                    let close = if open == b'(' { b')' } else { b'}' };
+                    let Some(end) = matching_close(b, i + 1, open, close) else {
+                        out.text.push_str(&text[i..]);
+                        out.certain = false;
+                        return;
+                    };
+                    let inner = &text[i + 2..end];
+                    let whole = &text[i..=end];
+                    self.expand_reference(inner, whole, out, stack);
+                    i = end + 1;
+                }
+                Some(_) => {
+                    // `$@`, `$<`, `$X`: automatic or one-letter variables; leave them.
+                    let n = text[i + 1..]
+                        .chars()
+                        .next()
+                        .map(char::len_utf8)
+                        .unwrap_or(0);
+                    out.text.push_str(&text[i..i + 1 + n]);
+                    i += 1 + n;
+                }
+                None => {
+                    out.text.push('$');
+                    i += 1;
+                }
+            }
+            plain_start = i;
+        }
+        out.text.push_str(&text[plain_start.min(text.len())..]);
+    }
+
+    fn expand_reference(
+        &self,
+        inner: &str,
+        whole: &str,
+        out: &mut Expansion,
+        stack: &mut Vec<String>,
+    ) {
+        let is_name = !inner.is_empty()
+            && inner
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
+        if is_name {
+            if BUILTIN.contains(&inner)
+                || stack.iter().any(|s| s == inner)
+                || stack.len() >= MAX_DEPTH
+            {
+                out.text.push_str(whole);
+                return;
+            }
+            match self.value(inner) {
+                Some(v) => {
+                    out.via.extend(v.via.iter().copied());
+                    out.certain &= v.certain;
+                    stack.push(inner.to_string());
+                    self.expand_into(&v.text, out, stack);
+                    stack.pop();
+                }
+                None => out.text.push_str(whole),
+            }
+            return;
+        }
+        if let Some(arg) = inner.strip_prefix("strip ") {
+            let mut sub = Expansion {
+                text: String::new(),
+                via: vec![],
+                certain: true,
+            };
+            self.expand_into(arg, &mut sub, stack);
+            out.text
+                .push_str(&sub.text.split_whitespace().collect::<Vec<_>>().join(" "));
+            out.via.extend(sub.via);
+            out.certain &= sub.certain;
+            return;
+        }
+        // Other functions and substitution references are opaque.
+        out.text.push_str(whole);
+        out.certain = false;
+    }
+}
+
+/// Split on whitespace outside `$(…)` / `${…}` groups.
+pub fn split_words(s: &str) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' | b'{' if i > 0 && b[i - 1] == b'$' || depth > 0 && (c == b'(' || c == b'{') => {
+                depth += 1
+            }
+            b')' | b'}' if depth > 0 => depth -= 1,
+            c if c.is_ascii_whitespace() && depth == 0 => {
+                if let Some(st) = start.take() {
+                    out.push(&s[st..i]);
+                }
+                continue;
+            }
+            _ => {}
+        }
+        if start.is_none() {
+            start = Some(i);
+        }
+    }
+    if let Some(st) = start {
+        out.push(&s[st..]);
+    }
+    out
+}
+
+/// Index of the byte closing the group opened at `open_at`.
+pub fn matching_close(b: &[u8], open_at: usize, open: u8, close: u8) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open_at;
+    while i < b.len() {
+        if b[i] == open {
+            depth += 1;
+        } else if b[i] == close {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split('/') {
+        match p {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// Resolve an include path. Make runs `debian/rules` from the source root, so
+/// relative paths are relative to the tree root; the including file's directory is
+/// tried as well (kernel-package rulesets include siblings).
+pub fn resolve_include(tree: &Tree, includer_rel: &str, path: &str) -> IncludeTarget {
+    let unresolved = path.contains("$(") || path.contains("${");
+    if unresolved {
+        let path = path.strip_prefix("./").unwrap_or(path);
+        let mut pattern = String::from("^");
+        let b = path.as_bytes();
+        let mut i = 0;
+        let mut last = 0;
+        while i < b.len() {
+            if b[i] == b'$' && matches!(b.get(i + 1), Some(b'(') | Some(b'{')) {
+                let (open, close) = if b[i + 1] == b'(' {
+                    (b'(', b')')
+                } else {
+                    (b'{', b'}')
+                };
+                pattern.push_str(&regex::escape(&path[last..i]));
+                pattern.push_str("[^/]*");
+                i = matching_close(b, i + 1, open, close)
+                    .map(|e| e + 1)
+                    .unwrap_or(b.len());
+                last = i;
+                continue;
+            }
+            i += 1;
+        }
+        pattern.push_str(&regex::escape(&path[last..]));
+        pattern.push('$');
+        if let Ok(re) = regex::Regex::new(&pattern) {
+            let files: Vec<FileId> = (0..tree.files.len())
+                .filter(|&f| re.is_match(&tree.files[f].rel) && tree.files[f].rel != includer_rel)
+                .collect();
+            if !files.is_empty() {
+                return IncludeTarget::Files {
+                    files,
+                    guessed: true,
+                };
+            }
+        }
+        return IncludeTarget::Unresolved(path.to_string());
+    }
+    if path.starts_with('/') {
+        if let Some(idx) = path.find("/kernel-package/") {
+            let suffix = &path[idx + "/kernel-package/".len()..];
+            let files: Vec<FileId> = (0..tree.files.len())
+                .filter(|&f| tree.files[f].rel.ends_with(suffix))
+                .collect();
+            if files.len() == 1 {
+                return IncludeTarget::Files {
+                    files,
+                    guessed: false,
+                };
+            }
+        }
+        return IncludeTarget::System(path.to_string());
+    }
+    let candidates = [normalize(path), {
+        let dir = includer_rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        normalize(&format!("{dir}/{path}"))
+    }];
+    for c in &candidates {
+        if let Some(f) = tree.file(c) {
+            return IncludeTarget::Files {
+                files: vec![f],
+                guessed: false,
+            };
+        }
+    }
+    IncludeTarget::Missing(path.to_string())
+}
+
+/// A word of a command line after expansion, remembering where it came from.
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    /// The token in the recipe line that produced this word.
+    pub span: Span,
+    /// Assignments substituted to produce it.
+    pub via: Vec<StmtRef>,
+    pub certain: bool,
+    /// Written literally in the recipe (not produced by a variable).
+    pub literal: bool,
+}
+
+/// One simple command of a recipe line.
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub recipe: StmtRef,
+    /// `NAME=value` words before the command (including those given to `env`).
+    pub env: Vec<Word>,
+    pub argv: Vec<Word>,
+    /// The recipe line has the `+` prefix.
+    pub plus_prefix: bool,
+}
+
+impl Command {
+    pub fn name(&self) -> Option<&str> {
+        self.argv.first().map(|w| w.text.as_str())
+    }
+
+    /// Basename of the command word, unquoted.
+    pub fn program(&self) -> String {
+        let w = self
+            .argv
+            .first()
+            .map(|w| shell::unquote(&w.text))
+            .unwrap_or_default();
+        w.rsplit('/').next().unwrap_or("").to_string()
+    }
+}
+
+fn is_env_assignment(w: &str) -> bool {
+    match w.split_once('=') {
+        Some((name, _)) => {
+            !name.is_empty()
+                && name.bytes().enumerate().all(|(i, c)| {
+                    c == b'_' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())
+                })
+        }
+        None => false,
+    }
+}
+
+impl Program {
+    /// Split a recipe line into simple commands, expanding variables word by word.
+    pub fn commands(&self, tree: &Tree, recipe: StmtRef, span: &Span) -> Vec<Command> {
+        let text = &tree.files[recipe.file].text[span.clone()];
+        let prefix = shell::recipe_prefix(text, span.start);
+        let body = &tree.files[recipe.file].text[prefix.body_start..span.end];
+        let mut commands = Vec::new();
+        let mut words: Vec<Word> = Vec::new();
+        let flush = |words: &mut Vec<Word>, commands: &mut Vec<Command>| {
+            if !words.is_empty() {
+                commands.push(split_env(recipe, std::mem::take(words), prefix.recursive));
+            }
+        };
+        for tok in shell::tokenize(body, prefix.body_start) {
+            if tok.kind == TokenKind::Separator {
+                flush(&mut words, &mut commands);
+                continue;
+            }
+            if !tok.text.contains('$') {
+                words.push(Word {
+                    text: tok.text,
+                    span: tok.span,
+                    via: vec![],
+                    certain: true,
+                    literal: true,
+                });
+                continue;
+            }
+            let exp = self.expand(&tok.text);
+            if exp.text == tok.text {
+                words.push(Word {
+                    text: tok.text,
+                    span: tok.span,
+                    via: vec![],
+                    certain: exp.certain,
+                    literal: true,
+                });
+                continue;
+            }
+            for sub in shell::tokenize(&exp.text, 0) {
+                if sub.kind == TokenKind::Separator {
+                    flush(&mut words, &mut commands);
+                    continue;
+                }
+                words.push(Word {
+                    text: sub.text,
+                    span: tok.span.clone(),
+                    via: exp.via.clone(),
+                    certain: exp.certain,
+                    literal: false,
+                });
+            }
+        }
+        flush(&mut words, &mut commands);
+        commands
+    }
+}
+
+fn split_env(recipe: StmtRef, words: Vec<Word>, plus_prefix: bool) -> Command {
+    let mut env = Vec::new();
+    let mut it = words.into_iter().peekable();
+    loop {
+        match it.peek() {
+            Some(w) if is_env_assignment(&w.text) => env.push(it.next().expect("peeked")),
+            Some(w) if w.text == "env" => {
+                it.next();
+                while let Some(w) = it.peek() {
+                    if w.text == "-u" || w.text == "--unset" {
+                        it.next();
+                        it.next();
+                    } else if w.text.starts_with('-') {
+                        it.next();
+                    } else if is_env_assignment(&w.text) {
+                        env.push(it.next().expect("peeked"));
+                    } else {
+                        break;
+                    }
+                }
+            }
+            Some(w)
+                if matches!(
+                    w.text.as_str(),
+                    "exec" | "nice" | "time" | "nohup" | "command" | "fakeroot"
+                ) =>
+            {
+                it.next();
+            }
+            _ => break,
+        }
+    }
+    Command {
+        recipe,
+        env,
+        argv: it.collect(),
+        plus_prefix,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::makefile;
+
+    fn program(files: &[(&str, &str)]) -> (Tree, Program) {
+        let tree = Tree::from_memory(files);
+        let mfs: HashMap<FileId, Makefile> = (0..tree.files.len())
+            .map(|f| (f, makefile::parse(&tree.files[f].text)))
+            .collect();
+        let p = Program::build(&tree, &mfs, 0);
+        (tree, p)
+    }
+
+    #[test]
+    fn follows_includes_and_evaluates() {
+        let (tree, p) = program(&[
+            ("debian/rules", "DEBIAN := debian.master\ninclude debian/rules.d/vars.mk\ninclude $(DEBIAN)/rules.d/$(arch).mk\nK = $(kmake) $(conc)\n"),
+            ("debian/rules.d/vars.mk", "kmake = make ARCH=$(build_arch)\nifeq (a,b)\nconc = -j1\nendif\n"),
+            ("debian.master/rules.d/amd64.mk", "build_arch = x86\n"),
+        ]);
+        assert_eq!(p.files.len(), 3);
+        let e = p.expand("$(K) $$x $(if $(A),b)");
+        assert_eq!(e.text, "make ARCH=x86 -j1 $$x $(if $(A),b)");
+        assert!(!e.certain);
+        assert_eq!(e.via.len(), 4);
+        assert_eq!(p.chains[&2].len(), 1);
+        let _ = tree;
+    }
+
+    #[test]
+    fn ubuntu_branch_dir_and_shell_paths() {
+        let (_, p) = program(&[
+            ("debian/rules", "DEBIAN=$(shell . debian/debian.env; echo $$DEBIAN)\narch := $(shell dpkg-architecture -qDEB_HOST_ARCH)\ninclude $(DEBIAN)/rules.d/$(arch).mk\n"),
+            ("debian.master/rules.d/amd64.mk", "A=1\n"),
+            ("debian.master/rules.d/arm64.mk", "A=2\n"),
+            ("debian.hwe/rules.d/amd64.mk", "A=3\n"),
+            ("debian/debian.env", "DEBIAN=debian.master\n"),
+        ]);
+        match &p.includes[0].target {
+            IncludeTarget::Files { files, guessed } => {
+                assert_eq!((files.as_slice(), *guessed), (&[1usize, 2][..], true))
+            }
+            t => panic!("{t:?}"),
+        }
+        assert_eq!(split_words("a $(shell x y) b"), ["a", "$(shell x y)", "b"]);
+    }
+
+    #[test]
+    fn include_cycles_terminate() {
+        let (_, p) = program(&[
+            ("debian/rules", "include debian/a.mk\n"),
+            ("debian/a.mk", "include debian/rules\nX=1\n"),
+        ]);
+        assert_eq!(p.cycles.len(), 1);
+        assert!(p.value("X").unwrap().certain);
+    }
+
+    #[test]
+    fn conditional_default_is_uncertain() {
+        let (_, p) = program(&[("debian/rules", "J ?= 1\nX := 2\nX += 3\n")]);
+        assert!(!p.value("J").unwrap().certain);
+        assert_eq!(p.value("X").unwrap().text, "2 3");
+        assert!(p.value("X").unwrap().certain);
+        assert!(p.value("UNSET").is_none());
+        assert_eq!(p.expand("-j$(UNSET)").text, "-j$(UNSET)");
+    }
+
+    #[test]
+    fn commands_split_env_and_expand() {
+        let (tree, p) = program(&[(
+            "debian/rules",
+            "setup = env -u ARCH LC_ALL=C\nb:\n\tFOO=1 $(setup) $(MAKE) -j1 all; echo done\n",
+        )]);
+        let span = tree.files[0].text.find("\tFOO").unwrap()..tree.files[0].text.len() - 1;
+        let cmds = p.commands(&tree, StmtRef { file: 0, stmt: 2 }, &span);
+        assert_eq!(cmds.len(), 2);
+        assert_eq!(
+            cmds[0]
+                .env
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect::<Vec<_>>(),
+            ["FOO=1", "LC_ALL=C"]
+        );
+        assert_eq!(cmds[0].name(), Some("$(MAKE)"));
+        assert_eq!(cmds[1].program(), "echo");
+    }
+}

@@ -1,0 +1,266 @@
+//! Debian relation fields (`Build-Depends` …) parsed with a span for every part.
+//!
+//! Parsing runs over the field's bytes in the file (comment lines blanked to spaces
+//! of the same length), so every span is a file offset. Template placeholders
+//! (`@SRCPKGNAME@`, `=V=`, `${misc:Depends}`) are accepted as names, and empty
+//! entries (`a, , b`) are skipped.
+
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub struct Relation {
+    pub name: String,
+    pub name_span: Span,
+    /// `native`, `any` or an architecture name, after the `:`.
+    pub arch_qualifier: Option<(String, Span)>,
+    /// (operator, version, span of the parenthesised constraint)
+    pub version: Option<(String, String, Span)>,
+    /// `[amd64 !i386]` contents and span of the brackets.
+    pub arch_list: Option<(String, Span)>,
+    /// Each `<…>` group with its span.
+    pub profiles: Vec<(String, Span)>,
+    /// The whole alternative, from name to its last restriction.
+    pub span: Span,
+    /// `${…}` substitution variable rather than a package.
+    pub substvar: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationGroup {
+    pub alternatives: Vec<Relation>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct RelationProblem {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Parse `text` (a field value, comments already blanked) starting at file offset `base`.
+pub fn parse_relations(text: &str, base: usize) -> (Vec<RelationGroup>, Vec<RelationProblem>) {
+    let mut groups = Vec::new();
+    let mut problems = Vec::new();
+    let mut offset = 0;
+    for entry in split_top(text, b',') {
+        let (start, end) = (offset, offset + entry.len());
+        offset = end + 1;
+        if entry.trim().is_empty() {
+            continue;
+        }
+        let mut alternatives = Vec::new();
+        let mut alt_offset = start;
+        for alt in split_top(entry, b'|') {
+            let a_start = alt_offset;
+            alt_offset += alt.len() + 1;
+            match parse_one(alt, base + a_start) {
+                Ok(Some(r)) => alternatives.push(r),
+                Ok(None) => problems.push(RelationProblem {
+                    span: base + a_start..base + a_start + alt.len(),
+                    message: "empty alternative in relation".into(),
+                }),
+                Err(p) => problems.push(p),
+            }
+        }
+        if let (Some(first), Some(last)) = (alternatives.first(), alternatives.last()) {
+            let span = first.span.start..last.span.end;
+            groups.push(RelationGroup { alternatives, span });
+        }
+    }
+    (groups, problems)
+}
+
+/// Split on `sep` outside `${…}`, `(…)`, `[…]` and `<…>`.
+fn split_top(s: &str, sep: u8) -> Vec<&str> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut last = 0;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'(' | b'[' | b'<' | b'{' => depth += 1,
+            b')' | b']' | b'>' | b'}' => depth = (depth - 1).max(0),
+            c if c == sep && depth == 0 => {
+                out.push(&s[last..i]);
+                last = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&s[last..]);
+    out
+}
+
+fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem> {
+    let b = alt.as_bytes();
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while *i < b.len() && b[*i].is_ascii_whitespace() {
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i);
+    if i == b.len() {
+        return Ok(None);
+    }
+    let name_start = i;
+    let substvar = alt[i..].starts_with("${");
+    if substvar {
+        match alt[i..].find('}') {
+            Some(e) => i += e + 1,
+            None => {
+                return Err(problem(
+                    base,
+                    i,
+                    b.len(),
+                    "unterminated `${` substitution variable",
+                ))
+            }
+        }
+    } else {
+        while i < b.len()
+            && !b[i].is_ascii_whitespace()
+            && !matches!(b[i], b':' | b'(' | b'[' | b'<')
+        {
+            i += 1;
+        }
+    }
+    let name = alt[name_start..i].to_string();
+    let name_span = base + name_start..base + i;
+    let mut end = i;
+    let mut arch_qualifier = None;
+    if !substvar && i < b.len() && b[i] == b':' {
+        let q_start = i + 1;
+        i += 1;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b'@') {
+            i += 1;
+        }
+        if i == q_start {
+            return Err(problem(
+                base,
+                q_start - 1,
+                q_start,
+                "`:` without an architecture qualifier",
+            ));
+        }
+        arch_qualifier = Some((alt[q_start..i].to_string(), base + q_start..base + i));
+        end = i;
+    }
+    let mut version = None;
+    let mut arch_list = None;
+    let mut profiles = Vec::new();
+    loop {
+        skip_ws(&mut i);
+        if i >= b.len() {
+            break;
+        }
+        let (close, what) = match b[i] {
+            b'(' => (b')', "version constraint"),
+            b'[' => (b']', "architecture list"),
+            b'<' => (b'>', "build profile"),
+            _ => {
+                return Err(problem(
+                    base,
+                    i,
+                    b.len(),
+                    &format!("unexpected `{}` in relation", &alt[i..].trim_end()),
+                ))
+            }
+        };
+        let open = i;
+        let Some(rel_close) = alt[i..].find(close as char) else {
+            return Err(problem(
+                base,
+                open,
+                b.len(),
+                &format!("unterminated {what}"),
+            ));
+        };
+        let close_at = i + rel_close;
+        let inner = alt[open + 1..close_at].trim();
+        let span = base + open..base + close_at + 1;
+        match close {
+            b')' => {
+                let op_len = inner
+                    .bytes()
+                    .take_while(|c| matches!(c, b'<' | b'>' | b'='))
+                    .count();
+                let (op, ver) = (
+                    inner[..op_len].to_string(),
+                    inner[op_len..].trim().to_string(),
+                );
+                if !matches!(op.as_str(), "<<" | "<=" | "=" | ">=" | ">>") {
+                    return Err(problem(
+                        base,
+                        open,
+                        close_at + 1,
+                        &format!("invalid version operator `{op}` (expected <<, <=, =, >= or >>)"),
+                    ));
+                }
+                if ver.is_empty() {
+                    return Err(problem(
+                        base,
+                        open,
+                        close_at + 1,
+                        "version constraint without a version",
+                    ));
+                }
+                version = Some((op, ver, span));
+            }
+            b']' => arch_list = Some((inner.to_string(), span)),
+            _ => profiles.push((inner.to_string(), span)),
+        }
+        i = close_at + 1;
+        end = i;
+    }
+    Ok(Some(Relation {
+        name,
+        name_span: name_span.clone(),
+        arch_qualifier,
+        version,
+        arch_list,
+        profiles,
+        span: name_span.start..base + end,
+        substvar,
+    }))
+}
+
+fn problem(base: usize, start: usize, end: usize, message: &str) -> RelationProblem {
+    RelationProblem {
+        span: base + start..base + end,
+        message: message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_full_entries_with_spans() {
+        let text = "debhelper-compat (= 13), libssl-dev:native <!pkg.linux.nokernel>,\n , pahole [amd64] | dwarves:native (>= 1.16~), ${misc:Depends}, @SRCPKGNAME@-doc";
+        let (groups, problems) = parse_relations(text, 100);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(groups.len(), 5);
+        let ssl = &groups[1].alternatives[0];
+        assert_eq!(ssl.name, "libssl-dev");
+        assert_eq!(ssl.arch_qualifier.as_ref().unwrap().0, "native");
+        assert_eq!(ssl.profiles[0].0, "!pkg.linux.nokernel");
+        assert_eq!(
+            &text[ssl.span.start - 100..ssl.span.end - 100],
+            "libssl-dev:native <!pkg.linux.nokernel>"
+        );
+        let alts = &groups[2].alternatives;
+        assert_eq!(alts[1].version.as_ref().unwrap().1, "1.16~");
+        assert_eq!(alts[0].arch_list.as_ref().unwrap().0, "amd64");
+        assert!(groups[3].alternatives[0].substvar);
+        assert_eq!(groups[4].alternatives[0].name, "@SRCPKGNAME@-doc");
+    }
+
+    #[test]
+    fn reports_broken_constraints() {
+        let (_, p) = parse_relations("foo (>> ), bar (~ 1), baz (>= 1", 0);
+        assert_eq!(p.len(), 3);
+        assert!(p[0].message.contains("without a version"));
+    }
+}

@@ -1,0 +1,249 @@
+//! The rule catalogue: one deb822 file per rule under `rules/`, embedded at build time.
+//!
+//! The first stanza describes the rule (name, family, severity, fix safety and the
+//! documentation sections); each further stanza is one file of an example tree:
+//! `Example: bad-…` or `Example: good-…`, `File:` and `Content:`. Stanzas sharing an
+//! `Example` value form one tree. In multi-line values a line holding only `.` is an
+//! empty line, as in lintian's tag files.
+
+use crate::diagnostic::Severity;
+use deb822_lossless::Deb822;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixSafety {
+    None,
+    Safe,
+    Unsafe,
+    /// Safe in some cases, unsafe in others (the rule's Fix-Safety says which).
+    Mixed,
+}
+
+impl FixSafety {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixSafety::None => "none",
+            FixSafety::Safe => "safe",
+            FixSafety::Unsafe => "unsafe",
+            FixSafety::Mixed => "mixed",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Example {
+    pub id: String,
+    pub bad: bool,
+    pub files: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub name: String,
+    pub family: String,
+    pub severity: Severity,
+    pub fix: FixSafety,
+    pub summary: String,
+    pub what_it_does: String,
+    pub why: String,
+    pub use_instead: String,
+    pub fix_safety: String,
+    pub see_also: String,
+    pub examples: Vec<Example>,
+}
+
+/// Every rule file, by name. A test checks this matches `rules/*.rule`.
+pub const RULE_FILES: &[(&str, &str)] = &[
+    (
+        "deprecated-make-kpkg",
+        include_str!("../../rules/deprecated-make-kpkg.rule"),
+    ),
+    (
+        "forced-serial-flag",
+        include_str!("../../rules/forced-serial-flag.rule"),
+    ),
+    (
+        "ignores-parallel-option",
+        include_str!("../../rules/ignores-parallel-option.rule"),
+    ),
+    (
+        "malformed-file",
+        include_str!("../../rules/malformed-file.rule"),
+    ),
+    (
+        "missing-include",
+        include_str!("../../rules/missing-include.rule"),
+    ),
+    (
+        "notparallel-serializes-build",
+        include_str!("../../rules/notparallel-serializes-build.rule"),
+    ),
+    (
+        "serial-kernel-build",
+        include_str!("../../rules/serial-kernel-build.rule"),
+    ),
+    (
+        "sets-deb-build-options",
+        include_str!("../../rules/sets-deb-build-options.rule"),
+    ),
+    (
+        "unnecessary-dh-parallel",
+        include_str!("../../rules/unnecessary-dh-parallel.rule"),
+    ),
+];
+
+/// The raw value of a field, read from the file text so that tabs at the start of
+/// continuation lines (makefile recipes in examples) survive.
+fn raw_value(text: &str, para: &deb822_lossless::Paragraph, key: &str) -> Option<String> {
+    let entry = para.get_entry(key)?;
+    let r = entry.text_range();
+    let raw = &text[usize::from(r.start())..usize::from(r.end())];
+    let value = raw.split_once(':')?.1;
+    Some(decode(value.trim_end_matches('\n')))
+}
+
+/// Decode a deb822 multi-line value: drop the one-space indent, `.` is an empty line.
+fn decode(value: &str) -> String {
+    let mut lines = value.split('\n');
+    let mut out = vec![lines.next().unwrap_or("").trim().to_string()];
+    for l in lines {
+        let l = l.strip_prefix(' ').unwrap_or(l);
+        out.push(if l == "." {
+            String::new()
+        } else {
+            l.to_string()
+        });
+    }
+    let s = out.join("\n");
+    s.trim_start_matches('\n').to_string()
+}
+
+pub fn parse_rule(name: &str, text: &str) -> Result<RuleMeta, String> {
+    let parsed = Deb822::parse(text);
+    if let Some(e) = parsed.errors().first() {
+        return Err(format!("rules/{name}.rule: {e}"));
+    }
+    let doc = parsed.tree();
+    let mut paras = doc.paragraphs();
+    let head = paras
+        .next()
+        .ok_or_else(|| format!("rules/{name}.rule is empty"))?;
+    let get = |k: &str| raw_value(text, &head, k).unwrap_or_default();
+    let need = |k: &str| {
+        let v = get(k);
+        if v.is_empty() {
+            Err(format!("rules/{name}.rule: missing field {k}"))
+        } else {
+            Ok(v)
+        }
+    };
+    let rule = need("Rule")?;
+    if rule != name {
+        return Err(format!("rules/{name}.rule names itself {rule}"));
+    }
+    let severity = Severity::parse(&need("Severity")?)
+        .ok_or_else(|| format!("rules/{name}.rule: bad Severity"))?;
+    let fix = match need("Fix")?.as_str() {
+        "none" => FixSafety::None,
+        "safe" => FixSafety::Safe,
+        "unsafe" => FixSafety::Unsafe,
+        "mixed" => FixSafety::Mixed,
+        other => {
+            return Err(format!(
+                "rules/{name}.rule: Fix must be none, safe, unsafe or mixed, not {other}"
+            ))
+        }
+    };
+    let mut examples: Vec<Example> = Vec::new();
+    for p in paras {
+        let id = raw_value(text, &p, "Example")
+            .ok_or_else(|| format!("rules/{name}.rule: a stanza after the first lacks Example"))?;
+        let bad = if id.starts_with("bad") {
+            true
+        } else if id.starts_with("good") {
+            false
+        } else {
+            return Err(format!(
+                "rules/{name}.rule: Example {id} must start with bad or good"
+            ));
+        };
+        let file = raw_value(text, &p, "File")
+            .ok_or_else(|| format!("rules/{name}.rule: Example {id} lacks File"))?;
+        let mut content = raw_value(text, &p, "Content").unwrap_or_default();
+        if !content.ends_with('\n') {
+            content.push('\n');
+        }
+        match examples.iter_mut().find(|e| e.id == id) {
+            Some(e) => e.files.push((file, content)),
+            None => examples.push(Example {
+                id,
+                bad,
+                files: vec![(file, content)],
+            }),
+        }
+    }
+    Ok(RuleMeta {
+        name: rule,
+        family: need("Family")?,
+        severity,
+        fix,
+        summary: need("Summary")?,
+        what_it_does: need("What-It-Does")?,
+        why: need("Why")?,
+        use_instead: get("Use-Instead"),
+        fix_safety: get("Fix-Safety"),
+        see_also: get("See-Also"),
+        examples,
+    })
+}
+
+pub fn catalogue() -> &'static [RuleMeta] {
+    static CAT: OnceLock<Vec<RuleMeta>> = OnceLock::new();
+    CAT.get_or_init(|| {
+        RULE_FILES
+            .iter()
+            .map(|(n, t)| {
+                parse_rule(n, t).unwrap_or_else(|e| panic!("embedded catalogue is invalid: {e}"))
+            })
+            .collect()
+    })
+}
+
+pub fn meta(name: &str) -> Option<&'static RuleMeta> {
+    catalogue().iter().find(|m| m.name == name)
+}
+
+pub fn families() -> Vec<&'static str> {
+    let mut f: Vec<&str> = catalogue().iter().map(|m| m.family.as_str()).collect();
+    f.sort();
+    f.dedup();
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_continuations_tabs_and_dots() {
+        let text = "Rule: x\nFamily: f\nSeverity: info\nFix: none\nSummary: s\nWhat-It-Does: a\n b\n .\n c\nWhy: w\n\nExample: bad-1\nFile: debian/rules\nContent:\n build:\n \t$(MAKE) -j1\n";
+        let m = parse_rule("x", text).unwrap();
+        assert_eq!(m.what_it_does, "a\nb\n\nc");
+        assert_eq!(m.examples[0].files[0].1, "build:\n\t$(MAKE) -j1\n");
+    }
+
+    #[test]
+    fn embedded_catalogue_matches_rules_dir() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter_map(|n| n.strip_suffix(".rule").map(str::to_string))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<String> = RULE_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        assert_eq!(on_disk, embedded);
+        assert_eq!(catalogue().len(), RULE_FILES.len());
+    }
+}

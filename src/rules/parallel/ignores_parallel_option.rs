@@ -1,0 +1,63 @@
+//! `ignores-parallel-option`: the kernel make never sees `parallel=N`.
+
+use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
+use crate::diagnostic::{Edit, Fix};
+use crate::rules::Checker;
+
+const RULE: &str = "ignores-parallel-option";
+
+pub fn check(c: &mut Checker, facts: &Facts) {
+    if facts.honours_parallel {
+        return;
+    }
+    let model = c.model;
+    for call in facts
+        .makes
+        .iter()
+        .filter(|m| m.kind == MakeKind::KernelBuild && m.inv.jobs.is_empty())
+    {
+        let file = call.cmd.recipe.file;
+        let make = &call.cmd.argv[0];
+        let mut edits = vec![Edit::insert(
+            file,
+            make.span.end,
+            format!(" {PARALLEL_JOBS}"),
+        )];
+        edits.extend(buildopts_include_edit(model, &model.programs[call.program]));
+        c.report(RULE, file, make.span.clone(), "this kernel make never gets the job count from `DEB_BUILD_OPTIONS=parallel=N`, so `dpkg-buildpackage -jN` builds the kernel with one job")
+            .with_help_mut("include /usr/share/dpkg/buildopts.mk and pass `-j$(DEB_BUILD_OPTION_PARALLEL)` to the kernel make")
+            .with_fix_mut(Fix::safe("pass the parallel=N level to the kernel make", edits));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{fix_memory, lint_memory_rule};
+
+    const OLD_MKDEBIAN: &str = "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) KERNELRELEASE=$(version) ARCH=$(ARCH) KBUILD_SRC=\nbinary-arch:\n\t$(MAKE) KERNELRELEASE=$(version) intdeb-pkg\n\t$(MAKE) clean\n";
+
+    #[test]
+    fn old_mkdebian_fires_once_per_build_line() {
+        let (d, tree) =
+            lint_memory_rule(&[("debian/rules", OLD_MKDEBIAN)], "ignores-parallel-option");
+        assert_eq!(
+            super::super::rules_at(&d, &tree),
+            [("ignores-parallel-option".into(), "debian/rules".into(), 3)]
+        );
+        let fixed = fix_memory(&[("debian/rules", OLD_MKDEBIAN)], false);
+        assert!(fixed[0].1.starts_with("#!/usr/bin/make -f\ninclude /usr/share/dpkg/buildopts.mk\nbuild:\n\t$(MAKE) $(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL)) KERNELRELEASE"), "{}", fixed[0].1);
+    }
+
+    #[test]
+    fn any_parallel_handling_is_enough() {
+        for extra in [
+            "include /usr/share/dpkg/buildopts.mk\n",
+            "NUMJOBS = $(patsubst parallel=%,%,$(filter parallel=%,$(DEB_BUILD_OPTIONS)))\n",
+            "J = $(CONCURRENCY_LEVEL)\n",
+        ] {
+            let text = format!("{extra}{OLD_MKDEBIAN}");
+            let (d, _) = lint_memory_rule(&[("debian/rules", &text)], "ignores-parallel-option");
+            assert!(d.is_empty(), "{extra}");
+        }
+    }
+}

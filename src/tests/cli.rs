@@ -1,0 +1,595 @@
+//! End-to-end tests: the real binary on trees under testdata/, real `git apply`,
+//! `patch -p1` and `git am` on the patches it prints.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kpkg-lint"))
+}
+
+fn testdata(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(rel)
+}
+
+/// Run kpkg-lint in `dir` with `args`.
+fn run_in(dir: &Path, args: &[&str]) -> Output {
+    bin()
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run kpkg-lint")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Copy a tree (keeping file modes) into a fresh temp dir; returns (guard, path).
+fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("tree");
+    copy_dir(src, &dst);
+    (tmp, dst)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            fs::copy(e.path(), &to).unwrap();
+        }
+    }
+}
+
+fn git(dir: &Path, args: &[&str]) -> Output {
+    Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=kpkg-lint test",
+            "-c",
+            "user.email=test@example.org",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .expect("git")
+}
+
+fn git_init(dir: &Path) {
+    assert!(git(dir, &["init", "-q"]).status.success());
+    assert!(git(dir, &["add", "-A"]).status.success());
+    assert!(git(dir, &["commit", "-q", "-m", "base"]).status.success());
+}
+
+/// All findings of a JSON run as (rule, path, line).
+fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String, u64)> {
+    let mut a = vec!["--format", "json"];
+    a.extend_from_slice(args);
+    let o = run_in(dir, &a);
+    let v: serde_json::Value =
+        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn parallel_findings(dir: &Path) -> Vec<(String, String, u64)> {
+    findings(dir, &["--select", "parallel"])
+}
+
+fn f(rule: &str, path: &str, line: u64) -> (String, String, u64) {
+    (rule.to_string(), path.to_string(), line)
+}
+
+/// Compare a directory with an expected `out/` tree, byte for byte.
+fn assert_same_tree(actual: &Path, expected: &Path) {
+    let list = |root: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = walk(root)
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .filter(|p| !p.starts_with(".git"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list(actual), list(expected), "file lists differ");
+    for rel in list(expected) {
+        assert_eq!(
+            fs::read_to_string(actual.join(&rel)).unwrap(),
+            fs::read_to_string(expected.join(&rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+}
+
+fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(root).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- findings
+
+#[test]
+fn kernel_package_ruleset_findings() {
+    let dir = testdata("examples/kernel-package");
+    assert_eq!(
+        parallel_findings(&dir),
+        [
+            f("deprecated-make-kpkg", "kernel/rules", 11),
+            f(
+                "sets-deb-build-options",
+                "kernel/ruleset/common/pkgvars.mk",
+                23
+            ),
+            f(
+                "serial-kernel-build",
+                "kernel/ruleset/targets/common.mk",
+                33
+            ),
+            f("forced-serial-flag", "kernel/ruleset/targets/common.mk", 33),
+        ]
+    );
+}
+
+#[test]
+fn ubuntu_and_debian_trees_are_clean() {
+    for t in [
+        "parallel/ubuntu/in",
+        "parallel/debian-linux/in",
+        "parallel/mkdebian-new/in",
+    ] {
+        let o = run_in(&testdata(t), &[]);
+        assert_eq!(o.status.code(), Some(0), "{t}: {}", stdout(&o));
+        assert!(stdout(&o).contains("No findings."), "{t}");
+    }
+}
+
+#[test]
+fn custom_rules_findings() {
+    assert_eq!(
+        parallel_findings(&testdata("parallel/custom-j1/in")),
+        [
+            f("unnecessary-dh-parallel", "debian/rules", 11),
+            f("serial-kernel-build", "debian/rules", 14)
+        ]
+    );
+}
+
+#[test]
+fn notparallel_and_old_mkdebian_findings() {
+    assert_eq!(
+        parallel_findings(&testdata("parallel/notparallel/in")),
+        [
+            f("notparallel-serializes-build", "debian/rules", 4),
+            f("ignores-parallel-option", "debian/rules", 18)
+        ]
+    );
+    assert_eq!(
+        parallel_findings(&testdata("parallel/mkdebian-old/in")),
+        [f("ignores-parallel-option", "debian/rules", 9)]
+    );
+    assert_eq!(
+        parallel_findings(&testdata("parallel/sets-options/in")),
+        [f("sets-deb-build-options", "debian/rules", 5)]
+    );
+}
+
+#[test]
+fn paths_in_json_are_relative_to_cwd() {
+    let o = run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &[
+            "--format",
+            "json",
+            "testdata/parallel/mkdebian-old/in/debian",
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let first = &v["findings"][0];
+    assert_eq!(
+        first["path"],
+        "testdata/parallel/mkdebian-old/in/debian/rules"
+    );
+    assert_eq!(
+        (
+            first["line"].as_u64(),
+            first["column"].as_u64(),
+            first["end_column"].as_u64()
+        ),
+        (Some(9), Some(2), Some(9))
+    );
+    assert_eq!(first["fixable"], true);
+    assert_eq!(v["version"], 1);
+}
+
+#[test]
+fn directory_of_many_trees() {
+    let o = run_in(
+        &testdata("parallel"),
+        &["--format", "json", "--select", "ignores-parallel-option"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "mkdebian-old/in/debian/rules",
+            "notparallel/in/debian/rules"
+        ]
+    );
+}
+
+// ---------------------------------------------------------------- human output
+
+#[test]
+fn human_output_snapshots() {
+    for (name, tree) in [
+        ("kernel_package", "examples/kernel-package"),
+        ("custom_j1", "parallel/custom-j1/in"),
+        ("notparallel", "parallel/notparallel/in"),
+    ] {
+        let o = run_in(&testdata(tree), &["--select", "parallel"]);
+        assert_eq!(o.status.code(), Some(1));
+        insta::assert_snapshot!(format!("text_{name}"), stdout(&o));
+    }
+}
+
+// ---------------------------------------------------------------- fixes
+
+/// `--fix` prints a patch; `git apply` and `patch -p1` accept it; the result equals
+/// `out/` and `--fix --write`; re-linting finds nothing to fix; a second `--fix` is empty.
+fn check_fix_case(case: &str, extra: &[&str], gone: &[&str]) -> String {
+    let input = match case {
+        "kernel-package" => testdata("examples/kernel-package"),
+        _ => testdata(&format!("parallel/{case}/in")),
+    };
+    let expected = testdata(&format!("parallel/{case}/out"));
+    let mut args = vec!["--fix"];
+    args.extend_from_slice(extra);
+
+    let (_g1, a) = copy_tree(&input);
+    git_init(&a);
+    let o = run_in(&a, &args);
+    let patch = stdout(&o);
+    assert!(
+        !patch.is_empty(),
+        "{case}: empty patch; stderr {}",
+        stderr(&o)
+    );
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{case}: a non-empty patch exits 1"
+    );
+    assert_eq!(
+        git(&a, &["status", "--porcelain"]).stdout,
+        b"",
+        "{case}: --fix alone changed files"
+    );
+    fs::write(a.join("../fix.patch"), &patch).unwrap();
+    let check = git(&a, &["apply", "--check", "../fix.patch"]);
+    assert!(
+        check.status.success(),
+        "{case}: git apply --check: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    assert!(git(&a, &["apply", "../fix.patch"]).status.success());
+    assert_same_tree(&a, &expected);
+
+    let (_g2, b) = copy_tree(&input);
+    let p = Command::new("patch")
+        .current_dir(&b)
+        .args(["-p1", "--quiet", "-i"])
+        .arg(a.join("../fix.patch"))
+        .output()
+        .unwrap();
+    assert!(
+        p.status.success(),
+        "{case}: patch -p1: {}",
+        String::from_utf8_lossy(&p.stdout)
+    );
+    assert_same_tree(&b, &expected);
+
+    let (_g3, c) = copy_tree(&input);
+    let mut wargs = args.clone();
+    wargs.push("--write");
+    let w = run_in(&c, &wargs);
+    assert!(w.status.code() != Some(2), "{case}: {}", stderr(&w));
+    assert_same_tree(&c, &expected);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(c.join("debian/rules")).map(|m| m.permissions().mode() & 0o777);
+        if let Ok(mode) = mode {
+            assert_eq!(
+                mode,
+                fs::metadata(input.join("debian/rules"))
+                    .unwrap()
+                    .permissions()
+                    .mode()
+                    & 0o777,
+                "{case}: mode kept"
+            );
+        }
+    }
+
+    let left: Vec<String> = findings(&c, &["--select", "parallel"])
+        .into_iter()
+        .map(|(r, _, _)| r)
+        .collect();
+    for g in gone {
+        assert!(
+            !left.iter().any(|r| r == g),
+            "{case}: {g} still reported after the fix: {left:?}"
+        );
+    }
+    let again = run_in(&c, &args);
+    assert_eq!(stdout(&again), "", "{case}: second --fix is not empty");
+    patch
+}
+
+#[test]
+fn fix_custom_j1() {
+    let patch = check_fix_case(
+        "custom-j1",
+        &[],
+        &["serial-kernel-build", "unnecessary-dh-parallel"],
+    );
+    insta::assert_snapshot!("patch_custom_j1", patch);
+}
+
+#[test]
+fn fix_mkdebian_old() {
+    let patch = check_fix_case("mkdebian-old", &[], &["ignores-parallel-option"]);
+    insta::assert_snapshot!("patch_mkdebian_old", patch);
+}
+
+#[test]
+fn fix_kernel_package_needs_unsafe() {
+    let (_g, dir) = copy_tree(&testdata("examples/kernel-package"));
+    let o = run_in(&dir, &["--fix"]);
+    assert_eq!(stdout(&o), "", "the nested-build fix is unsafe");
+    assert!(
+        stderr(&o).contains("more with --unsafe-fixes"),
+        "{}",
+        stderr(&o)
+    );
+    let patch = check_fix_case(
+        "kernel-package",
+        &["--unsafe-fixes"],
+        &["serial-kernel-build"],
+    );
+    insta::assert_snapshot!("patch_kernel_package", patch);
+}
+
+#[test]
+fn patch_dir_mails_apply_with_git_am() {
+    let (_g, dir) = copy_tree(&testdata("parallel/custom-j1/in"));
+    git_init(&dir);
+    let o = run_in(&dir, &["--fix", "--patch-dir", "../patches"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let names = stdout(&o);
+    assert_eq!(names.lines().count(), 2, "one mail per rule: {names}");
+    let mut mails: Vec<PathBuf> = fs::read_dir(dir.join("../patches"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    mails.sort();
+    let first = fs::read_to_string(&mails[0]).unwrap();
+    let second = fs::read_to_string(&mails[1]).unwrap();
+    assert!(
+        first.contains("Subject: [PATCH 1/2] Fix unnecessary-dh-parallel findings"),
+        "{first}"
+    );
+    assert!(
+        second.contains("Subject: [PATCH 2/2] Fix serial-kernel-build findings"),
+        "{second}"
+    );
+    let mut am = vec!["am", "-q"];
+    let paths: Vec<String> = mails
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    am.extend(paths.iter().map(String::as_str));
+    let r = git(&dir, &am);
+    assert!(
+        r.status.success(),
+        "git am: {}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_same_tree(&dir, &testdata("parallel/custom-j1/out"));
+    let log = git(&dir, &["log", "--format=%s"]);
+    assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 3);
+}
+
+// ---------------------------------------------------------------- catalogue, usage, bad input
+
+#[test]
+fn rules_and_explain() {
+    let o = bin().arg("rules").output().unwrap();
+    assert!(stdout(&o).contains("serial-kernel-build"));
+    let o = bin()
+        .args(["explain", "serial-kernel-build"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("What it does"));
+    let o = bin().args(["explain", "no-such-rule"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let o = run_in(
+        &testdata("parallel/custom-j1/in"),
+        &["--select", "no-such-rule"],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown rule or family `no-such-rule`"));
+    let o = run_in(&testdata("parallel/custom-j1/in"), &["--write"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = run_in(&testdata("parallel"), &["does-not-exist"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("does-not-exist: no such file or directory"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn fail_on_and_select_ignore() {
+    let dir = testdata("parallel/custom-j1/in");
+    assert_eq!(
+        run_in(
+            &dir,
+            &["--fail-on", "error", "--select", "unnecessary-dh-parallel"]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run_in(
+            &dir,
+            &["--fail-on", "info", "--select", "unnecessary-dh-parallel"]
+        )
+        .status
+        .code(),
+        Some(1)
+    );
+    assert_eq!(findings(&dir, &["--ignore", "parallel"]), []);
+}
+
+#[test]
+fn suppression_comments() {
+    let (_g, dir) = copy_tree(&testdata("parallel/custom-j1/in"));
+    let rules = dir.join("debian/rules");
+    let text = fs::read_to_string(&rules).unwrap();
+    let text = text.replace(
+        "\tdh $@ --parallel",
+        "\tdh $@ --parallel # kpkg-lint: allow(unnecessary-dh-parallel) kept for backports",
+    );
+    let text = text.replace("override_dh_auto_build:\n", "override_dh_auto_build:\n# kpkg-lint: allow(parallel) the in-house build farm is single-core\n");
+    fs::write(&rules, text).unwrap();
+    assert_eq!(parallel_findings(&dir), []);
+}
+
+#[test]
+fn bad_input_is_reported_not_fatal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::create_dir_all(d.join("debian/rules.d")).unwrap();
+    // Latin-1 in a comment, CRLF, an unterminated ifeq, a truncated stanza, binary file.
+    fs::write(d.join("debian/rules"), b"#!/usr/bin/make -f\r\n# caf\xe9\r\ninclude debian/rules.d/a.mk\r\nb:\r\n\t$(MAKE) -j1 bindeb-pkg\r\n").unwrap();
+    fs::write(d.join("debian/rules.d/a.mk"), "ifeq ($(A),1)\nX = 1\n").unwrap();
+    fs::write(
+        d.join("debian/control"),
+        "Source: x\nBuild-Depends: foo (>> ), bar\nthis line is not a field\n",
+    )
+    .unwrap();
+    fs::write(d.join("debian/changelog"), b"\x00\x01\x02binary").unwrap();
+    let o = run_in(d, &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let got: Vec<(String, String)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["path"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    for want in [
+        ("malformed-file", "debian/changelog"),
+        ("malformed-file", "debian/control"),
+        ("malformed-file", "debian/rules"),
+        ("malformed-file", "debian/rules.d/a.mk"),
+        ("serial-kernel-build", "debian/rules"),
+    ] {
+        assert!(
+            got.iter().any(|(r, p)| r == want.0 && p == want.1),
+            "missing {want:?} in {got:?}"
+        );
+    }
+    // The non-UTF-8 rules file is never rewritten.
+    let w = run_in(d, &["--fix", "--write"]);
+    assert_ne!(w.status.code(), Some(2), "{}", stderr(&w));
+    assert!(fs::read(d.join("debian/rules"))
+        .unwrap()
+        .windows(4)
+        .any(|x| x == b"\t$(M"));
+    assert!(
+        fs::read_to_string(d.join("debian/rules")).is_err(),
+        "still Latin-1, untouched"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_loops_and_unreadable_files() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::create_dir_all(d.join("pkg/debian")).unwrap();
+    fs::write(d.join("pkg/debian/rules"), "b:\n\t$(MAKE) -j1 bindeb-pkg\n").unwrap();
+    std::os::unix::fs::symlink(d, d.join("pkg/loop")).unwrap();
+    std::os::unix::fs::symlink("loop2", d.join("loop1")).unwrap();
+    std::os::unix::fs::symlink("loop1", d.join("loop2")).unwrap();
+    let o = run_in(d, &["--format", "json"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    // An unreadable file is an I/O error (exit 2), and the rest is still linted.
+    fs::write(d.join("pkg/debian/control"), "Source: x\n").unwrap();
+    fs::set_permissions(
+        d.join("pkg/debian/control"),
+        fs::Permissions::from_mode(0o000),
+    )
+    .unwrap();
+    if fs::read(d.join("pkg/debian/control")).is_err() {
+        let o = run_in(d, &["--format", "json"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
+        assert!(stdout(&o).contains("serial-kernel-build"));
+    }
+}
