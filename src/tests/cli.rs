@@ -261,12 +261,13 @@ fn directory_of_many_trees() {
 
 #[test]
 fn human_output_snapshots() {
-    for (name, tree) in [
-        ("kernel_package", "examples/kernel-package"),
-        ("custom_j1", "parallel/custom-j1/in"),
-        ("notparallel", "parallel/notparallel/in"),
+    for (name, tree, family) in [
+        ("kernel_package", "examples/kernel-package", "parallel"),
+        ("custom_j1", "parallel/custom-j1/in", "parallel"),
+        ("notparallel", "parallel/notparallel/in", "parallel"),
+        ("broken_input", "input/broken", "input"),
     ] {
-        let o = run_in(&testdata(tree), &["--select", "parallel"]);
+        let o = run_in(&testdata(tree), &["--select", family]);
         assert_eq!(o.status.code(), Some(1));
         insta::assert_snapshot!(format!("text_{name}"), stdout(&o));
     }
