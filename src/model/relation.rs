@@ -74,13 +74,23 @@ pub fn parse_relations(text: &str, base: usize) -> (Vec<RelationGroup>, Vec<Rela
 fn split_top(s: &str, sep: u8) -> Vec<&str> {
     let b = s.as_bytes();
     let mut out = Vec::new();
-    let mut depth = 0i32;
+    // The closing byte of the group we are in; `<<`, `>=` inside a version
+    // constraint are operators, not profile brackets.
+    let mut close: Option<u8> = None;
     let mut last = 0;
     for (i, &c) in b.iter().enumerate() {
+        if let Some(cl) = close {
+            if c == cl {
+                close = None;
+            }
+            continue;
+        }
         match c {
-            b'(' | b'[' | b'<' | b'{' => depth += 1,
-            b')' | b']' | b'>' | b'}' => depth = (depth - 1).max(0),
-            c if c == sep && depth == 0 => {
+            b'(' => close = Some(b')'),
+            b'[' => close = Some(b']'),
+            b'<' => close = Some(b'>'),
+            b'{' => close = Some(b'}'),
+            c if c == sep => {
                 out.push(&s[last..i]);
                 last = i + 1;
             }
@@ -262,5 +272,198 @@ mod tests {
         let (_, p) = parse_relations("foo (>> ), bar (~ 1), baz (>= 1", 0);
         assert_eq!(p.len(), 3);
         assert!(p[0].message.contains("without a version"));
+    }
+}
+
+/// Property tests over generated relation fields, in the formatting variants real
+/// control files use. A small xorshift generator keeps them deterministic.
+#[cfg(test)]
+mod properties {
+    use super::*;
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+            &xs[(self.next() % xs.len() as u64) as usize]
+        }
+        fn chance(&mut self, n: u64) -> bool {
+            self.next() % n == 0
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Expected {
+        name: String,
+        qualifier: Option<String>,
+        version: Option<(String, String)>,
+        arches: Option<String>,
+        profiles: Vec<String>,
+    }
+
+    fn generate(rng: &mut Rng) -> (String, Vec<Vec<Expected>>) {
+        let names = [
+            "libssl-dev",
+            "libelf-dev",
+            "python3",
+            "gcc-13-plugin-dev",
+            "pahole",
+            "dwarves",
+            "@SRCPKGNAME@-doc",
+            "bc",
+            "flex",
+            "linux-kbuild-=V=",
+        ];
+        let seps = [
+            ", ",
+            ",\n ",
+            ",\n  ",
+            ",\n    ",
+            ",\n# why: a comment line\n ",
+            ",\n               ",
+        ];
+        let mut text = String::new();
+        let mut groups = Vec::new();
+        let n = 1 + rng.next() % 6;
+        for g in 0..n {
+            if g > 0 {
+                let sep: &&str = rng.pick(&seps);
+                text.push_str(sep);
+                if rng.chance(7) {
+                    text.push_str(", ");
+                }
+            }
+            let mut alts = Vec::new();
+            for a in 0..1 + rng.next() % 3 {
+                if a > 0 {
+                    text.push_str(if rng.chance(2) { " | " } else { "|" });
+                }
+                let e = Expected {
+                    name: rng.pick(&names).to_string(),
+                    qualifier: rng
+                        .chance(3)
+                        .then(|| rng.pick(&["native", "any", "amd64"]).to_string()),
+                    version: rng.chance(3).then(|| {
+                        (
+                            rng.pick(&[">=", "<<", "="]).to_string(),
+                            rng.pick(&["1.16~", "1:2.3-4", "9.20160709"]).to_string(),
+                        )
+                    }),
+                    arches: rng
+                        .chance(4)
+                        .then(|| rng.pick(&["amd64", "amd64 arm64", "!i386"]).to_string()),
+                    profiles: (0..rng.next() % 3)
+                        .map(|_| {
+                            rng.pick(&["!stage1", "!pkg.linux.nokernel", "cross", "!stage1 !cross"])
+                                .to_string()
+                        })
+                        .collect(),
+                };
+                text.push_str(&e.name);
+                if let Some(q) = &e.qualifier {
+                    text.push_str(&format!(":{q}"));
+                }
+                let pad = if rng.chance(4) { "        " } else { " " };
+                if let Some((op, v)) = &e.version {
+                    text.push_str(&format!("{pad}({op} {v})"));
+                }
+                if let Some(a) = &e.arches {
+                    text.push_str(&format!(" [{a}]"));
+                }
+                for p in &e.profiles {
+                    text.push_str(&format!("{pad}<{p}>"));
+                }
+                alts.push(e);
+            }
+            groups.push(alts);
+        }
+        if rng.chance(3) {
+            text.push_str(", , ");
+        }
+        (text, groups)
+    }
+
+    fn masked(text: &str) -> String {
+        text.split_inclusive('\n')
+            .enumerate()
+            .map(|(i, l)| {
+                if i > 0 && l.starts_with('#') {
+                    l.bytes()
+                        .map(|b| if b == b'\n' { '\n' } else { ' ' })
+                        .collect()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect()
+    }
+
+    fn structure(groups: &[RelationGroup]) -> Vec<Vec<Expected>> {
+        groups
+            .iter()
+            .map(|g| {
+                g.alternatives
+                    .iter()
+                    .map(|r| Expected {
+                        name: r.name.clone(),
+                        qualifier: r.arch_qualifier.as_ref().map(|q| q.0.clone()),
+                        version: r.version.as_ref().map(|(o, v, _)| (o.clone(), v.clone())),
+                        arches: r.arch_list.as_ref().map(|a| a.0.clone()),
+                        profiles: r.profiles.iter().map(|p| p.0.clone()).collect(),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parse_recovers_what_was_printed_and_spans_cover_it() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..2000 {
+            let (text, expected) = generate(&mut rng);
+            let (groups, problems) = parse_relations(&masked(&text), 0);
+            assert!(problems.is_empty(), "{text:?}: {problems:?}");
+            assert_eq!(structure(&groups), expected, "{text:?}");
+            for (gi, g) in groups.iter().enumerate() {
+                for (ai, r) in g.alternatives.iter().enumerate() {
+                    // Every span points at the bytes it describes: the entry's own
+                    // text parses back to the same alternative.
+                    assert_eq!(&text[r.name_span.clone()], r.name);
+                    let (again, _) = parse_relations(&text[r.span.clone()], r.span.start);
+                    assert_eq!(structure(&again), vec![vec![expected[gi][ai].clone()]]);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn adding_native_changes_only_that_qualifier() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..1000 {
+            let (text, expected) = generate(&mut rng);
+            let (groups, _) = parse_relations(&masked(&text), 0);
+            for (gi, g) in groups.iter().enumerate() {
+                for (ai, r) in g.alternatives.iter().enumerate() {
+                    if r.arch_qualifier.is_some() {
+                        continue;
+                    }
+                    let edited = format!(
+                        "{}:native{}",
+                        &text[..r.name_span.end],
+                        &text[r.name_span.end..]
+                    );
+                    let (again, problems) = parse_relations(&masked(&edited), 0);
+                    assert!(problems.is_empty());
+                    let mut want = expected.clone();
+                    want[gi][ai].qualifier = Some("native".into());
+                    assert_eq!(structure(&again), want, "{edited:?}");
+                }
+            }
+        }
     }
 }
