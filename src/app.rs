@@ -6,7 +6,7 @@ use crate::discover::{self, Tree};
 use crate::fix::{self, Pass};
 use crate::model::Model;
 use crate::output::{json::Json, text::Text, Emitter, TreeFindings};
-use crate::rules::{self, catalogue, Selection};
+use crate::rules::{self, catalogue, LintOptions, Selection};
 use crate::source::SourceFile;
 use std::io::{IsTerminal, Write};
 
@@ -16,9 +16,9 @@ pub const EXIT_ERROR: i32 = 2;
 
 /// Lint one tree: build the model, run the rules, drop suppressed findings, attach
 /// include chains, sort.
-pub fn lint_tree(tree: &Tree, selection: &Selection) -> Vec<Diagnostic> {
+pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
     let model = Model::build(tree);
-    let mut diags = rules::check(&model, selection);
+    let mut diags = rules::check(&model, options);
     diags.retain(|d| !suppressed(tree, d));
     for d in &mut diags {
         if let Some(chain) = model.programs.iter().find_map(|p| p.chains.get(&d.file)) {
@@ -85,10 +85,10 @@ impl FixOutcome {
 }
 
 /// Apply fixes, re-lint, and repeat until no fix applies (at most 10 passes).
-pub fn fix_loop(tree: &Tree, selection: &Selection, unsafe_fixes: bool) -> FixOutcome {
+pub fn fix_loop(tree: &Tree, options: &LintOptions, unsafe_fixes: bool) -> FixOutcome {
     let mut current = tree.clone();
     let mut passes = Vec::new();
-    let mut diags = lint_tree(&current, selection);
+    let mut diags = lint_tree(&current, options);
     for _ in 0..10 {
         let pass = fix::plan(&current, &diags, unsafe_fixes);
         if pass.is_empty() {
@@ -97,7 +97,7 @@ pub fn fix_loop(tree: &Tree, selection: &Selection, unsafe_fixes: bool) -> FixOu
         let next = apply_pass(&current, &pass.accepted);
         passes.push((current, pass));
         current = next;
-        diags = lint_tree(&current, selection);
+        diags = lint_tree(&current, options);
     }
     FixOutcome {
         tree: current,
@@ -194,11 +194,14 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         None => {}
     }
     let args = cli.lint;
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+    let options = LintOptions {
+        selection: Selection {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        release: args.release.clone(),
     };
-    if let Err(e) = selection.validate() {
+    if let Err(e) = options.validate() {
         let _ = writeln!(err, "kpkg-lint: error: {e}");
         return EXIT_ERROR;
     }
@@ -223,7 +226,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             .trees
             .iter()
             .enumerate()
-            .map(|(i, t)| (i, lint_tree(t, &selection)))
+            .map(|(i, t)| (i, lint_tree(t, &options)))
             .collect();
         let findings: Vec<TreeFindings> = results
             .iter()
@@ -244,7 +247,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let outcomes: Vec<FixOutcome> = discovery
         .trees
         .iter()
-        .map(|t| fix_loop(t, &selection, args.unsafe_fixes))
+        .map(|t| fix_loop(t, &options, args.unsafe_fixes))
         .collect();
     let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
     let unsafe_left = outcomes

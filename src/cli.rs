@@ -93,6 +93,10 @@ pub struct LintArgs {
     #[arg(long)]
     pub unsafe_fixes: bool,
 
+    /// Target release (bookworm, noble …) instead of the one in debian/changelog.
+    #[arg(long, value_name = "CODENAME")]
+    pub release: Option<String>,
+
     /// When to use colours in text output (NO_COLOR is honoured in auto mode).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -327,8 +327,16 @@ pub fn parse_debian_env(text: &str) -> Option<String> {
 fn wanted_file(name: &str) -> bool {
     matches!(
         name,
-        "rules" | "control" | "changelog" | "compat" | "debian.env" | "annotations" | "defines"
+        "rules"
+            | "control"
+            | "changelog"
+            | "compat"
+            | "debian.env"
+            | "annotations"
+            | "defines"
+            | "config"
     ) || name.starts_with("rules.")
+        || name.starts_with("config.")
         || name.starts_with("control.")
         || name.starts_with("vars.")
         || name.ends_with(".mk")

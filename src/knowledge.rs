@@ -62,6 +62,16 @@ pub const TABLE_FILES: &[(&str, &str)] = &[
         "kbuild-variables",
         include_str!("../rules/data/kbuild-variables"),
     ),
+    ("releases", include_str!("../rules/data/releases")),
+    ("multi-arch", include_str!("../rules/data/multi-arch")),
+    (
+        "build-machine-deps",
+        include_str!("../rules/data/build-machine-deps"),
+    ),
+    (
+        "config-build-deps",
+        include_str!("../rules/data/config-build-deps"),
+    ),
 ];
 
 fn tables() -> &'static HashMap<&'static str, Table> {
@@ -102,6 +112,174 @@ pub fn goal_class(goal: &str) -> Option<GoalClass> {
     })
 }
 
+/// The release assumed when neither `--release` nor the changelog names one: the
+/// current Debian stable.
+pub const DEFAULT_RELEASE: &str = "trixie";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Release {
+    pub codename: &'static str,
+    pub vendor: &'static str,
+    pub version: &'static str,
+    /// The Debian release whose package set this release starts from.
+    pub debian_base: &'static str,
+}
+
+pub fn release(codename: &str) -> Option<Release> {
+    table("releases")
+        .entries()
+        .iter()
+        .find(|(k, _)| *k == codename)
+        .map(|(k, v)| {
+            let mut cols = v.split_whitespace();
+            Release {
+                codename: k,
+                vendor: cols.next().unwrap_or(""),
+                version: cols.next().unwrap_or(""),
+                debian_base: cols.next().unwrap_or(k),
+            }
+        })
+}
+
+pub fn release_names() -> Vec<&'static str> {
+    table("releases")
+        .entries()
+        .iter()
+        .map(|(k, _)| *k)
+        .collect()
+}
+
+/// Position of a Debian release in time (`sid` last).
+fn debian_rank(codename: &str) -> Option<usize> {
+    table("releases")
+        .entries()
+        .iter()
+        .filter(|(_, v)| v.starts_with("debian"))
+        .position(|(k, _)| *k == codename)
+}
+
+/// Is `release` (any vendor) at or after the Debian release `since`?
+pub fn release_at_least(release: &str, since: &str) -> Option<bool> {
+    let base = self::release(release)?.debian_base;
+    Some(debian_rank(base)? >= debian_rank(since)?)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultiArch {
+    Foreign,
+    Same,
+    Allowed,
+    No,
+}
+
+impl MultiArch {
+    pub fn parse(s: &str) -> Option<MultiArch> {
+        Some(match s {
+            "foreign" => MultiArch::Foreign,
+            "same" => MultiArch::Same,
+            "allowed" => MultiArch::Allowed,
+            "no" => MultiArch::No,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MultiArch::Foreign => "foreign",
+            MultiArch::Same => "same",
+            MultiArch::Allowed => "allowed",
+            MultiArch::No => "no",
+        }
+    }
+}
+
+/// The built-in Multi-Arch value of a package in a release, when known for it.
+pub fn multi_arch(package: &str, release: &str) -> Option<MultiArch> {
+    let row = table("multi-arch").get(package)?;
+    let mut cols = row.split_whitespace();
+    let value = MultiArch::parse(cols.next()?)?;
+    let since = cols.next()?;
+    release_at_least(release, since)?.then_some(value)
+}
+
+/// `*` matches any run of characters.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            name.len() >= head.len() + tail.len()
+                && name.starts_with(head)
+                && glob_match_rest(tail, &name[head.len()..])
+        }
+    }
+}
+
+fn glob_match_rest(pattern: &str, name: &str) -> bool {
+    if !pattern.contains('*') {
+        return name.ends_with(pattern);
+    }
+    (0..=name.len())
+        .filter(|i| name.is_char_boundary(*i))
+        .any(|i| glob_match(pattern, &name[i..]))
+}
+
+/// A build-dependency the kernel build uses on the build machine.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildMachineDep {
+    pub pattern: &'static str,
+    /// Only when a makefile mentions this word.
+    pub when_rules_mention: Option<&'static str>,
+    pub host_too: bool,
+    pub consumer: &'static str,
+}
+
+pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
+    table("build-machine-deps")
+        .entries()
+        .iter()
+        .find(|(k, _)| glob_match(k, package))
+        .map(|(k, v)| {
+            let (when, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
+            let rest = rest.trim_start();
+            let (host, consumer) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let consumer = consumer.trim();
+            BuildMachineDep {
+                pattern: k,
+                when_rules_mention: when.strip_prefix("rules:"),
+                host_too: host == "yes",
+                consumer,
+            }
+        })
+}
+
+/// A kernel option that needs a build-dependency.
+#[derive(Debug, Clone)]
+pub struct ConfigDep {
+    pub option: &'static str,
+    pub packages: Vec<&'static str>,
+    pub min_version: Option<&'static str>,
+    pub why: &'static str,
+}
+
+pub fn config_deps() -> Vec<ConfigDep> {
+    table("config-build-deps")
+        .entries()
+        .iter()
+        .map(|(k, v)| {
+            let v = v.trim();
+            let (pkgs, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
+            let rest = rest.trim();
+            let (min, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            ConfigDep {
+                option: k,
+                packages: pkgs.split('|').collect(),
+                min_version: (min != "-").then_some(min),
+                why: why.trim(),
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,6 +293,34 @@ mod tests {
         assert_eq!(goal_class("tinyconfig"), Some(GoalClass::Prepare));
         assert_eq!(goal_class("foo"), None);
         assert!(table("job-variables").contains("CONCURRENCY_LEVEL"));
+    }
+
+    #[test]
+    fn releases_and_multi_arch() {
+        assert_eq!(release("noble").unwrap().debian_base, "trixie");
+        assert_eq!(release_at_least("jammy", "bookworm"), Some(true));
+        assert_eq!(release_at_least("focal", "bookworm"), Some(false));
+        assert_eq!(multi_arch("bison", "trixie"), Some(MultiArch::Foreign));
+        assert_eq!(
+            multi_arch("bison", "focal"),
+            None,
+            "unknown before bookworm"
+        );
+        assert_eq!(multi_arch("libssl-dev", "sid"), Some(MultiArch::Same));
+        assert!(glob_match("gcc-*-plugin-dev", "gcc-13-plugin-dev"));
+        assert!(!glob_match("gcc-*-plugin-dev", "gcc-13"));
+        let d = build_machine_dep("makedumpfile").unwrap();
+        assert_eq!(d.when_rules_mention, Some("makedumpfile"));
+        assert!(build_machine_dep("libssl-dev").unwrap().host_too);
+        let btf = config_deps()
+            .into_iter()
+            .find(|c| c.option == "CONFIG_DEBUG_INFO_BTF")
+            .unwrap();
+        assert_eq!(
+            (btf.packages, btf.min_version),
+            (vec!["pahole", "dwarves"], Some("1.16"))
+        );
+        assert!(release(DEFAULT_RELEASE).is_some());
     }
 
     #[test]

@@ -21,29 +21,32 @@ pub use app::{fix_loop, lint_tree, run, FixOutcome};
 
 use diagnostic::Diagnostic;
 use discover::Tree;
-use rules::Selection;
+use rules::{LintOptions, Selection};
 
 /// Lint in-memory files as one tree with every rule (tests, examples).
 pub fn lint_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
     let tree = Tree::from_memory(files);
-    lint_tree(&tree, &Selection::default())
+    lint_tree(&tree, &LintOptions::default())
 }
 
 /// Lint in-memory files with one rule selected; returns the tree for positions.
 pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>, Tree) {
     let tree = Tree::from_memory(files);
-    let sel = Selection {
-        select: vec![rule.to_string()],
-        ignore: vec![],
+    let options = LintOptions {
+        selection: Selection {
+            select: vec![rule.to_string()],
+            ignore: vec![],
+        },
+        release: None,
     };
-    (lint_tree(&tree, &sel), tree)
+    (lint_tree(&tree, &options), tree)
 }
 
 /// Apply every fix to in-memory files until nothing changes; returns every file's
 /// final contents (created files last).
 pub fn fix_memory(files: &[(&str, &str)], unsafe_fixes: bool) -> Vec<(String, String)> {
     let tree = Tree::from_memory(files);
-    let outcome = fix_loop(&tree, &Selection::default(), unsafe_fixes);
+    let outcome = fix_loop(&tree, &LintOptions::default(), unsafe_fixes);
     outcome
         .tree
         .files

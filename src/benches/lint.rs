@@ -6,7 +6,7 @@
 //! architectures × 20 flavours, plus the Debian- and kernel-package-style trees.
 
 use kpkg_lint::discover;
-use kpkg_lint::rules::Selection;
+use kpkg_lint::rules::LintOptions;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -58,7 +58,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn measure(name: &str, root: &Path, iterations: usize) {
     let paths = vec![root.to_path_buf()];
-    let sel = Selection::default();
+    let sel = LintOptions::default();
     // Baseline: read every file discovery would read.
     let files: Vec<PathBuf> = {
         let d = discover::discover(&paths);

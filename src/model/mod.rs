@@ -4,6 +4,7 @@
 pub mod changelog;
 pub mod control;
 pub mod invocation;
+pub mod kconfig;
 pub mod makefile;
 pub mod program;
 pub mod relation;
@@ -21,6 +22,10 @@ pub enum FileKind {
     Control,
     Changelog,
     Compat,
+    /// `.config`-style fragments under a `config/` directory.
+    KernelConfig,
+    /// Ubuntu's `config/annotations`.
+    Annotations,
     Other,
 }
 
@@ -38,6 +43,12 @@ pub fn classify(rel: &str) -> FileKind {
     }
     if name == "changelog" {
         return FileKind::Changelog;
+    }
+    if name == "annotations" && rel.contains("/config/") {
+        return FileKind::Annotations;
+    }
+    if (name == "config" || name.starts_with("config.")) && rel.contains("/config/") {
+        return FileKind::KernelConfig;
     }
     if name == "compat" {
         return FileKind::Compat;
@@ -60,6 +71,15 @@ pub struct FileProblem {
     pub message: String,
 }
 
+/// The source stanza of a control file or template.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceStanza<'m> {
+    pub file: FileId,
+    pub paragraph: &'m control::Paragraph,
+    /// The generated `debian/control` that must be regenerated after editing `file`.
+    pub generated: Option<FileId>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Compat {
     pub level: u32,
@@ -76,6 +96,8 @@ pub struct Model<'t> {
     pub controls: Vec<control::ControlFile>,
     pub changelog: Option<(FileId, Vec<changelog::ChangelogEntry>)>,
     pub compat: Option<Compat>,
+    /// Kernel configuration shipped with the packaging.
+    pub kconfig: Vec<kconfig::ConfigSetting>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -89,6 +111,7 @@ impl<'t> Model<'t> {
             controls: vec![],
             changelog: None,
             compat: None,
+            kconfig: vec![],
             problems: vec![],
         };
         for (id, f) in tree.files.iter().enumerate() {
@@ -160,6 +183,8 @@ impl<'t> Model<'t> {
                         });
                     }
                 }
+                FileKind::KernelConfig => m.kconfig.extend(kconfig::parse_config(id, &f.text)),
+                FileKind::Annotations => m.kconfig.extend(kconfig::parse_annotations(id, &f.text)),
                 FileKind::Other => {}
             }
         }
@@ -261,6 +286,76 @@ impl<'t> Model<'t> {
             .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.message == b.message);
         self.programs = programs;
         self.commands = commands;
+    }
+
+    /// The first setting of a kernel option that enables it, if any.
+    pub fn config_enabled(&self, name: &str) -> Option<&kconfig::ConfigSetting> {
+        self.kconfig.iter().find(|c| c.name == name && c.enabled())
+    }
+
+    /// The release the top changelog entry targets: `UNRELEASED` falls back to the
+    /// previous entry, pocket suffixes (`-security`, `-updates` …) are dropped.
+    pub fn changelog_release(&self) -> Option<(String, FileId, Span)> {
+        let (file, entries) = self.changelog.as_ref()?;
+        for e in entries {
+            let Some(dist) = e.distributions.first() else {
+                continue;
+            };
+            if dist == "UNRELEASED" {
+                continue;
+            }
+            let base = dist.split('-').next().unwrap_or(dist);
+            let base = match base {
+                "unstable" | "experimental" => "sid",
+                b => b,
+            };
+            return Some((base.to_string(), *file, e.span.clone()));
+        }
+        None
+    }
+
+    /// Source stanzas whose relations rules should check. When a template
+    /// (`source.control.in`, `control.stub.in`, `control.in`) and the generated
+    /// `debian/control` are both present, only the template is returned, with the
+    /// generated file alongside so messages can say it needs regenerating.
+    pub fn source_stanzas(&self) -> Vec<SourceStanza<'_>> {
+        let mut found: Vec<SourceStanza> = Vec::new();
+        for c in &self.controls {
+            for p in &c.paragraphs {
+                let has_deps = p
+                    .fields
+                    .iter()
+                    .any(|f| f.name.to_ascii_lowercase().starts_with("build-depends"));
+                if p.field("Source").is_some() && has_deps {
+                    found.push(SourceStanza {
+                        file: c.file,
+                        paragraph: p,
+                        generated: None,
+                    });
+                }
+            }
+        }
+        let generated = self.tree.file("debian/control");
+        let has_template = found.iter().any(|s| Some(s.file) != generated);
+        if has_template {
+            found.retain(|s| Some(s.file) != generated);
+            if let Some(g) = generated {
+                for s in &mut found {
+                    s.generated = Some(g);
+                }
+            }
+        }
+        found
+    }
+
+    /// Names of every binary package the control files declare (templates included).
+    pub fn binary_packages(&self) -> Vec<&str> {
+        self.controls
+            .iter()
+            .flat_map(|c| &c.paragraphs)
+            .filter_map(|p| p.field("Package"))
+            .map(|f| f.value.trim())
+            .collect()
     }
 
     pub fn stmt(&self, at: StmtRef) -> &makefile::Stmt {

@@ -55,6 +55,18 @@ pub struct RuleMeta {
 /// Every rule file, by name. A test checks this matches `rules/*.rule`.
 pub const RULE_FILES: &[(&str, &str)] = &[
     (
+        "any-qualifier-not-allowed",
+        include_str!("../../rules/any-qualifier-not-allowed.rule"),
+    ),
+    (
+        "build-dep-missing-native",
+        include_str!("../../rules/build-dep-missing-native.rule"),
+    ),
+    (
+        "config-needs-build-dep",
+        include_str!("../../rules/config-needs-build-dep.rule"),
+    ),
+    (
         "deprecated-make-kpkg",
         include_str!("../../rules/deprecated-make-kpkg.rule"),
     ),
@@ -73,6 +85,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "missing-include",
         include_str!("../../rules/missing-include.rule"),
+    ),
+    (
+        "native-qualifier-on-foreign",
+        include_str!("../../rules/native-qualifier-on-foreign.rule"),
     ),
     (
         "notparallel-serializes-build",

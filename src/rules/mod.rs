@@ -3,6 +3,7 @@
 //! file next to its tests, with its metadata in `rules/<name>.rule`.
 
 pub mod catalogue;
+pub mod cross;
 pub mod input;
 pub mod parallel;
 
@@ -44,23 +45,72 @@ impl Selection {
     }
 }
 
+/// Everything a lint run is configured with.
+#[derive(Debug, Clone, Default)]
+pub struct LintOptions {
+    pub selection: Selection,
+    /// `--release`: the target release, overriding the changelog.
+    pub release: Option<String>,
+}
+
+impl LintOptions {
+    pub fn validate(&self) -> Result<(), String> {
+        self.selection.validate()?;
+        if let Some(r) = &self.release {
+            if crate::knowledge::release(r).is_none() {
+                return Err(format!(
+                    "unknown release `{r}` (known: {})",
+                    crate::knowledge::release_names().join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The release a tree is linted for, and where that came from.
+#[derive(Debug, Clone)]
+pub struct TargetRelease {
+    pub codename: String,
+    /// The changelog header that named it, when it came from there.
+    pub from_changelog: Option<(FileId, Span)>,
+}
+
 pub struct Checker<'m, 't> {
     pub model: &'m Model<'t>,
-    selection: &'m Selection,
+    options: &'m LintOptions,
+    pub release: TargetRelease,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl<'m, 't> Checker<'m, 't> {
-    pub fn new(model: &'m Model<'t>, selection: &'m Selection) -> Self {
+    pub fn new(model: &'m Model<'t>, options: &'m LintOptions) -> Self {
+        let release = match (&options.release, model.changelog_release()) {
+            (Some(r), _) => TargetRelease {
+                codename: r.clone(),
+                from_changelog: None,
+            },
+            (None, Some((r, file, span))) if crate::knowledge::release(&r).is_some() => {
+                TargetRelease {
+                    codename: r,
+                    from_changelog: Some((file, span)),
+                }
+            }
+            _ => TargetRelease {
+                codename: crate::knowledge::DEFAULT_RELEASE.to_string(),
+                from_changelog: None,
+            },
+        };
         Checker {
             model,
-            selection,
+            options,
+            release,
             diagnostics: vec![],
         }
     }
 
     pub fn enabled(&self, rule: &str) -> bool {
-        self.selection.enabled(rule)
+        self.options.selection.enabled(rule)
     }
 
     /// Record a finding with the rule's catalogue severity; returns it for notes and fixes.
@@ -81,9 +131,10 @@ impl<'m, 't> Checker<'m, 't> {
 }
 
 /// Run every enabled rule over one tree's model.
-pub fn check(model: &Model, selection: &Selection) -> Vec<Diagnostic> {
-    let mut checker = Checker::new(model, selection);
+pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
+    let mut checker = Checker::new(model, options);
     input::check(&mut checker);
     parallel::check(&mut checker);
+    cross::check(&mut checker);
     checker.diagnostics
 }

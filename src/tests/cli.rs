@@ -171,7 +171,7 @@ fn ubuntu_and_debian_trees_are_clean() {
         "parallel/debian-linux/in",
         "parallel/mkdebian-new/in",
     ] {
-        let o = run_in(&testdata(t), &[]);
+        let o = run_in(&testdata(t), &["--select", "parallel"]);
         assert_eq!(o.status.code(), Some(0), "{t}: {}", stdout(&o));
         assert!(stdout(&o).contains("No findings."), "{t}");
     }
@@ -214,6 +214,8 @@ fn paths_in_json_are_relative_to_cwd() {
         &[
             "--format",
             "json",
+            "--select",
+            "parallel",
             "testdata/parallel/mkdebian-old/in/debian",
         ],
     );
@@ -277,13 +279,13 @@ fn human_output_snapshots() {
 
 /// `--fix` prints a patch; `git apply` and `patch -p1` accept it; the result equals
 /// `out/` and `--fix --write`; re-linting finds nothing to fix; a second `--fix` is empty.
-fn check_fix_case(case: &str, extra: &[&str], gone: &[&str]) -> String {
+fn check_fix_case(family: &str, case: &str, extra: &[&str], gone: &[&str]) -> String {
     let input = match case {
         "kernel-package" => testdata("examples/kernel-package"),
-        _ => testdata(&format!("parallel/{case}/in")),
+        _ => testdata(&format!("{family}/{case}/in")),
     };
-    let expected = testdata(&format!("parallel/{case}/out"));
-    let mut args = vec!["--fix"];
+    let expected = testdata(&format!("{family}/{case}/out"));
+    let mut args = vec!["--fix", "--select", family];
     args.extend_from_slice(extra);
 
     let (_g1, a) = copy_tree(&input);
@@ -352,7 +354,7 @@ fn check_fix_case(case: &str, extra: &[&str], gone: &[&str]) -> String {
         }
     }
 
-    let left: Vec<String> = findings(&c, &["--select", "parallel"])
+    let left: Vec<String> = findings(&c, &["--select", family])
         .into_iter()
         .map(|(r, _, _)| r)
         .collect();
@@ -370,6 +372,7 @@ fn check_fix_case(case: &str, extra: &[&str], gone: &[&str]) -> String {
 #[test]
 fn fix_custom_j1() {
     let patch = check_fix_case(
+        "parallel",
         "custom-j1",
         &[],
         &["serial-kernel-build", "unnecessary-dh-parallel"],
@@ -379,14 +382,19 @@ fn fix_custom_j1() {
 
 #[test]
 fn fix_mkdebian_old() {
-    let patch = check_fix_case("mkdebian-old", &[], &["ignores-parallel-option"]);
+    let patch = check_fix_case(
+        "parallel",
+        "mkdebian-old",
+        &[],
+        &["ignores-parallel-option"],
+    );
     insta::assert_snapshot!("patch_mkdebian_old", patch);
 }
 
 #[test]
 fn fix_kernel_package_needs_unsafe() {
     let (_g, dir) = copy_tree(&testdata("examples/kernel-package"));
-    let o = run_in(&dir, &["--fix"]);
+    let o = run_in(&dir, &["--fix", "--select", "parallel"]);
     assert_eq!(stdout(&o), "", "the nested-build fix is unsafe");
     assert!(
         stderr(&o).contains("more with --unsafe-fixes"),
@@ -394,6 +402,7 @@ fn fix_kernel_package_needs_unsafe() {
         stderr(&o)
     );
     let patch = check_fix_case(
+        "parallel",
         "kernel-package",
         &["--unsafe-fixes"],
         &["serial-kernel-build"],
@@ -405,7 +414,10 @@ fn fix_kernel_package_needs_unsafe() {
 fn patch_dir_mails_apply_with_git_am() {
     let (_g, dir) = copy_tree(&testdata("parallel/custom-j1/in"));
     git_init(&dir);
-    let o = run_in(&dir, &["--fix", "--patch-dir", "../patches"]);
+    let o = run_in(
+        &dir,
+        &["--fix", "--select", "parallel", "--patch-dir", "../patches"],
+    );
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let names = stdout(&o);
     assert_eq!(names.lines().count(), 2, "one mail per rule: {names}");
@@ -497,7 +509,7 @@ fn fail_on_and_select_ignore() {
         .code(),
         Some(1)
     );
-    assert_eq!(findings(&dir, &["--ignore", "parallel"]), []);
+    assert_eq!(findings(&dir, &["--ignore", "parallel,cross"]), []);
 }
 
 #[test]
@@ -593,4 +605,168 @@ fn symlink_loops_and_unreadable_files() {
         assert!(stderr(&o).contains("permission denied"), "{}", stderr(&o));
         assert!(stdout(&o).contains("serial-kernel-build"));
     }
+}
+
+// ---------------------------------------------------------------- cross
+
+#[test]
+fn cross_findings_per_layout() {
+    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
+    let cases: &[(&str, Expected)] = &[
+        (
+            "ubuntu-focal",
+            &[
+                (
+                    "config-needs-build-dep",
+                    "debian.master/config/annotations",
+                    21,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    11,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    24,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    30,
+                ),
+            ],
+        ),
+        (
+            "ubuntu-noble",
+            &[
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    13,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    29,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian.master/control.stub.in",
+                    32,
+                ),
+            ],
+        ),
+        (
+            "debian-4x",
+            &[
+                (
+                    "build-dep-missing-native",
+                    "debian/templates/control.source.in",
+                    7,
+                ),
+                (
+                    "build-dep-missing-native",
+                    "debian/templates/control.source.in",
+                    7,
+                ),
+            ],
+        ),
+        (
+            "debian-6x",
+            &[(
+                "native-qualifier-on-foreign",
+                "debian/templates/source.control.in",
+                32,
+            )],
+        ),
+        (
+            "proxmox",
+            &[
+                ("build-dep-missing-native", "debian/control.in", 20),
+                ("build-dep-missing-native", "debian/control.in", 24),
+                ("build-dep-missing-native", "debian/control.in", 27),
+            ],
+        ),
+        ("mkdebian", &[]),
+        (
+            "mkdebian-old",
+            &[
+                ("native-qualifier-on-foreign", "debian/control", 6),
+                ("native-qualifier-on-foreign", "debian/control", 6),
+                ("build-dep-missing-native", "debian/control", 6),
+                ("any-qualifier-not-allowed", "debian/control", 6),
+            ],
+        ),
+    ];
+    for (case, want) in cases {
+        let got = findings(
+            &testdata(&format!("cross/{case}/in")),
+            &["--select", "cross"],
+        );
+        let want: Vec<_> = want.iter().map(|(r, p, l)| f(r, p, *l)).collect();
+        assert_eq!(got, want, "{case}");
+    }
+}
+
+#[test]
+fn cross_columns_and_severity() {
+    let o = run_in(
+        &testdata("cross/debian-4x/in"),
+        &["--format", "json", "--select", "cross"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let cols: Vec<(u64, &str)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["column"].as_u64().unwrap(),
+                f["severity"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    // libssl-dev (CONFIG_MODULE_SIG=y) and libelf-dev (CONFIG_UNWINDER_ORC=y): errors.
+    assert_eq!(cols, [(122, "error"), (177, "error")]);
+}
+
+#[test]
+fn cross_template_names_the_generated_control() {
+    let o = run_in(
+        &testdata("cross/debian-4x/in"),
+        &["--select", "build-dep-missing-native"],
+    );
+    assert!(
+        stdout(&o).contains("generated from debian/templates/control.source.in: regenerate it"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn fix_cross_layouts() {
+    for case in [
+        "ubuntu-focal",
+        "ubuntu-noble",
+        "debian-4x",
+        "proxmox",
+        "mkdebian-old",
+        "formats",
+    ] {
+        let patch = check_fix_case(
+            "cross",
+            case,
+            &[],
+            &["build-dep-missing-native", "native-qualifier-on-foreign"],
+        );
+        insta::assert_snapshot!(format!("patch_cross_{case}"), patch);
+    }
+}
+
+#[test]
+fn cross_human_output() {
+    let o = run_in(&testdata("cross/mkdebian-old/in"), &["--select", "cross"]);
+    insta::assert_snapshot!("text_cross_mkdebian_old", stdout(&o));
 }

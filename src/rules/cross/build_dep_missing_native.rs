@@ -1,0 +1,291 @@
+//! `build-dep-missing-native`: a build-machine dependency without `:native`.
+
+use super::{builds_host_tools, entries, multi_arch, note_generated, profile_terms, Entry};
+use crate::diagnostic::{Edit, Fix, Severity};
+use crate::knowledge::{self, MultiArch};
+use crate::model::SourceStanza;
+use crate::rules::Checker;
+
+const RULE: &str = "build-dep-missing-native";
+
+pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
+    let model = c.model;
+    let release = c.release.codename.clone();
+    let all = entries(stanzas, false);
+    let host_tools = builds_host_tools(model);
+    let terms = profile_terms(stanzas);
+    let makefile_text = |word: &str| {
+        model
+            .makefiles
+            .keys()
+            .any(|f| model.tree.files[*f].text.contains(word))
+    };
+    for e in &all {
+        let name = e.alt.name.as_str();
+        let Some(dep) = knowledge::build_machine_dep(name) else {
+            continue;
+        };
+        if e.alt.arch_qualifier.is_some() {
+            continue;
+        }
+        if dep.when_rules_mention.is_some_and(|w| !makefile_text(w)) {
+            continue;
+        }
+        match multi_arch(name, &release) {
+            Some(MultiArch::Foreign) => continue,
+            // Unknown for this release, but foreign later: we cannot tell.
+            None if multi_arch(name, "sid") == Some(MultiArch::Foreign) => continue,
+            _ => {}
+        }
+        // Debian's dual form: the same package with `:native` elsewhere in the stanza.
+        let has_native_copy = all.iter().any(|o| {
+            o.stanza.file == e.stanza.file
+                && std::ptr::eq(o.stanza.paragraph, e.stanza.paragraph)
+                && o.alt.name == e.alt.name
+                && o.alt
+                    .arch_qualifier
+                    .as_ref()
+                    .is_some_and(|(q, _)| q == "native")
+        });
+        if has_native_copy {
+            continue;
+        }
+        let file = e.stanza.file;
+        let enabling: Vec<_> = knowledge::config_deps()
+            .into_iter()
+            .filter(|cd| {
+                cd.packages
+                    .iter()
+                    .any(|p| knowledge::glob_match(&p.replace("-N-", "-*-"), name))
+            })
+            .filter_map(|cd| model.config_enabled(cd.option))
+            .collect();
+        let dual = host_tools && dep.host_too && e.group.alternatives.len() == 1;
+        let d = c.report(
+            RULE,
+            file,
+            e.alt.span.clone(),
+            format!("`{name}` is used on the build machine by {}, but has no `:native`: a cross build installs the host-architecture package", dep.consumer),
+        );
+        if let Some(setting) = enabling.first() {
+            d.severity = Severity::Error;
+            d.with_note_mut(
+                setting.file,
+                setting.span.clone(),
+                format!("{} is enabled, so the build needs it", setting.name),
+            );
+        }
+        note_generated(model, d, &e.stanza);
+        let text = &model.tree.files[file].text;
+        let fix = if dual {
+            d.with_help_mut(format!("this source also builds host tools that link the host-architecture `{name}`: depend on both, `{name}:native` for the kernel build and `{name}` for the tools"));
+            Fix::safe(
+                format!("depend on {name}:native for the build and {name} for the host tools"),
+                vec![dual_form(text, e, &terms, file)],
+            )
+        } else {
+            d.with_help_mut(format!("write `{name}:native`"));
+            Fix::safe(
+                format!("add :native to {name}"),
+                vec![add_native(text, e.alt, file)],
+            )
+        };
+        d.with_fix_mut(fix);
+    }
+}
+
+/// Padding after a name in column-aligned fields: the run of spaces that follows it
+/// before a version, architecture list or profile.
+fn padding_after(text: &str, at: usize, end: usize) -> usize {
+    let run = text[at..end].bytes().take_while(|b| *b == b' ').count();
+    if at + run < end {
+        run
+    } else {
+        0
+    }
+}
+
+/// Insert `:native` after the name, taking the room from column-alignment padding
+/// when there is enough, so aligned fields stay aligned.
+fn add_native(text: &str, alt: &crate::model::relation::Relation, file: usize) -> Edit {
+    const Q: &str = ":native";
+    let pad = padding_after(text, alt.name_span.end, alt.span.end);
+    if pad > Q.len() {
+        Edit::replace(file, alt.name_span.end..alt.name_span.end + Q.len(), Q)
+    } else {
+        Edit::insert(file, alt.name_span.end, Q)
+    }
+}
+
+/// Replace `entry` by `entry:native…, entry…`, adding the tree's own profile terms
+/// that separate the kernel build from the tools build.
+fn dual_form(text: &str, e: &Entry, terms: &[String], file: usize) -> Edit {
+    let has = |t: &str| terms.iter().any(|x| x == t);
+    let (native_term, host_term) = if has("pkg.linux.notools") {
+        (
+            has("pkg.linux.nokernel").then_some("!pkg.linux.nokernel"),
+            Some("!pkg.linux.notools"),
+        )
+    } else if has("cross") {
+        // Ubuntu builds no tools in cross builds.
+        (None, Some("!cross"))
+    } else {
+        (None, None)
+    };
+    let start = e.alt.span.start;
+    // Name, qualifier, the text up to the first profile group (version, arch list),
+    // then the groups with `add` added to each (and `drop` removed).
+    let render = |qualifier: &str, add: Option<&str>, drop: Option<&str>| -> String {
+        let mut s = String::new();
+        s.push_str(&text[start..e.alt.name_span.end]);
+        s.push_str(qualifier);
+        let first_group = e
+            .alt
+            .profiles
+            .first()
+            .map(|(_, p)| p.start)
+            .unwrap_or(e.alt.span.end);
+        let middle = &text[e.alt.name_span.end..first_group];
+        let pad = padding_after(text, e.alt.name_span.end, e.alt.span.end);
+        if pad > qualifier.len() && !qualifier.is_empty() {
+            s.push_str(&middle[qualifier.len()..]);
+        } else {
+            s.push_str(middle);
+        }
+        while s.ends_with(' ') && e.alt.profiles.is_empty() {
+            s.pop();
+        }
+        let had_space = s.ends_with(' ');
+        if had_space {
+            s.pop();
+        }
+        let mut groups: Vec<Vec<&str>> = e
+            .alt
+            .profiles
+            .iter()
+            .map(|(g, _)| g.split_whitespace().collect())
+            .collect();
+        if groups.is_empty() && add.is_some() {
+            groups.push(vec![]);
+        }
+        for g in &mut groups {
+            g.retain(|t| Some(*t) != drop);
+            if let Some(a) = add {
+                if !g.contains(&a) {
+                    g.push(a);
+                }
+            }
+        }
+        for g in groups.iter().filter(|g| !g.is_empty()) {
+            s.push_str(&format!(" <{}>", g.join(" ")));
+        }
+        s
+    };
+    let with_term = |qualifier: &str, term: Option<&str>| -> String {
+        if qualifier.is_empty() {
+            render(qualifier, term, native_term)
+        } else {
+            render(qualifier, term, None)
+        }
+    };
+    let line_start = text[..start].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let prefix = &text[line_start..start];
+    let separator = if !prefix.is_empty() && prefix.trim().is_empty() {
+        format!(",\n{prefix}")
+    } else {
+        ", ".to_string()
+    };
+    let content = format!(
+        "{}{separator}{}",
+        with_term(":native", native_term),
+        with_term("", host_term)
+    );
+    Edit::replace(file, e.alt.span.clone(), content)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{fix_memory, lint_memory_rule};
+
+    fn control(bd: &str, packages: &str) -> String {
+        format!("Source: linux-x\nBuild-Depends: {bd}\n\nPackage: linux-image-x\nArchitecture: amd64\n{packages}")
+    }
+
+    #[test]
+    fn plain_libssl_gets_native_in_place() {
+        let c = control(
+            "debhelper-compat (= 13), libssl-dev (>= 1.1) [amd64 arm64] <!stage1>, bc",
+            "",
+        );
+        let files = [("debian/control", c.as_str())];
+        let (d, tree) = lint_memory_rule(&files, "build-dep-missing-native");
+        assert_eq!(d.len(), 1);
+        assert_eq!(tree.files[0].line_col(d[0].span.start), (2, 41));
+        let fixed = fix_memory(&files, false);
+        assert!(
+            fixed[0]
+                .1
+                .contains("libssl-dev:native (>= 1.1) [amd64 arm64] <!stage1>, bc"),
+            "{}",
+            fixed[0].1
+        );
+    }
+
+    #[test]
+    fn dual_form_with_debian_profiles() {
+        let c = control("debhelper-compat (= 13),\n libssl-dev <!pkg.linux.nokernel>,\n rsync <!pkg.linux.notools>", "\nPackage: linux-kbuild-6.1\nArchitecture: amd64\n");
+        let files = [("debian/control", c.as_str())];
+        let fixed = fix_memory(&files, false);
+        assert!(fixed[0].1.contains("\n libssl-dev:native <!pkg.linux.nokernel>,\n libssl-dev <!pkg.linux.notools>,\n rsync"), "{}", fixed[0].1);
+    }
+
+    #[test]
+    fn dual_form_for_ubuntu_cross_profile_keeps_version_and_arches() {
+        let c = control("libssl-dev (>= 3) [amd64 arm64] <!stage1> <!nocheck>, libpython3-dev <!stage1> <cross>", "\nPackage: linux-tools-common\nArchitecture: all\n");
+        let fixed = fix_memory(&[("debian/control", c.as_str())], false);
+        assert!(
+            fixed[0].1.contains("Build-Depends: libssl-dev:native (>= 3) [amd64 arm64] <!stage1> <!nocheck>, libssl-dev (>= 3) [amd64 arm64] <!stage1 !cross> <!nocheck !cross>, libpython3-dev"),
+            "{}",
+            fixed[0].1
+        );
+    }
+
+    #[test]
+    fn foreign_and_dual_forms_are_fine() {
+        let c = control("libssl-dev:native <!pkg.linux.nokernel>, libssl-dev <!pkg.linux.notools>, pahole, python3:native, makedumpfile", "");
+        let (d, _) = lint_memory_rule(&[("debian/control", &c)], "build-dep-missing-native");
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn makedumpfile_only_when_rules_run_it() {
+        let c = control("makedumpfile", "");
+        let files = [
+            ("debian/control", c.as_str()),
+            (
+                "debian/rules",
+                "b:\n\tmakedumpfile -g debian/vmcoreinfo vmlinux\n",
+            ),
+        ];
+        assert_eq!(
+            lint_memory_rule(&files, "build-dep-missing-native").0.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn error_when_config_enables_the_consumer() {
+        let c = control("libelf-dev", "");
+        let files = [
+            ("debian/control", c.as_str()),
+            ("debian/config/config", "CONFIG_UNWINDER_ORC=y\n"),
+        ];
+        let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
+        assert_eq!(d[0].severity, crate::diagnostic::Severity::Error);
+        assert_eq!(d[0].notes.len(), 1);
+    }
+}

@@ -1,0 +1,190 @@
+//! Family `cross`: build-dependencies whose architecture qualifier is missing or wrong.
+//!
+//! Background (deb-src-control(5), deb-control(5)): an unqualified Build-Depends
+//! entry is installed for the *host* architecture; `:native` asks for the build
+//! architecture and matches unless the package is `Multi-Arch: foreign`; `:any`
+//! matches only `Multi-Arch: allowed` packages. In a cross build
+//! (`sbuild --host=arm64`), everything the kernel build runs or links on the build
+//! machine (sign-file, objtool, pahole, Python scripts) must come from the
+//! build-architecture package.
+
+mod any_qualifier_not_allowed;
+mod build_dep_missing_native;
+mod config_needs_build_dep;
+mod native_qualifier_on_foreign;
+
+use super::Checker;
+use crate::knowledge::{self, MultiArch};
+use crate::model::control::Field;
+use crate::model::relation::{Relation, RelationGroup};
+use crate::model::{Model, SourceStanza};
+
+/// One alternative of a relation in a source stanza.
+pub struct Entry<'m> {
+    pub stanza: SourceStanza<'m>,
+    pub field: &'m Field,
+    pub group: &'m RelationGroup,
+    pub alt: &'m Relation,
+}
+
+/// Build-dependency fields; `Build-Depends-Indep` only where `indep` is set (it is
+/// installed for architecture-independent builds, never cross).
+fn fields<'m>(stanza: &SourceStanza<'m>, indep: bool) -> impl Iterator<Item = &'m Field> + use<'m> {
+    let wanted: &[&str] = if indep {
+        &["Build-Depends", "Build-Depends-Arch", "Build-Depends-Indep"]
+    } else {
+        &["Build-Depends", "Build-Depends-Arch"]
+    };
+    let paragraph = stanza.paragraph;
+    paragraph
+        .fields
+        .iter()
+        .filter(move |f| wanted.iter().any(|w| f.name.eq_ignore_ascii_case(w)))
+}
+
+pub fn entries<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> {
+    let mut out = Vec::new();
+    for s in stanzas {
+        for field in fields(s, indep) {
+            for group in &field.relations {
+                for alt in &group.alternatives {
+                    if !alt.substvar {
+                        out.push(Entry {
+                            stanza: *s,
+                            field,
+                            group,
+                            alt,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Multi-Arch of a package in the target release, if known.
+pub fn multi_arch(name: &str, release: &str) -> Option<MultiArch> {
+    knowledge::multi_arch(name, release)
+}
+
+/// Does this source also build host-side tools (perf, bpftool, linux-kbuild), which
+/// link the host-architecture copies of the same libraries?
+pub fn builds_host_tools(model: &Model) -> bool {
+    let by_name = model.binary_packages().iter().any(|n| {
+        n.starts_with("linux-tools-")
+            || n.starts_with("linux-perf")
+            || n.starts_with("linux-kbuild-")
+            || *n == "bpftool"
+            || n.contains("-tools-")
+    });
+    by_name
+        || model.programs.iter().any(|p| {
+            p.vars.iter().any(|(name, defs)| {
+                name.starts_with("do_tools") && defs.iter().any(|d| d.value.trim() == "true")
+            })
+        })
+}
+
+/// Every build-profile term used in the source stanzas (`stage1`, `pkg.linux.notools` …).
+pub fn profile_terms(stanzas: &[SourceStanza]) -> Vec<String> {
+    let mut terms: Vec<String> = entries(stanzas, true)
+        .iter()
+        .flat_map(|e| e.alt.profiles.iter())
+        .flat_map(|(p, _)| {
+            p.split_whitespace()
+                .map(|t| t.trim_start_matches('!').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// Add the note that a generated `debian/control` must be regenerated.
+pub fn note_generated(model: &Model, d: &mut crate::diagnostic::Diagnostic, stanza: &SourceStanza) {
+    if let Some(g) = stanza.generated {
+        let span = model
+            .controls
+            .iter()
+            .find(|c| c.file == g)
+            .and_then(|c| c.paragraphs.first())
+            .and_then(|p| p.field("Source"))
+            .map(|f| f.name_span.clone())
+            .unwrap_or(0..0);
+        d.notes.push(crate::diagnostic::Note {
+            file: g,
+            span,
+            message: format!(
+                "generated from {}: regenerate it after changing the template",
+                model.tree.files[stanza.file].rel
+            ),
+        });
+    }
+}
+
+pub fn check(c: &mut Checker) {
+    let model = c.model;
+    let stanzas = model.source_stanzas();
+    if c.enabled("build-dep-missing-native") {
+        build_dep_missing_native::check(c, &stanzas);
+    }
+    if c.enabled("native-qualifier-on-foreign") {
+        native_qualifier_on_foreign::check(c, &stanzas);
+    }
+    if c.enabled("any-qualifier-not-allowed") {
+        any_qualifier_not_allowed::check(c, &stanzas);
+    }
+    if c.enabled("config-needs-build-dep") {
+        config_needs_build_dep::check(c, &stanzas);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::discover;
+    use crate::rules::{LintOptions, Selection};
+    use std::path::Path;
+
+    /// Every cross fix on every test tree edits only bytes inside its finding's
+    /// entry: everything before and after is byte-for-byte the original.
+    #[test]
+    fn fixes_are_lossless_outside_the_entry() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/cross");
+        let d = discover::discover(&[root]);
+        assert!(d.trees.len() >= 8);
+        let options = LintOptions {
+            selection: Selection {
+                select: vec!["cross".into()],
+                ignore: vec![],
+            },
+            release: None,
+        };
+        let mut checked = 0;
+        for tree in &d.trees {
+            for diag in crate::lint_tree(tree, &options) {
+                let Some(fix) = &diag.fix else { continue };
+                for e in &fix.edits {
+                    assert_eq!(e.file, diag.file);
+                    assert!(
+                        diag.span.start <= e.span.start && e.span.end <= diag.span.end,
+                        "{}: edit {:?} outside {:?}",
+                        diag.rule,
+                        e.span,
+                        diag.span
+                    );
+                    let old = &tree.files[e.file].bytes;
+                    let new = crate::fix::splice(old, &[e]);
+                    assert_eq!(&new[..e.span.start], &old[..e.span.start]);
+                    assert_eq!(
+                        &new[new.len() - (old.len() - e.span.end)..],
+                        &old[e.span.end..]
+                    );
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked >= 15, "only {checked} fixes checked");
+    }
+}

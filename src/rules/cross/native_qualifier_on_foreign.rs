@@ -1,0 +1,66 @@
+//! `native-qualifier-on-foreign`: `:native` on a `Multi-Arch: foreign` package.
+
+use super::{entries, multi_arch, note_generated};
+use crate::diagnostic::{Edit, Fix};
+use crate::knowledge::MultiArch;
+use crate::model::SourceStanza;
+use crate::rules::Checker;
+
+const RULE: &str = "native-qualifier-on-foreign";
+
+pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
+    let model = c.model;
+    let release = c.release.codename.clone();
+    for e in entries(stanzas, true) {
+        let Some((q, qspan)) = &e.alt.arch_qualifier else {
+            continue;
+        };
+        if q != "native" || multi_arch(&e.alt.name, &release) != Some(MultiArch::Foreign) {
+            continue;
+        }
+        let file = e.stanza.file;
+        let name = &e.alt.name;
+        let d = c.report(
+            RULE,
+            file,
+            e.alt.name_span.start..qspan.end,
+            format!("`{name}` is Multi-Arch: foreign in {release}: the build-architecture package already satisfies a plain `{name}`, and `:native` only adds doubt (deb-src-control(5) says it does not match foreign packages)"),
+        );
+        d.with_help_mut(format!("write `{name}`"));
+        note_generated(model, d, &e.stanza);
+        d.with_fix_mut(Fix::safe(
+            format!("drop :native from {name}"),
+            vec![Edit::delete(file, e.alt.name_span.end..qspan.end)],
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{fix_memory, lint_memory_rule};
+
+    #[test]
+    fn drops_native_from_foreign_packages_for_known_releases() {
+        let c = "Source: x\nBuild-Depends: bison:native, flex:native (>= 2.6), libssl-dev:native\n";
+        let changelog = "x (1.0) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+        let files = [("debian/control", c), ("debian/changelog", changelog)];
+        let (d, _) = lint_memory_rule(&files, "native-qualifier-on-foreign");
+        assert_eq!(d.len(), 2);
+        let fixed = fix_memory(&files, false);
+        assert!(
+            fixed[0]
+                .1
+                .contains("Build-Depends: bison, flex (>= 2.6), libssl-dev:native\n"),
+            "{}",
+            fixed[0].1
+        );
+        let old = changelog.replace("bookworm", "focal");
+        let files = [("debian/control", c), ("debian/changelog", old.as_str())];
+        assert!(
+            lint_memory_rule(&files, "native-qualifier-on-foreign")
+                .0
+                .is_empty(),
+            "no data for focal"
+        );
+    }
+}
