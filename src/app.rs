@@ -200,10 +200,21 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             ignore: args.ignore.clone(),
         },
         release: args.release.clone(),
+        archive: None,
     };
     if let Err(e) = options.validate() {
         let _ = writeln!(err, "kpkg-lint: error: {e}");
         return EXIT_ERROR;
+    }
+    let mut options = options;
+    if !args.archive.is_empty() {
+        match crate::archive::load(&args.archive) {
+            Ok(a) => options.archive = Some(std::sync::Arc::new(a)),
+            Err(e) => {
+                let _ = writeln!(err, "kpkg-lint: error: {}: {}", e.path, e.message);
+                return EXIT_ERROR;
+            }
+        }
     }
     let threshold = fail_on(args.fail_on);
     let discovery = discover::discover(&args.paths);

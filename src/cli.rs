@@ -97,6 +97,12 @@ pub struct LintArgs {
     #[arg(long, value_name = "CODENAME")]
     pub release: Option<String>,
 
+    /// apt Packages indices whose facts (Multi-Arch …) override the built-in tables:
+    /// a file (plain, .gz, .xz, .lz4, .zst), a directory of them, or `auto` for
+    /// /var/lib/apt/lists. Repeatable.
+    #[arg(long, value_name = "PATH|auto")]
+    pub archive: Vec<String>,
+
     /// When to use colours in text output (NO_COLOR is honoured in auto mode).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -4,6 +4,7 @@
 //! them losslessly → [`rules`] produce [`diagnostic::Diagnostic`]s → [`fix`] turns
 //! fixes into patches or in-place writes, [`output`] prints findings.
 
+pub mod archive;
 pub mod cli;
 pub mod diagnostic;
 pub mod discover;
@@ -38,6 +39,7 @@ pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>,
             ignore: vec![],
         },
         release: None,
+        archive: None,
     };
     (lint_tree(&tree, &options), tree)
 }

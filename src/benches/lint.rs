@@ -117,4 +117,41 @@ fn main() {
         iterations,
     );
     measure("all testdata trees", &data, iterations);
+    let index = packages_index(tmp.path());
+    measure_index(&index, if quick { 1 } else { 20 });
+}
+
+/// A generated `Packages` index of the size of Debian main for one architecture.
+fn packages_index(dir: &Path) -> PathBuf {
+    let mut text = String::with_capacity(52 << 20);
+    for i in 0..63_000 {
+        text.push_str(&format!(
+            "Package: pkg{i}\nSource: src{s}\nVersion: 1.{i}-{r}\nInstalled-Size: {sz}\nMaintainer: Example Maintainer <maint{s}@example.org>\nArchitecture: amd64\nMulti-Arch: {ma}\nProvides: virtual{v}, pkg{i}-abi (= 1.{i})\nDepends: libc6 (>= 2.34), libfoo{s} (>= 1.2), bar | baz\nDescription: generated package number {i} for the benchmark\nHomepage: https://example.org/{s}\nDescription-md5: 0123456789abcdef0123456789abcdef\nTag: devel::library, implemented-in::c, role::devel-lib\nSection: libdevel\nPriority: optional\nFilename: pool/main/s/src{s}/pkg{i}_1.{i}-{r}_amd64.deb\nSize: {sz}\nMD5sum: 0123456789abcdef0123456789abcdef\nSHA256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\n",
+            s = i / 3,
+            r = i % 7,
+            sz = 1000 + i,
+            ma = ["same", "foreign", "allowed", "no"][i % 4],
+            v = i % 100,
+        ));
+    }
+    let p = dir.join("Packages");
+    fs::write(&p, text).unwrap();
+    p
+}
+
+fn measure_index(path: &Path, iterations: usize) {
+    let bytes = fs::metadata(path).unwrap().len();
+    let mut read = Vec::new();
+    let mut load = Vec::new();
+    let mut n = 0;
+    for _ in 0..iterations {
+        let t = Instant::now();
+        std::hint::black_box(fs::read(path).unwrap());
+        read.push(t.elapsed());
+        let t = Instant::now();
+        let a = kpkg_lint::archive::load(&[path.to_string_lossy().into_owned()]).unwrap();
+        n = a.records.len();
+        load.push(t.elapsed());
+    }
+    println!("{:<28} {n:>5} stanzas {bytes:>9} bytes   read {:>9.3?}   load {:>9.3?}   (median of {iterations})", "Packages index (plain)", median(read), median(load));
 }

@@ -51,6 +51,8 @@ pub struct LintOptions {
     pub selection: Selection,
     /// `--release`: the target release, overriding the changelog.
     pub release: Option<String>,
+    /// `--archive`: apt indices whose facts override the built-in tables.
+    pub archive: Option<std::sync::Arc<crate::archive::Archive>>,
 }
 
 impl LintOptions {
@@ -111,6 +113,10 @@ impl<'m, 't> Checker<'m, 't> {
 
     pub fn enabled(&self, rule: &str) -> bool {
         self.options.selection.enabled(rule)
+    }
+
+    pub fn archive(&self) -> Option<&crate::archive::Archive> {
+        self.options.archive.as_deref()
     }
 
     /// Record a finding with the rule's catalogue severity; returns it for notes and fixes.

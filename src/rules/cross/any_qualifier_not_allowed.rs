@@ -17,7 +17,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         if q != "any" {
             continue;
         }
-        let Some(ma) = multi_arch(&e.alt.name, &release) else {
+        let Some(ma) = multi_arch(c, &e.alt.name) else {
             continue;
         };
         if ma == MultiArch::Allowed {

@@ -10,7 +10,6 @@ const RULE: &str = "build-dep-missing-native";
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
-    let release = c.release.codename.clone();
     let all = entries(stanzas, false);
     let host_tools = builds_host_tools(model);
     let terms = profile_terms(stanzas);
@@ -31,10 +30,10 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         if dep.when_rules_mention.is_some_and(|w| !makefile_text(w)) {
             continue;
         }
-        match multi_arch(name, &release) {
+        match multi_arch(c, name) {
             Some(MultiArch::Foreign) => continue,
             // Unknown for this release, but foreign later: we cannot tell.
-            None if multi_arch(name, "sid") == Some(MultiArch::Foreign) => continue,
+            None if knowledge::multi_arch(name, "sid") == Some(MultiArch::Foreign) => continue,
             _ => {}
         }
         // Debian's dual form: the same package with `:native` elsewhere in the stanza.

@@ -63,9 +63,13 @@ pub fn entries<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> 
     out
 }
 
-/// Multi-Arch of a package in the target release, if known.
-pub fn multi_arch(name: &str, release: &str) -> Option<MultiArch> {
-    knowledge::multi_arch(name, release)
+/// Multi-Arch of a package in the target release, if known: from the apt
+/// indices given with `--archive` when they have the package, else the built-in table.
+pub fn multi_arch(c: &Checker, name: &str) -> Option<MultiArch> {
+    let release = &c.release.codename;
+    c.archive()
+        .and_then(|a| a.multi_arch(name, release))
+        .or_else(|| knowledge::multi_arch(name, release))
 }
 
 /// Does this source also build host-side tools (perf, bpftool, linux-kbuild), which
@@ -160,6 +164,7 @@ mod tests {
                 ignore: vec![],
             },
             release: None,
+            archive: None,
         };
         let mut checked = 0;
         for tree in &d.trees {

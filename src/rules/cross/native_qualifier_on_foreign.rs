@@ -15,7 +15,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         let Some((q, qspan)) = &e.alt.arch_qualifier else {
             continue;
         };
-        if q != "native" || multi_arch(&e.alt.name, &release) != Some(MultiArch::Foreign) {
+        if q != "native" || multi_arch(c, &e.alt.name) != Some(MultiArch::Foreign) {
             continue;
         }
         let file = e.stanza.file;
