@@ -201,6 +201,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         },
         release: args.release.clone(),
         archive: None,
+        profiles: args.profiles.clone(),
+        allow_unknown: args.allow_unknown.clone(),
     };
     if let Err(e) = options.validate() {
         let _ = writeln!(err, "kpkg-lint: error: {e}");

@@ -103,6 +103,16 @@ pub struct LintArgs {
     #[arg(long, value_name = "PATH|auto")]
     pub archive: Vec<String>,
 
+    /// Active build profiles when checking build-dependencies against --archive
+    /// (comma-separated, e.g. stage1,nodoc; default none).
+    #[arg(long, value_delimiter = ',', value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Packages no index needs to have (vendor packages from your own archive);
+    /// `*` matches any run of characters. Repeatable.
+    #[arg(long, value_name = "PATTERN")]
+    pub allow_unknown: Vec<String>,
+
     /// When to use colours in text output (NO_COLOR is honoured in auto mode).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

@@ -22,7 +22,18 @@ fn examples_md(examples: &[&Example]) -> String {
     let mut s = String::new();
     for e in examples {
         for (path, content) in &e.files {
-            let _ = writeln!(s, "`{path}`:\n");
+            match path.strip_prefix("archive/") {
+                Some(index) => {
+                    let _ = writeln!(
+                        s,
+                        "with the apt index `{}` given to `--archive`:\n",
+                        index.trim_end_matches("/Packages")
+                    );
+                }
+                None => {
+                    let _ = writeln!(s, "`{path}`:\n");
+                }
+            }
             s.push_str(&fence(lang_for(path), content));
             s.push('\n');
         }
@@ -189,12 +200,25 @@ mod tests {
                 m.name
             );
             for e in &m.examples {
+                // Files under archive/<suite>/ are apt indices, not tree files.
                 let files: Vec<(&str, &str)> = e
                     .files
                     .iter()
+                    .filter(|(p, _)| !p.starts_with("archive/"))
                     .map(|(p, c)| (p.as_str(), c.as_str()))
                     .collect();
-                let (d, _) = crate::lint_memory_rule(&files, &m.name);
+                let indices: Vec<(&str, &str)> = e
+                    .files
+                    .iter()
+                    .filter_map(|(p, c)| {
+                        Some((p.strip_prefix("archive/")?.split('/').next()?, c.as_str()))
+                    })
+                    .collect();
+                let (d, _) = if indices.is_empty() {
+                    crate::lint_memory_rule(&files, &m.name)
+                } else {
+                    crate::lint_memory_with_archive(&files, &m.name, &indices).unwrap()
+                };
                 let fired = d.iter().any(|d| d.rule == m.name);
                 assert_eq!(
                     fired,

@@ -72,13 +72,21 @@ pub const TABLE_FILES: &[(&str, &str)] = &[
         "config-build-deps",
         include_str!("../rules/data/config-build-deps"),
     ),
+    (
+        "obsolete-packages",
+        include_str!("../rules/data/obsolete-packages"),
+    ),
 ];
+
+/// Tables written as deb822 stanzas rather than columns.
+const DEB822_TABLES: &[&str] = &["obsolete-packages"];
 
 fn tables() -> &'static HashMap<&'static str, Table> {
     static TABLES: OnceLock<HashMap<&'static str, Table>> = OnceLock::new();
     TABLES.get_or_init(|| {
         TABLE_FILES
             .iter()
+            .filter(|(n, _)| !DEB822_TABLES.contains(n))
             .map(|(n, t)| (*n, Table::parse(n, t)))
             .collect()
     })
@@ -280,13 +288,73 @@ pub fn config_deps() -> Vec<ConfigDep> {
         .collect()
 }
 
+/// A build-dependency that is gone or transitional from some release on.
+#[derive(Debug, Clone)]
+pub struct Obsolete {
+    pub package: String,
+    /// `None` when the replacement is nothing.
+    pub replacement: Option<String>,
+    /// The replacement is a single relation that can replace the entry as is.
+    pub one_to_one: bool,
+    pub since: String,
+    pub removed: bool,
+    pub why: String,
+    pub source: String,
+}
+
+pub fn obsolete_packages() -> &'static [Obsolete] {
+    static TABLE: OnceLock<Vec<Obsolete>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let text = TABLE_FILES
+            .iter()
+            .find(|(n, _)| *n == "obsolete-packages")
+            .map(|(_, t)| *t)
+            .unwrap_or("");
+        // The comment block before the first stanza is not deb822: skip it.
+        let body: String = text
+            .lines()
+            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let parsed = deb822_lossless::Deb822::parse(&body);
+        parsed
+            .tree()
+            .paragraphs()
+            .filter_map(|p| {
+                let get = |k: &str| p.get(k).map(|v| v.trim().to_string());
+                let replacement = get("Replacement").filter(|r| r != "-");
+                let one_to_one = replacement.as_deref().is_some_and(|r| {
+                    let (groups, problems) = crate::model::relation::parse_relations(r, 0);
+                    problems.is_empty()
+                        && groups.len() == 1
+                        && groups[0].alternatives.len() == 1
+                        && !r.contains(" or ")
+                        && !r.contains(" and")
+                });
+                Some(Obsolete {
+                    package: get("Package")?,
+                    replacement,
+                    one_to_one,
+                    since: get("Since")?,
+                    removed: get("State").as_deref() == Some("removed"),
+                    why: get("Why").unwrap_or_default(),
+                    source: get("Source").unwrap_or_default(),
+                })
+            })
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_table_parses_and_has_entries() {
-        for (name, _) in TABLE_FILES {
+        for (name, _) in TABLE_FILES
+            .iter()
+            .filter(|(n, _)| !DEB822_TABLES.contains(n))
+        {
             assert!(!table(name).entries().is_empty(), "{name}");
         }
         assert_eq!(goal_class("bzImage"), Some(GoalClass::Build));
@@ -321,6 +389,31 @@ mod tests {
             (vec!["pahole", "dwarves"], Some("1.16"))
         );
         assert!(release(DEFAULT_RELEASE).is_some());
+    }
+
+    #[test]
+    fn obsolete_table() {
+        let t = obsolete_packages();
+        assert!(t.len() >= 20, "{}", t.len());
+        let dh = t.iter().find(|o| o.package == "dh-systemd").unwrap();
+        assert!(dh.one_to_one && dh.removed);
+        assert_eq!(
+            dh.replacement.as_deref(),
+            Some("debhelper (>= 9.20160709~)")
+        );
+        let bsd = t.iter().find(|o| o.package == "bsdmainutils").unwrap();
+        assert!(!bsd.one_to_one && !bsd.removed);
+        assert!(t
+            .iter()
+            .find(|o| o.package == "hardening-wrapper")
+            .unwrap()
+            .replacement
+            .is_none());
+        assert!(
+            t.iter()
+                .all(|o| release(&o.since).is_some() && !o.source.is_empty()),
+            "every entry has a known release and a source"
+        );
     }
 
     #[test]

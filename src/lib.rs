@@ -40,8 +40,44 @@ pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>,
         },
         release: None,
         archive: None,
+        profiles: vec![],
+        allow_unknown: vec![],
     };
     (lint_tree(&tree, &options), tree)
+}
+
+/// Lint in-memory files with one rule selected, with apt indices given as
+/// `(suite, Packages text)`; the tree is linted for the first index's suite unless
+/// its changelog names a release. Returns the tree for positions.
+pub fn lint_memory_with_archive(
+    files: &[(&str, &str)],
+    rule: &str,
+    indices: &[(&str, &str)],
+) -> Result<(Vec<Diagnostic>, Tree), String> {
+    let tree = Tree::from_memory(files);
+    let mut archive = archive::Archive::default();
+    for (suite, text) in indices {
+        let records = archive::parse_packages(text)?;
+        archive.add(
+            archive::IndexInfo {
+                suite: Some(suite.to_string()),
+                ..Default::default()
+            },
+            records,
+        );
+    }
+    let options = LintOptions {
+        selection: Selection {
+            select: vec![rule.to_string()],
+            ignore: vec![],
+        },
+        archive: Some(std::sync::Arc::new(archive)),
+        release: (tree.file("debian/changelog").is_none())
+            .then(|| indices.first().map(|(s, _)| s.to_string()))
+            .flatten(),
+        ..Default::default()
+    };
+    Ok((lint_tree(&tree, &options), tree))
 }
 
 /// Apply every fix to in-memory files until nothing changes; returns every file's

@@ -63,6 +63,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/build-dep-missing-native.rule"),
     ),
     (
+        "build-dep-unavailable",
+        include_str!("../../rules/build-dep-unavailable.rule"),
+    ),
+    (
         "config-needs-build-dep",
         include_str!("../../rules/config-needs-build-dep.rule"),
     ),
@@ -95,6 +99,14 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/notparallel-serializes-build.rule"),
     ),
     (
+        "obsolete-build-dep",
+        include_str!("../../rules/obsolete-build-dep.rule"),
+    ),
+    (
+        "redundant-version-constraint",
+        include_str!("../../rules/redundant-version-constraint.rule"),
+    ),
+    (
         "serial-kernel-build",
         include_str!("../../rules/serial-kernel-build.rule"),
     ),
@@ -103,8 +115,16 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/sets-deb-build-options.rule"),
     ),
     (
+        "transitional-build-dep",
+        include_str!("../../rules/transitional-build-dep.rule"),
+    ),
+    (
         "unnecessary-dh-parallel",
         include_str!("../../rules/unnecessary-dh-parallel.rule"),
+    ),
+    (
+        "useless-autoreconf-build-dep",
+        include_str!("../../rules/useless-autoreconf-build-dep.rule"),
     ),
 ];
 

@@ -2,10 +2,12 @@
 //! rules share once and runs the rules that are enabled; each rule lives in its own
 //! file next to its tests, with its metadata in `rules/<name>.rule`.
 
+pub mod build_deps;
 pub mod catalogue;
 pub mod cross;
 pub mod input;
 pub mod parallel;
+pub mod stale;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Model;
@@ -53,6 +55,10 @@ pub struct LintOptions {
     pub release: Option<String>,
     /// `--archive`: apt indices whose facts override the built-in tables.
     pub archive: Option<std::sync::Arc<crate::archive::Archive>>,
+    /// `--profiles`: active build profiles.
+    pub profiles: Vec<String>,
+    /// `--allow-unknown`: glob patterns of packages no index needs to have.
+    pub allow_unknown: Vec<String>,
 }
 
 impl LintOptions {
@@ -115,8 +121,19 @@ impl<'m, 't> Checker<'m, 't> {
         self.options.selection.enabled(rule)
     }
 
-    pub fn archive(&self) -> Option<&crate::archive::Archive> {
+    pub fn archive(&self) -> Option<&'m crate::archive::Archive> {
         self.options.archive.as_deref()
+    }
+
+    pub fn profiles(&self) -> &[String] {
+        &self.options.profiles
+    }
+
+    pub fn allow_unknown(&self, name: &str) -> bool {
+        self.options
+            .allow_unknown
+            .iter()
+            .any(|p| crate::knowledge::glob_match(p, name))
     }
 
     /// Record a finding with the rule's catalogue severity; returns it for notes and fixes.
@@ -142,5 +159,6 @@ pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
     input::check(&mut checker);
     parallel::check(&mut checker);
     cross::check(&mut checker);
+    stale::check(&mut checker);
     checker.diagnostics
 }

@@ -892,3 +892,201 @@ fn archive_auto_reads_the_real_apt_lists() {
         .any(|f| f["rule"] == "native-qualifier-on-foreign"
             && f["message"].as_str().unwrap().contains("`bison`")));
 }
+
+// ---------------------------------------------------------------- stale
+
+fn stale_archive() -> String {
+    testdata("stale/archive").to_string_lossy().into_owned()
+}
+
+#[test]
+fn stale_findings_with_and_without_indices() {
+    let tree = testdata("stale/debian-bookworm/in");
+    let t = "debian/templates/source.control.in";
+    assert_eq!(
+        findings(&tree, &["--select", "stale"]),
+        [
+            f("obsolete-build-dep", t, 9),
+            f("useless-autoreconf-build-dep", t, 10),
+            f("obsolete-build-dep", t, 12),
+            f("obsolete-build-dep", t, 16),
+            f("obsolete-build-dep", t, 18),
+            f("obsolete-build-dep", t, 21),
+        ]
+    );
+    let archive = stale_archive();
+    let with: Vec<_> = findings(&tree, &["--select", "stale", "--archive", &archive])
+        .into_iter()
+        .filter(|(r, _, _)| r != "obsolete-build-dep" && r != "useless-autoreconf-build-dep")
+        .collect();
+    assert_eq!(
+        with,
+        [
+            f("redundant-version-constraint", t, 17),
+            f("redundant-version-constraint", t, 19),
+            f("build-dep-unavailable", t, 22),
+            f("build-dep-unavailable", t, 23),
+        ]
+    );
+    // Vendor packages can be allowed.
+    let allowed = findings(
+        &tree,
+        &[
+            "--select",
+            "build-dep-unavailable",
+            "--archive",
+            &archive,
+            "--allow-unknown",
+            "libfoo-*",
+        ],
+    );
+    // Selected alone, it also reports what the obsolete-package table would have.
+    assert_eq!(
+        allowed,
+        [
+            f("build-dep-unavailable", t, 9),
+            f("build-dep-unavailable", t, 12),
+            f("build-dep-unavailable", t, 21),
+            f("build-dep-unavailable", t, 22)
+        ]
+    );
+    // The compat-9 trap keeps its autoreconf dependencies.
+    assert_eq!(
+        findings(
+            &testdata("stale/compat9-autoreconf/in"),
+            &["--select", "useless-autoreconf-build-dep"]
+        ),
+        []
+    );
+}
+
+#[test]
+fn stale_message_names_the_reason_and_the_generated_file() {
+    let o = run_in(
+        &testdata("stale/debian-bookworm/in"),
+        &[
+            "--select",
+            "build-dep-unavailable",
+            "--archive",
+            &stale_archive(),
+        ],
+    );
+    let out = stdout(&o);
+    assert!(out.contains("bookworm has `kernel-wedge` 2.104"), "{out}");
+    assert!(
+        out.contains("generated from debian/templates/source.control.in"),
+        "{out}"
+    );
+    insta::assert_snapshot!("text_stale_unavailable", out);
+}
+
+#[test]
+fn stale_indices_in_every_compression() {
+    let tree = testdata("stale/debian-bookworm/in");
+    let want = findings(
+        &tree,
+        &[
+            "--select",
+            "build-dep-unavailable,redundant-version-constraint",
+            "--archive",
+            &stale_archive(),
+        ],
+    );
+    assert_eq!(want.len(), 7);
+    for (tool, ext) in [
+        ("gzip", ".gz"),
+        ("xz", ".xz"),
+        ("lz4", ".lz4"),
+        ("zstd", ".zst"),
+    ] {
+        let (_g, dir) = copy_tree(&testdata("stale/archive"));
+        for p in walk(&dir)
+            .into_iter()
+            .filter(|p| p.file_name().is_some_and(|n| n == "Packages"))
+        {
+            let o = Command::new(tool)
+                .args(["-c", "-q"])
+                .arg(&p)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{tool}");
+            fs::write(p.with_file_name(format!("Packages{ext}")), &o.stdout).unwrap();
+            fs::remove_file(&p).unwrap();
+        }
+        let got = findings(
+            &tree,
+            &[
+                "--select",
+                "build-dep-unavailable,redundant-version-constraint",
+                "--archive",
+                dir.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(got, want, "{tool}");
+    }
+}
+
+#[test]
+fn fix_stale_layouts() {
+    let archive = stale_archive();
+    for case in ["debian-bookworm", "proxmox"] {
+        let patch = check_fix_case(
+            "stale",
+            case,
+            &["--archive", &archive],
+            &[
+                "obsolete-build-dep",
+                "useless-autoreconf-build-dep",
+                "redundant-version-constraint",
+            ],
+        );
+        insta::assert_snapshot!(format!("patch_stale_{case}"), patch);
+    }
+}
+
+/// `--archive auto` against the machine's apt lists: a known-gone package is
+/// unavailable, a present one is not.
+#[test]
+fn stale_archive_auto_on_the_real_lists() {
+    let codename = fs::read_to_string("/etc/os-release").ok().and_then(|t| {
+        t.lines().find_map(|l| {
+            l.strip_prefix("VERSION_CODENAME=")
+                .map(|v| v.trim_matches('"').to_string())
+        })
+    });
+    let lists = fs::read_dir("/var/lib/apt/lists")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
+        .unwrap_or(false);
+    let (Some(codename), true) = (codename, lists) else {
+        eprintln!("SKIPPED stale_archive_auto_on_the_real_lists: no apt lists or no VERSION_CODENAME on this machine");
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::create_dir_all(d.join("debian")).unwrap();
+    fs::write(d.join("debian/control"), "Source: linux-acme\nBuild-Depends: debhelper, dh-systemd\n\nPackage: linux-image-acme\nArchitecture: any\n").unwrap();
+    fs::write(d.join("debian/changelog"), format!("linux-acme (1.0-1) {codename}; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n")).unwrap();
+    let got = findings(
+        d,
+        &["--select", "build-dep-unavailable", "--archive", "auto"],
+    );
+    let lines: Vec<u64> = got.iter().map(|(_, _, l)| *l).collect();
+    assert_eq!(
+        lines,
+        [2],
+        "exactly one finding, on the Build-Depends line: {got:?}"
+    );
+    let o = run_in(
+        d,
+        &["--select", "build-dep-unavailable", "--archive", "auto"],
+    );
+    assert!(
+        stdout(&o).contains("`dh-systemd` cannot be installed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!stdout(&o).contains("`debhelper` cannot"));
+}

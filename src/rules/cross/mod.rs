@@ -13,55 +13,10 @@ mod build_dep_missing_native;
 mod config_needs_build_dep;
 mod native_qualifier_on_foreign;
 
+pub use super::build_deps::{entries, note_generated, Entry};
 use super::Checker;
 use crate::knowledge::{self, MultiArch};
-use crate::model::control::Field;
-use crate::model::relation::{Relation, RelationGroup};
 use crate::model::{Model, SourceStanza};
-
-/// One alternative of a relation in a source stanza.
-pub struct Entry<'m> {
-    pub stanza: SourceStanza<'m>,
-    pub field: &'m Field,
-    pub group: &'m RelationGroup,
-    pub alt: &'m Relation,
-}
-
-/// Build-dependency fields; `Build-Depends-Indep` only where `indep` is set (it is
-/// installed for architecture-independent builds, never cross).
-fn fields<'m>(stanza: &SourceStanza<'m>, indep: bool) -> impl Iterator<Item = &'m Field> + use<'m> {
-    let wanted: &[&str] = if indep {
-        &["Build-Depends", "Build-Depends-Arch", "Build-Depends-Indep"]
-    } else {
-        &["Build-Depends", "Build-Depends-Arch"]
-    };
-    let paragraph = stanza.paragraph;
-    paragraph
-        .fields
-        .iter()
-        .filter(move |f| wanted.iter().any(|w| f.name.eq_ignore_ascii_case(w)))
-}
-
-pub fn entries<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> {
-    let mut out = Vec::new();
-    for s in stanzas {
-        for field in fields(s, indep) {
-            for group in &field.relations {
-                for alt in &group.alternatives {
-                    if !alt.substvar {
-                        out.push(Entry {
-                            stanza: *s,
-                            field,
-                            group,
-                            alt,
-                        });
-                    }
-                }
-            }
-        }
-    }
-    out
-}
 
 /// Multi-Arch of a package in the target release, if known: from the apt
 /// indices given with `--archive` when they have the package, else the built-in table.
@@ -106,28 +61,6 @@ pub fn profile_terms(stanzas: &[SourceStanza]) -> Vec<String> {
     terms
 }
 
-/// Add the note that a generated `debian/control` must be regenerated.
-pub fn note_generated(model: &Model, d: &mut crate::diagnostic::Diagnostic, stanza: &SourceStanza) {
-    if let Some(g) = stanza.generated {
-        let span = model
-            .controls
-            .iter()
-            .find(|c| c.file == g)
-            .and_then(|c| c.paragraphs.first())
-            .and_then(|p| p.field("Source"))
-            .map(|f| f.name_span.clone())
-            .unwrap_or(0..0);
-        d.notes.push(crate::diagnostic::Note {
-            file: g,
-            span,
-            message: format!(
-                "generated from {}: regenerate it after changing the template",
-                model.tree.files[stanza.file].rel
-            ),
-        });
-    }
-}
-
 pub fn check(c: &mut Checker) {
     let model = c.model;
     let stanzas = model.source_stanzas();
@@ -165,6 +98,8 @@ mod tests {
             },
             release: None,
             archive: None,
+            profiles: vec![],
+            allow_unknown: vec![],
         };
         let mut checked = 0;
         for tree in &d.trees {
