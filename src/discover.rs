@@ -210,16 +210,7 @@ fn search_trees(path: &Path, roots: &mut Vec<PathBuf>, errors: &mut Vec<IoProble
             None => break,
             Some(Ok(e)) => e,
             Some(Err(e)) => {
-                errors.push(IoProblem {
-                    path: e
-                        .path()
-                        .map(display_path)
-                        .unwrap_or_else(|| display_path(path)),
-                    message: e
-                        .io_error()
-                        .map(io_message)
-                        .unwrap_or_else(|| e.to_string()),
-                });
+                errors.push(walk_problem(&e, path));
                 continue;
             }
         };
@@ -363,16 +354,7 @@ fn collect(
             None => break,
             Some(Ok(e)) => e,
             Some(Err(e)) => {
-                errors.push(IoProblem {
-                    path: e
-                        .path()
-                        .map(display_path)
-                        .unwrap_or_else(|| display_path(&dir)),
-                    message: e
-                        .io_error()
-                        .map(io_message)
-                        .unwrap_or_else(|| e.to_string()),
-                });
+                errors.push(walk_problem(&e, &dir));
                 continue;
             }
         };
@@ -464,6 +446,20 @@ pub fn display_path(path: &Path) -> String {
         ".".to_string()
     } else {
         s.to_string()
+    }
+}
+
+/// A directory-walk error as an input problem, naming the path it happened on.
+fn walk_problem(e: &walkdir::Error, fallback: &Path) -> IoProblem {
+    IoProblem {
+        path: e
+            .path()
+            .map(display_path)
+            .unwrap_or_else(|| display_path(fallback)),
+        message: e
+            .io_error()
+            .map(io_message)
+            .unwrap_or_else(|| e.to_string()),
     }
 }
 
