@@ -6,6 +6,7 @@ pub mod build_deps;
 pub mod catalogue;
 pub mod cross;
 pub mod input;
+pub mod kernel_make;
 pub mod parallel;
 pub mod stale;
 
@@ -157,7 +158,8 @@ impl<'m, 't> Checker<'m, 't> {
 pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
     let mut checker = Checker::new(model, options);
     input::check(&mut checker);
-    parallel::check(&mut checker);
+    let makes = kernel_make::make_calls(model);
+    parallel::check(&mut checker, &makes);
     cross::check(&mut checker);
     stale::check(&mut checker);
     checker.diagnostics
