@@ -114,7 +114,7 @@ const KERNEL_SOURCE_DIRS: &[&str] = &[
 ];
 
 /// Directories inside `debian/` that hold build output or patches, not packaging logic.
-const SKIP_IN_DEBIAN: &[&str] = &["patches", "tmp", "build", "stamps", "abi", ".git", "source"];
+const SKIP_IN_DEBIAN: &[&str] = &["patches", "tmp", "build", "stamps", "abi", ".git"];
 
 pub fn discover(paths: &[PathBuf]) -> Discovery {
     let mut out = Discovery::default();
@@ -268,6 +268,33 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
             }
         }
     }
+    // The quilt series and its patches (debian/patches is not walked: it can be large,
+    // and only the listed patches matter).
+    let series = root.join("debian/patches/series");
+    if let Ok(text) = fs::read_to_string(&series) {
+        wanted.push((series.clone(), "debian/patches/series".to_string()));
+        for name in crate::model::quilt::series_names(&text) {
+            let rel = format!("debian/patches/{name}");
+            if root.join(&rel).is_file() {
+                wanted.push((root.join(&rel), rel));
+            }
+        }
+    }
+    // Patches quilt has already pushed onto the files on disk.
+    if root.join(".pc/applied-patches").is_file() {
+        wanted.push((
+            root.join(".pc/applied-patches"),
+            ".pc/applied-patches".to_string(),
+        ));
+    }
+    // The few kernel source files rules read, when this is a kernel tree.
+    if root.join("Kbuild").is_file() || root.join("Makefile").is_file() {
+        for (rel, _) in crate::knowledge::table("kernel-source-files").entries() {
+            if root.join(rel).is_file() {
+                wanted.push((root.join(rel), rel.to_string()));
+            }
+        }
+    }
     wanted.sort_by(|a, b| a.1.cmp(&b.1));
     wanted.dedup_by(|a, b| a.1 == b.1);
     for (path, rel) in wanted {
@@ -334,6 +361,8 @@ fn wanted_file(name: &str) -> bool {
         || name.ends_with(".in")
         || name.ends_with(".toml")
         || name.ends_with(".inclusion-list")
+        || name.ends_with(".sh")
+        || name == "format"
 }
 
 fn collect(

@@ -76,6 +76,10 @@ pub const TABLE_FILES: &[(&str, &str)] = &[
         "obsolete-packages",
         include_str!("../rules/data/obsolete-packages"),
     ),
+    (
+        "kernel-source-files",
+        include_str!("../rules/data/kernel-source-files"),
+    ),
 ];
 
 /// Tables written as deb822 stanzas rather than columns.

@@ -80,6 +80,35 @@ pub fn lint_memory_with_archive(
     Ok((lint_tree(&tree, &options), tree))
 }
 
+/// Apply the fixes of the selected rules (or families) to in-memory files until
+/// nothing changes; returns every file's final contents (created files last).
+pub fn fix_memory_selected(
+    files: &[(&str, &str)],
+    select: &[&str],
+    unsafe_fixes: bool,
+) -> Vec<(String, String)> {
+    let tree = Tree::from_memory(files);
+    let options = LintOptions {
+        selection: Selection {
+            select: select.iter().map(|s| s.to_string()).collect(),
+            ignore: vec![],
+        },
+        ..Default::default()
+    };
+    let outcome = fix_loop(&tree, &options, unsafe_fixes);
+    outcome
+        .tree
+        .files
+        .iter()
+        .map(|f| {
+            (
+                f.rel.clone(),
+                String::from_utf8_lossy(&f.bytes).into_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Apply every fix to in-memory files until nothing changes; returns every file's
 /// final contents (created files last).
 pub fn fix_memory(files: &[(&str, &str)], unsafe_fixes: bool) -> Vec<(String, String)> {

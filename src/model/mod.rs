@@ -7,6 +7,7 @@ pub mod invocation;
 pub mod kconfig;
 pub mod makefile;
 pub mod program;
+pub mod quilt;
 pub mod relation;
 pub mod shell;
 
@@ -98,6 +99,15 @@ pub struct Model<'t> {
     pub compat: Option<Compat>,
     /// Kernel configuration shipped with the packaging.
     pub kconfig: Vec<kconfig::ConfigSetting>,
+    /// `debian/source/format`, trimmed (`3.0 (quilt)`).
+    pub source_format: Option<String>,
+    /// `debian/patches/series` and the patch files it names (None when missing).
+    pub series: Option<quilt::Series>,
+    /// Files of the tree as the build sees them after the series is applied, for
+    /// the files some patch changes.
+    pub patched: HashMap<FileId, String>,
+    /// Patches of the series that are missing or do not apply.
+    pub series_problems: Vec<quilt::SeriesProblem>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -112,6 +122,10 @@ impl<'t> Model<'t> {
             changelog: None,
             compat: None,
             kconfig: vec![],
+            source_format: None,
+            series: None,
+            patched: HashMap::new(),
+            series_problems: vec![],
             problems: vec![],
         };
         for (id, f) in tree.files.iter().enumerate() {
@@ -191,8 +205,93 @@ impl<'t> Model<'t> {
         if m.compat.is_none() {
             m.compat = m.compat_from_control();
         }
+        m.source_format = tree
+            .file("debian/source/format")
+            .map(|f| tree.files[f].text.trim().to_string());
+        m.apply_series();
         m.build_programs();
         m
+    }
+
+    /// Apply the quilt series in memory to the files of the tree it patches.
+    fn apply_series(&mut self) {
+        let tree = self.tree;
+        let Some(series) = tree.file("debian/patches/series") else {
+            return;
+        };
+        let entries: Vec<quilt::SeriesEntry> = quilt::series_entries(&tree.files[series].text)
+            .into_iter()
+            .map(|(name, span)| {
+                let patch = tree.file(&format!("debian/patches/{name}"));
+                quilt::SeriesEntry { name, span, patch }
+            })
+            .collect();
+        // `quilt push` already applied these to the files on disk.
+        let pushed: Vec<String> = tree
+            .file(".pc/applied-patches")
+            .map(|f| quilt::series_names(&tree.files[f].text))
+            .unwrap_or_default();
+        for quilt::SeriesEntry { name, span, patch } in &entries {
+            if pushed.contains(name) {
+                continue;
+            }
+            let Some(patch) = *patch else {
+                self.series_problems.push(quilt::SeriesProblem {
+                    file: series,
+                    span: span.clone(),
+                    message: format!(
+                        "`{name}` is listed in the series but debian/patches/{name} does not exist"
+                    ),
+                });
+                continue;
+            };
+            let files = match quilt::parse_patch(&tree.files[patch].text) {
+                Ok(f) => f,
+                Err((span, msg)) => {
+                    self.series_problems.push(quilt::SeriesProblem {
+                        file: patch,
+                        span,
+                        message: format!("`{name}` is not a valid patch: {msg}"),
+                    });
+                    continue;
+                }
+            };
+            for fp in files {
+                let Some(target) = tree.file(&fp.path) else {
+                    continue;
+                };
+                let current = self
+                    .patched
+                    .get(&target)
+                    .cloned()
+                    .unwrap_or_else(|| tree.files[target].text.clone());
+                match quilt::apply(&current, &fp) {
+                    Ok(new) => {
+                        self.patched.insert(target, new);
+                    }
+                    Err(hunk) => {
+                        let h = &fp.hunks[hunk];
+                        self.series_problems.push(quilt::SeriesProblem {
+                            file: patch,
+                            span: h.header.clone(),
+                            message: format!("hunk {} of `{name}` does not apply to {}: quilt push stops here and the build cannot start", hunk + 1, fp.path),
+                        });
+                    }
+                }
+            }
+        }
+        self.series = Some(quilt::Series {
+            file: series,
+            entries,
+        });
+    }
+
+    /// The text of a file as the build sees it (series applied).
+    pub fn build_text(&self, file: FileId) -> &str {
+        self.patched
+            .get(&file)
+            .map(String::as_str)
+            .unwrap_or(&self.tree.files[file].text)
     }
 
     /// `debhelper-compat (= N)` in Build-Depends, preferring `debian/control`.

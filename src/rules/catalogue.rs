@@ -55,6 +55,10 @@ pub struct RuleMeta {
 /// Every rule file, by name. A test checks this matches `rules/*.rule`.
 pub const RULE_FILES: &[(&str, &str)] = &[
     (
+        "absolute-path-in-objects",
+        include_str!("../../rules/absolute-path-in-objects.rule"),
+    ),
+    (
         "any-qualifier-not-allowed",
         include_str!("../../rules/any-qualifier-not-allowed.rule"),
     ),
@@ -65,6 +69,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "build-dep-unavailable",
         include_str!("../../rules/build-dep-unavailable.rule"),
+    ),
+    (
+        "ccache-unconfigured",
+        include_str!("../../rules/ccache-unconfigured.rule"),
     ),
     (
         "config-needs-build-dep",
@@ -83,12 +91,20 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/ignores-parallel-option.rule"),
     ),
     (
+        "localversion-auto",
+        include_str!("../../rules/localversion-auto.rule"),
+    ),
+    (
         "malformed-file",
         include_str!("../../rules/malformed-file.rule"),
     ),
     (
         "missing-include",
         include_str!("../../rules/missing-include.rule"),
+    ),
+    (
+        "mtime-based-cache-key",
+        include_str!("../../rules/mtime-based-cache-key.rule"),
     ),
     (
         "native-qualifier-on-foreign",
@@ -101,6 +117,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "obsolete-build-dep",
         include_str!("../../rules/obsolete-build-dep.rule"),
+    ),
+    (
+        "quilt-series-broken",
+        include_str!("../../rules/quilt-series-broken.rule"),
     ),
     (
         "redundant-version-constraint",
@@ -123,8 +143,20 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/unnecessary-dh-parallel.rule"),
     ),
     (
+        "unpinned-kbuild-timestamp",
+        include_str!("../../rules/unpinned-kbuild-timestamp.rule"),
+    ),
+    (
+        "unpinned-kbuild-user-host",
+        include_str!("../../rules/unpinned-kbuild-user-host.rule"),
+    ),
+    (
         "useless-autoreconf-build-dep",
         include_str!("../../rules/useless-autoreconf-build-dep.rule"),
+    ),
+    (
+        "version-in-every-object",
+        include_str!("../../rules/version-in-every-object.rule"),
     ),
 ];
 

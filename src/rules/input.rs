@@ -10,6 +10,26 @@ pub fn check(c: &mut Checker) {
     if c.enabled("missing-include") {
         missing_include(c);
     }
+    if c.enabled("quilt-series-broken") {
+        quilt_series_broken(c);
+    }
+}
+
+/// `quilt-series-broken`: a patch of `debian/patches/series` is missing or does not
+/// apply to the files it changes.
+fn quilt_series_broken(c: &mut Checker) {
+    let model = c.model;
+    for p in &model.series_problems {
+        c.report(
+            "quilt-series-broken",
+            p.file,
+            p.span.clone(),
+            p.message.clone(),
+        )
+        .with_help_mut(
+            "refresh the patch (`quilt push -f`, fix, `quilt refresh`) or drop it from the series",
+        );
+    }
 }
 
 /// `malformed-file`: syntax the tools would reject, invalid UTF-8, unreadable files.

@@ -5,6 +5,7 @@
 pub mod build_deps;
 pub mod catalogue;
 pub mod cross;
+pub mod determinism;
 pub mod input;
 pub mod kernel_make;
 pub mod parallel;
@@ -160,6 +161,7 @@ pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
     input::check(&mut checker);
     let makes = kernel_make::make_calls(model);
     parallel::check(&mut checker, &makes);
+    determinism::check(&mut checker, &makes);
     cross::check(&mut checker);
     stale::check(&mut checker);
     checker.diagnostics

@@ -509,7 +509,10 @@ fn fail_on_and_select_ignore() {
         .code(),
         Some(1)
     );
-    assert_eq!(findings(&dir, &["--ignore", "parallel,cross"]), []);
+    assert_eq!(
+        findings(&dir, &["--ignore", "parallel,cross,determinism,stale"]),
+        []
+    );
 }
 
 #[test]
@@ -1089,4 +1092,161 @@ fn stale_archive_auto_on_the_real_lists() {
         stdout(&o)
     );
     assert!(!stdout(&o).contains("`debhelper` cannot"));
+}
+
+// ---------------------------------------------------------------- determinism
+
+#[test]
+fn determinism_findings_per_layout() {
+    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
+    let cases: &[(&str, Expected)] = &[
+        (
+            "ubuntu-focal",
+            &[
+                (
+                    "localversion-auto",
+                    "debian.master/config/config.common.ubuntu",
+                    7,
+                ),
+                ("ccache-unconfigured", "debian/rules.d/0-common-vars.mk", 14),
+                (
+                    "absolute-path-in-objects",
+                    "debian/rules.d/0-common-vars.mk",
+                    16,
+                ),
+                (
+                    "unpinned-kbuild-timestamp",
+                    "debian/rules.d/0-common-vars.mk",
+                    16,
+                ),
+                (
+                    "unpinned-kbuild-user-host",
+                    "debian/rules.d/0-common-vars.mk",
+                    16,
+                ),
+                (
+                    "version-in-every-object",
+                    "debian/rules.d/2-binary-arch.mk",
+                    8,
+                ),
+            ],
+        ),
+        ("debian-linux", &[]),
+        (
+            "free-text",
+            &[("unpinned-kbuild-timestamp", "debian/rules", 6)],
+        ),
+        (
+            "mkdebian",
+            &[
+                ("unpinned-kbuild-timestamp", "debian/rules", 9),
+                ("unpinned-kbuild-user-host", "debian/rules", 9),
+            ],
+        ),
+        (
+            "kheaders",
+            &[("mtime-based-cache-key", "kernel/gen_kheaders.sh", 20)],
+        ),
+    ];
+    for (case, want) in cases {
+        let got = findings(
+            &testdata(&format!("determinism/{case}/in")),
+            &["--select", "determinism"],
+        );
+        let want: Vec<_> = want.iter().map(|(r, p, l)| f(r, p, *l)).collect();
+        assert_eq!(got, want, "{case}");
+    }
+}
+
+#[test]
+fn quilt_series_that_does_not_apply() {
+    assert_eq!(
+        findings(
+            &testdata("determinism/quilt-broken/in"),
+            &["--select", "quilt-series-broken"]
+        ),
+        [
+            f(
+                "quilt-series-broken",
+                "debian/patches/acme-kheaders-comment.patch",
+                7
+            ),
+            f("quilt-series-broken", "debian/patches/series", 2)
+        ]
+    );
+    assert_eq!(
+        findings(&testdata("determinism/kheaders/in"), &["--select", "input"]),
+        []
+    );
+}
+
+#[test]
+fn fix_determinism_layouts() {
+    for case in ["ubuntu-focal", "mkdebian", "kheaders"] {
+        let patch = check_fix_case(
+            "determinism",
+            case,
+            &[],
+            &[
+                "unpinned-kbuild-timestamp",
+                "unpinned-kbuild-user-host",
+                "absolute-path-in-objects",
+                "localversion-auto",
+                "mtime-based-cache-key",
+            ],
+        );
+        insta::assert_snapshot!(format!("patch_determinism_{case}"), patch);
+    }
+}
+
+/// The kernel-source fix is a quilt patch: real `quilt push -a` applies the whole
+/// series, the script ends up keyed on contents, and with the patches pushed (or
+/// popped again) kpkg-lint stays quiet.
+#[test]
+fn quilt_patch_fix_pushes_with_real_quilt() {
+    if Command::new("quilt").arg("--version").output().is_err() {
+        eprintln!("SKIPPED quilt_patch_fix_pushes_with_real_quilt: quilt is not installed (.ci/run installs it)");
+        return;
+    }
+    let (_g, dir) = copy_tree(&testdata("determinism/kheaders/in"));
+    let w = run_in(&dir, &["--fix", "--write", "--select", "determinism"]);
+    assert_ne!(w.status.code(), Some(2), "{}", stderr(&w));
+    let quilt = |args: &[&str]| {
+        Command::new("quilt")
+            .current_dir(&dir)
+            .env("QUILT_PATCHES", "debian/patches")
+            .env("QUILT_PC", ".pc")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let push = quilt(&["push", "-a"]);
+    assert!(
+        push.status.success(),
+        "quilt push: {}{}",
+        String::from_utf8_lossy(&push.stdout),
+        String::from_utf8_lossy(&push.stderr)
+    );
+    let script = fs::read_to_string(dir.join("kernel/gen_kheaders.sh")).unwrap();
+    assert!(
+        script.contains("LC_ALL=C sort | xargs md5sum | md5sum") && !script.contains("ls -l"),
+        "{script}"
+    );
+    assert!(
+        script.contains("# Acme: key the archive"),
+        "the existing patch is applied too"
+    );
+    assert_eq!(
+        findings(&dir, &[]),
+        [],
+        "pushed: nothing to report, no broken series"
+    );
+    assert!(quilt(&["pop", "-a"]).status.success());
+    assert_eq!(findings(&dir, &[]), []);
+    let patch =
+        fs::read_to_string(dir.join("debian/patches/kpkg-lint-gen-kheaders-content-key.patch"))
+            .unwrap();
+    for header in ["Description: ", "Author: ", "Forwarded: no"] {
+        assert!(patch.contains(header), "DEP-3 {header}");
+    }
 }

@@ -204,7 +204,7 @@ fn dual_form(text: &str, e: &Entry, terms: &[String], file: usize) -> Edit {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     fn control(bd: &str, packages: &str) -> String {
         format!("Source: linux-x\nBuild-Depends: {bd}\n\nPackage: linux-image-x\nArchitecture: amd64\n{packages}")
@@ -220,7 +220,7 @@ mod tests {
         let (d, tree) = lint_memory_rule(&files, "build-dep-missing-native");
         assert_eq!(d.len(), 1);
         assert_eq!(tree.files[0].line_col(d[0].span.start), (2, 41));
-        let fixed = fix_memory(&files, false);
+        let fixed = fix_memory_selected(&files, &["cross"], false);
         assert!(
             fixed[0]
                 .1
@@ -234,14 +234,14 @@ mod tests {
     fn dual_form_with_debian_profiles() {
         let c = control("debhelper-compat (= 13),\n libssl-dev <!pkg.linux.nokernel>,\n rsync <!pkg.linux.notools>", "\nPackage: linux-kbuild-6.1\nArchitecture: amd64\n");
         let files = [("debian/control", c.as_str())];
-        let fixed = fix_memory(&files, false);
+        let fixed = fix_memory_selected(&files, &["cross"], false);
         assert!(fixed[0].1.contains("\n libssl-dev:native <!pkg.linux.nokernel>,\n libssl-dev <!pkg.linux.notools>,\n rsync"), "{}", fixed[0].1);
     }
 
     #[test]
     fn dual_form_for_ubuntu_cross_profile_keeps_version_and_arches() {
         let c = control("libssl-dev (>= 3) [amd64 arm64] <!stage1> <!nocheck>, libpython3-dev <!stage1> <cross>", "\nPackage: linux-tools-common\nArchitecture: all\n");
-        let fixed = fix_memory(&[("debian/control", c.as_str())], false);
+        let fixed = fix_memory_selected(&[("debian/control", c.as_str())], &["cross"], false);
         assert!(
             fixed[0].1.contains("Build-Depends: libssl-dev:native (>= 3) [amd64 arm64] <!stage1> <!nocheck>, libssl-dev (>= 3) [amd64 arm64] <!stage1 !cross> <!nocheck !cross>, libpython3-dev"),
             "{}",

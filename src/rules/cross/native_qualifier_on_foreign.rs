@@ -37,7 +37,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn drops_native_from_foreign_packages_for_known_releases() {
@@ -46,7 +46,7 @@ mod tests {
         let files = [("debian/control", c), ("debian/changelog", changelog)];
         let (d, _) = lint_memory_rule(&files, "native-qualifier-on-foreign");
         assert_eq!(d.len(), 2);
-        let fixed = fix_memory(&files, false);
+        let fixed = fix_memory_selected(&files, &["cross"], false);
         assert!(
             fixed[0]
                 .1

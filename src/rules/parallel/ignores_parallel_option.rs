@@ -32,7 +32,7 @@ pub fn check(c: &mut Checker, facts: &Facts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     const OLD_MKDEBIAN: &str = "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) KERNELRELEASE=$(version) ARCH=$(ARCH) KBUILD_SRC=\nbinary-arch:\n\t$(MAKE) KERNELRELEASE=$(version) intdeb-pkg\n\t$(MAKE) clean\n";
 
@@ -44,7 +44,7 @@ mod tests {
             super::super::rules_at(&d, &tree),
             [("ignores-parallel-option".into(), "debian/rules".into(), 3)]
         );
-        let fixed = fix_memory(&[("debian/rules", OLD_MKDEBIAN)], false);
+        let fixed = fix_memory_selected(&[("debian/rules", OLD_MKDEBIAN)], &["parallel"], false);
         assert!(fixed[0].1.starts_with("#!/usr/bin/make -f\ninclude /usr/share/dpkg/buildopts.mk\nbuild:\n\t$(MAKE) $(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL)) KERNELRELEASE"), "{}", fixed[0].1);
     }
 

@@ -154,7 +154,7 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn literal_j1_on_bindeb_pkg_fires_and_fixes() {
@@ -164,7 +164,7 @@ mod tests {
             super::super::rules_at(&d, &tree),
             [("serial-kernel-build".into(), "debian/rules".into(), 5)]
         );
-        let fixed = fix_memory(&files, false);
+        let fixed = fix_memory_selected(&files, &["parallel"], false);
         assert_eq!(
             fixed[0].1,
             "#!/usr/bin/make -f\n# custom kernel\ninclude /usr/share/dpkg/buildopts.mk\n\nbuild:\n\t$(MAKE) $(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL)) LOCALVERSION=-x bindeb-pkg\n"
@@ -218,14 +218,14 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(tree.files[d[0].file].line_col(d[0].span.start), (7, 2));
         assert_eq!(d[0].notes.len(), 2);
-        let safe_only = fix_memory(&files, false);
+        let safe_only = fix_memory_selected(&files, &["parallel"], false);
         assert!(
             safe_only
                 .iter()
                 .any(|(_, t)| t.contains("CONCURRENCY_LEVEL=1 dpkg")),
             "unsafe fix needs --unsafe-fixes"
         );
-        let fixed = fix_memory(&files, true);
+        let fixed = fix_memory_selected(&files, &["parallel"], true);
         assert!(fixed
             .iter()
             .any(|(_, t)| t.contains("\tdpkg-buildpackage -j1 -us\n")));

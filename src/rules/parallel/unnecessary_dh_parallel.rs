@@ -50,14 +50,14 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn fires_at_compat_ten_and_fixes() {
         let files = [("debian/control", "Source: x\nBuild-Depends: debhelper-compat (= 12)\n\nPackage: x\nArchitecture: any\n"), ("debian/rules", "%:\n\tdh $@ --parallel --with foo\n")];
         let (d, _) = lint_memory_rule(&files, "unnecessary-dh-parallel");
         assert_eq!(d.len(), 1);
-        let fixed = fix_memory(&files, false);
+        let fixed = fix_memory_selected(&files, &["parallel"], false);
         assert_eq!(
             fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1,
             "%:\n\tdh $@ --with foo\n"

@@ -95,7 +95,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     const CHANGELOG: &str = "linux (6.1-2) UNRELEASED; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\nlinux (6.1-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
 
@@ -118,7 +118,7 @@ mod tests {
                 "bsdmainutils"
             ]
         );
-        let fixed = &fix_memory(&files, false)[0].1;
+        let fixed = &fix_memory_selected(&files, &["stale"], false)[0].1;
         assert_eq!(fixed, "Source: linux\nBuild-Depends: debhelper-compat (= 13),\n python3-sphinx:native <!nodoc>,\n libncurses-dev [amd64],\n bsdmainutils,\n pahole | dwarves,\n bc\n");
     }
 

@@ -54,7 +54,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory, lint_memory_rule};
+    use crate::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn compat_ten_drops_both_compat_nine_keeps_them() {
@@ -68,7 +68,7 @@ mod tests {
             2
         );
         assert_eq!(
-            fix_memory(&files, false)[0].1,
+            fix_memory_selected(&files, &["stale"], false)[0].1,
             "Source: x\nBuild-Depends: debhelper-compat (= 12), bc\n"
         );
         let nine = [

@@ -1,0 +1,77 @@
+//! `ccache-unconfigured`: ccache without the settings kbuild needs.
+
+use super::{assigned_anywhere, ccache_enabled};
+use crate::diagnostic::{Edit, Fix};
+use crate::rules::Checker;
+
+const RULE: &str = "ccache-unconfigured";
+const SLOPPINESS: [&str; 3] = ["include_file_mtime", "include_file_ctime", "time_macros"];
+
+pub fn check(c: &mut Checker) {
+    let model = c.model;
+    let Some((file, span)) = ccache_enabled(model) else {
+        return;
+    };
+    let text_has = |s: &str| {
+        model
+            .makefiles
+            .keys()
+            .any(|f| model.tree.files[*f].text.contains(s))
+    };
+    let basedir = text_has("CCACHE_BASEDIR");
+    let sloppiness = assigned_anywhere(model, "CCACHE_SLOPPINESS").unwrap_or_default();
+    let missing_sloppy: Vec<&str> = SLOPPINESS
+        .iter()
+        .copied()
+        .filter(|s| !sloppiness.contains(s))
+        .collect();
+    let depend = assigned_anywhere(model, "CCACHE_DEPEND")
+        .is_some_and(|v| matches!(v.trim(), "1" | "true" | "yes"));
+    let mut problems = Vec::new();
+    if !basedir {
+        problems.push("no CCACHE_BASEDIR, so absolute paths (O= builds, KBUILD_ABS_SRCTREE) make every build directory a separate cache".to_string());
+    }
+    if !missing_sloppy.is_empty() {
+        problems.push(format!("CCACHE_SLOPPINESS lacks {}, so kbuild's freshly generated headers switch direct mode off", missing_sloppy.join(",")));
+    }
+    if depend {
+        problems.push("CCACHE_DEPEND is on: depend mode misses on any header change, and the kernel's generated headers change every build".to_string());
+    }
+    if problems.is_empty() {
+        return;
+    }
+    let d = c.report(
+        RULE,
+        file,
+        span.clone(),
+        format!("ccache is used with {}", problems.join("; ")),
+    );
+    d.with_help_mut("export CCACHE_BASEDIR=$(CURDIR) and CCACHE_SLOPPINESS=include_file_mtime,include_file_ctime,time_macros; leave depend mode off");
+    let mut add = String::new();
+    if !basedir {
+        add.push_str("export CCACHE_BASEDIR := $(CURDIR)\n");
+    }
+    if sloppiness.is_empty() {
+        add.push_str(&format!(
+            "export CCACHE_SLOPPINESS := {}\n",
+            SLOPPINESS.join(",")
+        ));
+    }
+    if !add.is_empty() {
+        let f = &model.tree.files[file];
+        let line_end = f
+            .line_span(f.line_index(span.end))
+            .map(|s| s.end)
+            .unwrap_or(span.end);
+        let at = (line_end + 1).min(f.bytes.len());
+        let prefix = if at == f.bytes.len() && !f.text.ends_with('\n') {
+            "\n"
+        } else {
+            ""
+        };
+        d.with_fix_mut(Fix::unsafe_(
+            "configure ccache for kbuild",
+            vec![Edit::insert(file, at, format!("{prefix}{add}"))],
+        ));
+    }
+}

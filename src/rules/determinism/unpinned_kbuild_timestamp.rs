@@ -1,0 +1,145 @@
+//! `unpinned-kbuild-timestamp`: the kernel make runs without a fixed, parseable
+//! `KBUILD_BUILD_TIMESTAMP`.
+
+use super::{by_carrier, insert_settings, setting};
+use crate::diagnostic::Fix;
+use crate::rules::kernel_make::{includes_system_makefile, system_include_edit, MakeCall};
+use crate::rules::Checker;
+
+const RULE: &str = "unpinned-kbuild-timestamp";
+pub const TIMESTAMP: &str = "KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)";
+
+/// Would `date -d` accept this value? `@epoch`, `$(SOURCE_DATE_EPOCH)`-based values
+/// and `$(shell date …)` are trusted; free text with words is not.
+pub fn parseable(value: &str) -> bool {
+    let v = crate::model::shell::unquote(value);
+    let v = v.trim();
+    if v.is_empty()
+        || v.starts_with('@')
+        || v.contains("SOURCE_DATE_EPOCH")
+        || v.starts_with("$(shell date")
+        || v.starts_with("$(shell LC_ALL=C date")
+    {
+        return true;
+    }
+    // ISO-like dates: digits, separators and at most a zone word.
+    let words: Vec<&str> = v.split_whitespace().collect();
+    let datey = |w: &str| {
+        w.chars()
+            .all(|c| c.is_ascii_digit() || "-:T+.Z".contains(c))
+    };
+    words
+        .iter()
+        .all(|w| datey(w) || matches!(*w, "UTC" | "GMT"))
+}
+
+pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
+    let model = c.model;
+    for (carrier, calls) in by_carrier(model, builds) {
+        let first = calls[0];
+        match setting(model, first, "KBUILD_BUILD_TIMESTAMP") {
+            Some(s) if parseable(&s.value) => {}
+            Some(s) => {
+                c.report(
+                    RULE,
+                    s.file,
+                    s.span.clone(),
+                    format!("KBUILD_BUILD_TIMESTAMP is {}, which `date -d` cannot parse: kbuild and gen_kheaders.sh (`tar --mtime`) fail or fall back to the current time", s.value),
+                )
+                .with_help_mut("use `KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)` (from /usr/share/dpkg/pkg-info.mk); put free text in KBUILD_BUILD_VERSION instead");
+            }
+            None => {
+                let program = &model.programs[first.program];
+                let what = match &carrier.variable {
+                    Some(v) => format!("the kernel make in `{v}`"),
+                    None => "this kernel make".to_string(),
+                };
+                let d = c.report(
+                    RULE,
+                    carrier.file,
+                    carrier.span.clone(),
+                    format!("{what} runs without KBUILD_BUILD_TIMESTAMP: the build time goes into compile.h and `uname -v`, so no two builds produce the same vmlinux"),
+                );
+                for call in calls.iter().take(3).filter(|m| {
+                    m.cmd.recipe.file != carrier.file || m.cmd.argv[0].span != carrier.span
+                }) {
+                    d.with_note_mut(
+                        call.cmd.recipe.file,
+                        call.cmd.argv[0].span.clone(),
+                        "used by this kernel build",
+                    );
+                }
+                d.with_help_mut("pin it to the changelog date: `KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)` with /usr/share/dpkg/pkg-info.mk");
+                let mut edits = vec![insert_settings(&carrier, TIMESTAMP)];
+                if !includes_system_makefile(program, "pkg-info.mk")
+                    && !program.defines("SOURCE_DATE_EPOCH")
+                {
+                    edits.extend(system_include_edit(
+                        model,
+                        program,
+                        "/usr/share/dpkg/pkg-info.mk",
+                    ));
+                }
+                d.with_fix_mut(Fix::safe(
+                    "pin KBUILD_BUILD_TIMESTAMP to SOURCE_DATE_EPOCH",
+                    edits,
+                ));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parseable;
+    use crate::{fix_memory_selected, lint_memory_rule};
+
+    #[test]
+    fn what_date_accepts() {
+        for ok in [
+            "@$(SOURCE_DATE_EPOCH)",
+            "\"@1700000000\"",
+            "2024-01-01T00:00:00Z",
+            "$(shell date -u -d @$(T))",
+        ] {
+            assert!(parseable(ok), "{ok}");
+        }
+        for bad in [
+            "\"Acme Linux $(DEB_VERSION) ($(DEB_DISTRIBUTION))\"",
+            "Debian 6.1.115-1",
+        ] {
+            assert!(!parseable(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn fixes_the_carrier_variable_once() {
+        let files = [("debian/rules", "#!/usr/bin/make -f\nkmake = make ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n")];
+        let (d, _) = lint_memory_rule(&files, "unpinned-kbuild-timestamp");
+        assert_eq!(d.len(), 1, "one finding for the kmake variable");
+        assert_eq!(d[0].notes.len(), 2);
+        let fixed = &fix_memory_selected(
+            &files,
+            &["unpinned-kbuild-timestamp", "unpinned-kbuild-user-host"],
+            false,
+        )[0]
+        .1;
+        assert_eq!(fixed, "#!/usr/bin/make -f\ninclude /usr/share/dpkg/pkg-info.mk\nkmake = make KBUILD_BUILD_USER=debian KBUILD_BUILD_HOST=buildd KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n");
+    }
+
+    #[test]
+    fn exported_and_env_settings_count() {
+        let exported = "include /usr/share/dpkg/pkg-info.mk\nexport KBUILD_BUILD_TIMESTAMP := @$(SOURCE_DATE_EPOCH)\nb:\n\t$(MAKE) bindeb-pkg\n";
+        assert!(
+            lint_memory_rule(&[("debian/rules", exported)], "unpinned-kbuild-timestamp")
+                .0
+                .is_empty()
+        );
+        let env = "setup = env KBUILD_BUILD_TIMESTAMP=\"@$(SOURCE_DATE_EPOCH)\"\nb:\n\t$(setup) $(MAKE) bindeb-pkg\n";
+        assert!(
+            lint_memory_rule(&[("debian/rules", env)], "unpinned-kbuild-timestamp")
+                .0
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,70 @@
+//! `unpinned-kbuild-user-host`: `KBUILD_BUILD_USER`/`KBUILD_BUILD_HOST` unset.
+
+use super::{by_carrier, insert_settings, setting};
+use crate::diagnostic::Fix;
+use crate::rules::kernel_make::MakeCall;
+use crate::rules::Checker;
+
+const RULE: &str = "unpinned-kbuild-user-host";
+
+/// `user` and `host` from the Maintainer address (`Team <kernel@example.org>`), as
+/// Debian's rules.real does; fixed values when there is none.
+fn from_maintainer(c: &Checker) -> (String, String) {
+    let maint = c
+        .model
+        .source_stanzas()
+        .iter()
+        .find_map(|s| s.paragraph.field("Maintainer").map(|f| f.value.clone()));
+    let addr = maint
+        .as_deref()
+        .and_then(|m| Some(m[m.find('<')? + 1..m.find('>')?].to_string()));
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    };
+    match addr.as_deref().and_then(|a| a.split_once('@')) {
+        Some((u, h)) if safe(u) && safe(h) => (u.to_string(), h.to_string()),
+        _ => ("debian".to_string(), "buildd".to_string()),
+    }
+}
+
+pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
+    let model = c.model;
+    let (user, host) = from_maintainer(c);
+    for (carrier, calls) in by_carrier(model, builds) {
+        let first = calls[0];
+        let missing: Vec<&str> = ["KBUILD_BUILD_USER", "KBUILD_BUILD_HOST"]
+            .into_iter()
+            .filter(|n| setting(model, first, n).is_none())
+            .collect();
+        if missing.is_empty() {
+            continue;
+        }
+        let what = match &carrier.variable {
+            Some(v) => format!("the kernel make in `{v}`"),
+            None => "this kernel make".to_string(),
+        };
+        let d = c.report(
+            RULE,
+            carrier.file,
+            carrier.span.clone(),
+            format!("{what} runs without {}: the login and host name of whoever builds go into compile.h and /proc/version", missing.join(" and ")),
+        );
+        let settings: Vec<String> = missing
+            .iter()
+            .map(|n| {
+                if *n == "KBUILD_BUILD_USER" {
+                    format!("{n}={user}")
+                } else {
+                    format!("{n}={host}")
+                }
+            })
+            .collect();
+        d.with_help_mut(format!("set {}", settings.join(" ")));
+        d.with_fix_mut(Fix::safe(
+            "pin the build user and host",
+            vec![insert_settings(&carrier, &settings.join(" "))],
+        ));
+    }
+}
