@@ -29,6 +29,9 @@ pub struct Tree {
     /// Ubuntu branch directory named by `debian/debian.env` (`debian.master`).
     pub branch_dir: Option<String>,
     pub files: Vec<SourceFile>,
+    /// Files whose existence rules check but whose contents they never read
+    /// (ABI baselines under `<branch>/abi/`), relative to the root.
+    pub listed: Vec<String>,
 }
 
 /// A problem reading input that makes the run exit with code 2.
@@ -77,11 +80,18 @@ impl Tree {
         } else {
             TreeKind::KernelPackage
         };
+        // In memory, every file is read; ABI baselines are listed too.
+        let listed = files
+            .iter()
+            .filter(|f| f.rel.contains("/abi/"))
+            .map(|f| f.rel.clone())
+            .collect();
         Tree {
             root: PathBuf::from("."),
             kind,
             branch_dir,
             files,
+            listed,
         }
     }
 }
@@ -241,6 +251,7 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
     let mut kind = TreeKind::KernelPackage;
     let mut branch_dir = None;
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
+    let mut listed: Vec<String> = Vec::new();
     if root.join("debian").is_dir() {
         kind = TreeKind::Debian;
         collect(&root, "debian", 4, &mut wanted, errors);
@@ -253,6 +264,27 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
         };
         for b in branches {
             collect(&root, &b, 4, &mut wanted, errors);
+            // ABI baselines can be large: list them, do not read them.
+            let abi = root.join(&b).join("abi");
+            if abi.is_dir() {
+                for e in WalkDir::new(&abi)
+                    .follow_links(false)
+                    .max_depth(3)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .flatten()
+                {
+                    if e.file_type().is_file() {
+                        listed.push(
+                            e.path()
+                                .strip_prefix(&root)
+                                .unwrap_or(e.path())
+                                .to_string_lossy()
+                                .replace('\\', "/"),
+                        );
+                    }
+                }
+            }
         }
     }
     if let Some(ruleset) = kernel_package_ruleset(&root) {
@@ -317,6 +349,7 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
         kind,
         branch_dir,
         files,
+        listed,
     }
 }
 
@@ -343,7 +376,7 @@ pub fn parse_debian_env(text: &str) -> Option<String> {
 
 /// Is this a file a rule may need? Packaging files only: never build output.
 fn wanted_file(name: &str) -> bool {
-    matches!(
+    (matches!(
         name,
         "rules"
             | "control"
@@ -355,6 +388,7 @@ fn wanted_file(name: &str) -> bool {
             | "config"
     ) || name.starts_with("rules.")
         || name.starts_with("config.")
+        || name.starts_with("config-")
         || name.starts_with("control.")
         || name.starts_with("vars.")
         || name.ends_with(".mk")
@@ -362,7 +396,9 @@ fn wanted_file(name: &str) -> bool {
         || name.ends_with(".toml")
         || name.ends_with(".inclusion-list")
         || name.ends_with(".sh")
-        || name == "format"
+        || name == "format")
+        // Debian's pickled defines cache: binary, never packaging source.
+        && !name.ends_with(".dump")
 }
 
 fn collect(

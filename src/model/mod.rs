@@ -2,6 +2,7 @@
 //! (make programs with their include graphs, relations, changelog, compat level).
 
 pub mod changelog;
+pub mod flavour;
 pub mod control;
 pub mod invocation;
 pub mod kconfig;

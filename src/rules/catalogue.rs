@@ -79,8 +79,44 @@ pub const RULE_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/config-needs-build-dep.rule"),
     ),
     (
+        "debian-flavour-incomplete",
+        include_str!("../../rules/debian-flavour-incomplete.rule"),
+    ),
+    (
+        "declared-flavour-without-rules",
+        include_str!("../../rules/declared-flavour-without-rules.rule"),
+    ),
+    (
         "deprecated-make-kpkg",
         include_str!("../../rules/deprecated-make-kpkg.rule"),
+    ),
+    (
+        "empty-flavour-list",
+        include_str!("../../rules/empty-flavour-list.rule"),
+    ),
+    (
+        "flavour-arch-mismatch",
+        include_str!("../../rules/flavour-arch-mismatch.rule"),
+    ),
+    (
+        "flavour-missing-abi",
+        include_str!("../../rules/flavour-missing-abi.rule"),
+    ),
+    (
+        "flavour-missing-annotations",
+        include_str!("../../rules/flavour-missing-annotations.rule"),
+    ),
+    (
+        "flavour-missing-image-vars",
+        include_str!("../../rules/flavour-missing-image-vars.rule"),
+    ),
+    (
+        "flavour-missing-vars",
+        include_str!("../../rules/flavour-missing-vars.rule"),
+    ),
+    (
+        "flavour-vars-missing-key",
+        include_str!("../../rules/flavour-vars-missing-key.rule"),
     ),
     (
         "forced-serial-flag",
@@ -117,6 +153,10 @@ pub const RULE_FILES: &[(&str, &str)] = &[
     (
         "obsolete-build-dep",
         include_str!("../../rules/obsolete-build-dep.rule"),
+    ),
+    (
+        "perarch-target-missing",
+        include_str!("../../rules/perarch-target-missing.rule"),
     ),
     (
         "quilt-series-broken",

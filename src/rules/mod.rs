@@ -6,6 +6,7 @@ pub mod build_deps;
 pub mod catalogue;
 pub mod cross;
 pub mod determinism;
+pub mod flavour;
 pub mod input;
 pub mod kernel_make;
 pub mod parallel;
@@ -164,5 +165,6 @@ pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
     determinism::check(&mut checker, &makes);
     cross::check(&mut checker);
     stale::check(&mut checker);
+    flavour::check(&mut checker);
     checker.diagnostics
 }

@@ -1250,3 +1250,142 @@ fn quilt_patch_fix_pushes_with_real_quilt() {
         assert!(patch.contains(header), "DEP-3 {header}");
     }
 }
+
+// ---------------------------------------------------------------- flavour
+
+#[test]
+fn flavour_findings_one_defect_per_tree() {
+    let cases: &[(&str, &str, &str, u64)] = &[
+        ("ubuntu-clean", "", "", 0),
+        (
+            "ubuntu-missing-vars",
+            "flavour-missing-vars",
+            "debian.master/rules.d/amd64.mk",
+            4,
+        ),
+        (
+            "ubuntu-vars-missing-key",
+            "flavour-vars-missing-key",
+            "debian.master/control.d/vars.lowlatency",
+            1,
+        ),
+        (
+            "ubuntu-arch-mismatch",
+            "flavour-arch-mismatch",
+            "debian.master/control.d/vars.lowlatency",
+            1,
+        ),
+        (
+            "ubuntu-image-vars",
+            "flavour-missing-image-vars",
+            "debian.master/rules.d/amd64.mk",
+            4,
+        ),
+        (
+            "ubuntu-annotations",
+            "flavour-missing-annotations",
+            "debian.master/config/annotations",
+            4,
+        ),
+        (
+            "ubuntu-no-abi",
+            "flavour-missing-abi",
+            "debian.master/rules.d/arm64.mk",
+            4,
+        ),
+        (
+            "ubuntu-perarch",
+            "perarch-target-missing",
+            "debian/rules",
+            22,
+        ),
+        (
+            "ubuntu-dropped-dirs",
+            "declared-flavour-without-rules",
+            "debian.master/config/annotations",
+            4,
+        ),
+        (
+            "ubuntu-empty-flavours",
+            "empty-flavour-list",
+            "debian.master/rules.d/arm64.mk",
+            4,
+        ),
+        ("debian-toml-clean", "", "", 0),
+        (
+            "debian-toml-broken",
+            "debian-flavour-incomplete",
+            "debian/config/defines.toml",
+            20,
+        ),
+        ("debian-ini-clean", "", "", 0),
+    ];
+    for (case, rule, path, line) in cases {
+        let got = findings(
+            &testdata(&format!("flavour/{case}/in")),
+            &["--select", "flavour"],
+        );
+        let want: Vec<_> = if rule.is_empty() {
+            vec![]
+        } else {
+            vec![f(rule, path, *line)]
+        };
+        // The vars-missing-key tree also has an unknown key (a warning of the same rule).
+        let got: Vec<_> = got
+            .into_iter()
+            .filter(|g| !(g.0 == "flavour-vars-missing-key" && g.2 == 6))
+            .collect();
+        assert_eq!(got, want, "{case}");
+    }
+    let ini = findings(
+        &testdata("flavour/debian-ini-broken/in"),
+        &["--select", "flavour"],
+    );
+    assert_eq!(
+        ini.iter()
+            .map(|(r, p, _)| (r.as_str(), p.as_str()))
+            .collect::<Vec<_>>(),
+        [("debian-flavour-incomplete", "debian/config/amd64/defines"); 2]
+    );
+    // The pickled defines cache is never read (it would be a binary-file finding).
+    assert_eq!(
+        findings(
+            &testdata("flavour/debian-toml-clean/in"),
+            &["--select", "input"]
+        ),
+        []
+    );
+}
+
+#[test]
+fn flavour_notes_name_every_place() {
+    let o = run_in(
+        &testdata("flavour/ubuntu-image-vars/in"),
+        &["--select", "flavour-missing-image-vars"],
+    );
+    let out = stdout(&o);
+    assert_eq!(out.matches("set for `").count(), 4, "{out}");
+    insta::assert_snapshot!("text_flavour_image_vars", out);
+}
+
+#[test]
+fn fix_flavour_layouts() {
+    for case in [
+        "ubuntu-image-vars",
+        "ubuntu-missing-vars",
+        "ubuntu-annotations",
+        "ubuntu-vars-missing-key",
+    ] {
+        let patch = check_fix_case(
+            "flavour",
+            case,
+            &["--unsafe-fixes"],
+            &[
+                "flavour-missing-image-vars",
+                "flavour-missing-vars",
+                "flavour-missing-annotations",
+            ],
+        );
+        insta::assert_snapshot!(format!("patch_flavour_{case}"), patch);
+    }
+}

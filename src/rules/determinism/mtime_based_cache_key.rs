@@ -137,3 +137,20 @@ mod tests {
         assert_eq!(rewrite("ls -la | grep x\n"), "ls -la | grep x\n");
     }
 }
+
+#[cfg(test)]
+mod fix_tests {
+    use crate::fix_memory_selected;
+
+    #[test]
+    fn kernel_source_outside_quilt_is_edited_in_place() {
+        let script = "#!/bin/sh\nkey=\"$(ls -l $0 | md5sum)\"\n";
+        let files = [
+            ("debian/rules", "%:\n\tdh $@\n"),
+            ("kernel/gen_kheaders.sh", script),
+        ];
+        let fixed = fix_memory_selected(&files, &["mtime-based-cache-key"], false);
+        assert_eq!(fixed[1].1, "#!/bin/sh\nkey=\"$(md5sum $0 | md5sum)\"\n");
+        assert_eq!(fixed.len(), 2, "no patch file outside a quilt source");
+    }
+}

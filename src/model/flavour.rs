@@ -1,0 +1,295 @@
+//! Ubuntu's flavour declarations: `<branch>/rules.d/<arch>.mk`,
+//! `<branch>/control.d/vars.<flavour>`, the annotations headers and ABI baselines.
+
+use super::makefile::StmtKind;
+use super::program::Program;
+use super::Model;
+use crate::source::{FileId, Span};
+use std::collections::HashMap;
+
+/// A value an arch file sets, with the assignment that sets it.
+#[derive(Debug, Clone)]
+pub struct ArchValue {
+    pub value: String,
+    pub file: FileId,
+    /// The assignment statement.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct ArchFile {
+    /// Debian architecture name (the file stem: `amd64`).
+    pub arch: String,
+    pub file: FileId,
+    /// Each flavour with the span of its word in the `flavours =` line.
+    pub flavours: Vec<(String, Span)>,
+    /// The `flavours =` statement (span of the whole line), if any.
+    pub flavours_line: Option<Span>,
+    /// Every variable the file (and what it includes) sets, evaluated.
+    pub values: HashMap<String, ArchValue>,
+}
+
+impl ArchFile {
+    /// `key_<flavour>` if set, else the arch-wide `key`.
+    pub fn resolve(&self, key: &str, flavour: &str) -> Option<&ArchValue> {
+        self.values
+            .get(&format!("{key}_{flavour}"))
+            .or_else(|| self.values.get(key))
+            .filter(|v| !v.value.trim().is_empty())
+    }
+
+    pub fn lists(&self, flavour: &str) -> bool {
+        self.flavours.iter().any(|(f, _)| f == flavour)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct VarsKey {
+    pub key: String,
+    pub value: String,
+    /// The whole `key="value"` line.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct VarsFile {
+    pub flavour: String,
+    pub file: FileId,
+    pub keys: Vec<VarsKey>,
+}
+
+impl VarsFile {
+    pub fn get(&self, key: &str) -> Option<&VarsKey> {
+        self.keys.iter().find(|k| k.key == key)
+    }
+
+    /// The architectures of `arch="amd64 arm64"`.
+    pub fn arches(&self) -> Vec<String> {
+        self.get("arch")
+            .map(|k| k.value.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// `# ARCH: …` / `# FLAVOUR: …` header of the annotations file: the words and the
+/// span of the text after the colon.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub words: Vec<String>,
+    pub value_span: Span,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UbuntuFlavours {
+    pub branch: String,
+    pub arch_files: Vec<ArchFile>,
+    pub vars: Vec<VarsFile>,
+    pub annotations: Option<(FileId, Option<Header>, Option<Header>)>,
+    /// ABI baselines present (`<branch>/abi/<arch>/<flavour>` paths).
+    pub abi_files: Vec<String>,
+    pub has_rules_d: bool,
+    pub has_control_d: bool,
+}
+
+impl UbuntuFlavours {
+    pub fn vars_of(&self, flavour: &str) -> Option<&VarsFile> {
+        self.vars.iter().find(|v| v.flavour == flavour)
+    }
+
+    pub fn has_abi_dir(&self) -> bool {
+        !self.abi_files.is_empty()
+    }
+}
+
+/// Parse a vars file: shell `key="value"` lines.
+pub fn parse_vars(file: FileId, flavour: &str, text: &str) -> VarsFile {
+    let mut keys = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let l = line.trim_end_matches(['\n', '\r']);
+        if l.trim_start().starts_with('#') {
+            continue;
+        }
+        if let Some((k, v)) = l.split_once('=') {
+            let k = k.trim();
+            if !k.is_empty() && k.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
+                keys.push(VarsKey {
+                    key: k.to_string(),
+                    value: v.trim().trim_matches('"').to_string(),
+                    span: start..start + l.len(),
+                });
+            }
+        }
+    }
+    VarsFile {
+        flavour: flavour.to_string(),
+        file,
+        keys,
+    }
+}
+
+fn parse_header(text: &str, tag: &str) -> Option<Header> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let l = line.trim_end_matches(['\n', '\r']);
+        if let Some(rest) = l.strip_prefix(tag) {
+            let vstart = start + tag.len() + (rest.len() - rest.trim_start().len());
+            return Some(Header {
+                words: rest.split_whitespace().map(str::to_string).collect(),
+                value_span: vstart..start + l.len(),
+            });
+        }
+        if !l.starts_with('#') && !l.trim().is_empty() {
+            break;
+        }
+    }
+    None
+}
+
+impl<'t> Model<'t> {
+    /// The Ubuntu flavour declarations, when the tree has a branch directory.
+    pub fn ubuntu_flavours(&self) -> Option<UbuntuFlavours> {
+        let tree = self.tree;
+        let branch = tree.branch_dir.clone().or_else(|| {
+            let mut dirs: Vec<&str> = tree
+                .files
+                .iter()
+                .filter_map(|f| f.rel.split('/').next())
+                .filter(|d| d.starts_with("debian."))
+                .collect();
+            dirs.sort();
+            dirs.first().map(|d| d.to_string())
+        })?;
+        let mut out = UbuntuFlavours {
+            branch: branch.clone(),
+            ..Default::default()
+        };
+        let rules_prefix = format!("{branch}/rules.d/");
+        let control_prefix = format!("{branch}/control.d/");
+        out.has_rules_d = tree.files.iter().any(|f| f.rel.starts_with(&rules_prefix));
+        out.has_control_d = tree
+            .files
+            .iter()
+            .any(|f| f.rel.starts_with(&control_prefix));
+        let mut ids: Vec<FileId> = self
+            .makefiles
+            .keys()
+            .copied()
+            .filter(|f| tree.files[*f].rel.starts_with(&rules_prefix))
+            .collect();
+        ids.sort_by(|a, b| tree.files[*a].rel.cmp(&tree.files[*b].rel));
+        for id in ids {
+            let name = tree.files[id].name();
+            let Some(arch) = name.strip_suffix(".mk") else {
+                continue;
+            };
+            let program = Program::build(tree, &self.makefiles, id);
+            if !program.defines("flavours") && !program.defines("build_arch") {
+                continue;
+            }
+            let mut values = HashMap::new();
+            for (var, defs) in &program.vars {
+                if let (Some(v), Some(d)) = (program.value(var), defs.last()) {
+                    values.insert(
+                        var.clone(),
+                        ArchValue {
+                            value: v.text,
+                            file: d.at.file,
+                            span: self.stmt(d.at).span.clone(),
+                        },
+                    );
+                }
+            }
+            let mut flavours = Vec::new();
+            let mut flavours_line = None;
+            if let Some(d) = program.vars.get("flavours").and_then(|d| d.last()) {
+                let stmt = self.stmt(d.at);
+                flavours_line = Some(stmt.span.clone());
+                if let StmtKind::Assign(a) = &stmt.kind {
+                    let text = &tree.files[d.at.file].text;
+                    for tok in
+                        super::shell::tokenize(&text[a.value_span.clone()], a.value_span.start)
+                    {
+                        flavours.push((tok.text, tok.span));
+                    }
+                }
+            }
+            out.arch_files.push(ArchFile {
+                arch: arch.to_string(),
+                file: id,
+                flavours,
+                flavours_line,
+                values,
+            });
+        }
+        for (id, f) in tree.files.iter().enumerate() {
+            if let Some(flavour) = f
+                .rel
+                .strip_prefix(&control_prefix)
+                .and_then(|n| n.strip_prefix("vars."))
+            {
+                out.vars.push(parse_vars(id, flavour, &f.text));
+            }
+        }
+        if let Some(a) = tree.file(&format!("{branch}/config/annotations")) {
+            let text = &tree.files[a].text;
+            out.annotations = Some((
+                a,
+                parse_header(text, "# ARCH:"),
+                parse_header(text, "# FLAVOUR:"),
+            ));
+        }
+        let abi_prefix = format!("{branch}/abi/");
+        out.abi_files = tree
+            .listed
+            .iter()
+            .filter(|p| p.starts_with(&abi_prefix))
+            .cloned()
+            .collect();
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::discover::Tree;
+    use crate::model::Model;
+
+    #[test]
+    fn reads_arch_files_vars_and_headers() {
+        let tree = Tree::from_memory(&[
+            ("debian/debian.env", "DEBIAN=debian.master\n"),
+            ("debian.master/rules.d/amd64.mk", "build_arch = x86\nflavours = generic  lowlatency\nbuild_image = bzImage\nkernel_file_generic = arch/x86/boot/bzImage\n"),
+            ("debian.master/control.d/vars.generic", "arch=\"amd64 arm64\"\n# comment\nsupported=\"Generic\"\n"),
+            ("debian.master/config/annotations", "# Menu: HEADER\n# ARCH: amd64 arm64\n# FLAVOUR: amd64-generic amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n"),
+            ("debian.master/abi/amd64/generic", "x\n"),
+        ]);
+        let m = Model::build(&tree);
+        let u = m.ubuntu_flavours().unwrap();
+        let a = &u.arch_files[0];
+        assert_eq!(a.arch, "amd64");
+        assert_eq!(
+            a.flavours.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
+            ["generic", "lowlatency"]
+        );
+        assert_eq!(
+            &tree.files[a.file].text[a.flavours[1].1.clone()],
+            "lowlatency"
+        );
+        assert_eq!(
+            a.resolve("build_image", "lowlatency").unwrap().value,
+            "bzImage"
+        );
+        assert!(a.resolve("kernel_file", "lowlatency").is_none());
+        assert!(a.resolve("kernel_file", "generic").is_some());
+        assert_eq!(u.vars[0].arches(), ["amd64", "arm64"]);
+        let (_, arch, flav) = u.annotations.as_ref().unwrap();
+        assert_eq!(arch.as_ref().unwrap().words, ["amd64", "arm64"]);
+        assert_eq!(flav.as_ref().unwrap().words.len(), 2);
+        assert_eq!(u.abi_files, ["debian.master/abi/amd64/generic"]);
+    }
+}

@@ -1,0 +1,206 @@
+//! `debian-flavour-incomplete`: a Debian flavour without its description, or naming
+//! config fragments that do not exist (`defines.toml`, and the older INI `defines`).
+
+use crate::rules::Checker;
+use crate::source::{FileId, Span};
+
+const RULE: &str = "debian-flavour-incomplete";
+
+struct Flavour {
+    name: String,
+    file: FileId,
+    span: Span,
+    missing_keys: Vec<&'static str>,
+    configs: Vec<String>,
+}
+
+fn line_of(text: &str, needle: &str) -> Span {
+    match text.find(needle) {
+        Some(i) => {
+            let start = text[..i].rfind('\n').map(|s| s + 1).unwrap_or(0);
+            let end = text[i..].find('\n').map(|e| i + e).unwrap_or(text.len());
+            start..end
+        }
+        None => 0..0,
+    }
+}
+
+/// Every array-of-tables called `flavour`, wherever it sits in the document.
+fn toml_flavours(v: &toml::Value, out: &mut Vec<toml::Table>) {
+    match v {
+        toml::Value::Table(t) => {
+            for (k, child) in t {
+                if k == "flavour" {
+                    if let toml::Value::Array(items) = child {
+                        out.extend(items.iter().filter_map(|i| i.as_table().cloned()));
+                    }
+                }
+                toml_flavours(child, out);
+            }
+        }
+        toml::Value::Array(items) => items.iter().for_each(|i| toml_flavours(i, out)),
+        _ => {}
+    }
+}
+
+fn from_toml(c: &mut Checker, file: FileId) -> Vec<Flavour> {
+    let text = &c.model.tree.files[file].text;
+    let doc: toml::Table = match text.parse() {
+        Ok(d) => d,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            c.report(
+                "malformed-file",
+                file,
+                span,
+                format!("malformed defines.toml: {}", e.message()),
+            );
+            return vec![];
+        }
+    };
+    let mut tables = Vec::new();
+    toml_flavours(&toml::Value::Table(doc), &mut tables);
+    tables
+        .into_iter()
+        .filter_map(|t| {
+            let name = t.get("name")?.as_str()?.to_string();
+            let desc = t.get("description").and_then(|d| d.as_table());
+            let missing_keys = ["hardware", "hardware_long"]
+                .into_iter()
+                .filter(|k| desc.is_none_or(|d| !d.contains_key(*k)))
+                .collect();
+            let configs = t
+                .get("build")
+                .and_then(|b| b.get("config"))
+                .and_then(|c| c.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let span = [format!("name = '{name}'"), format!("name = \"{name}\"")]
+                .iter()
+                .map(|n| line_of(text, n))
+                .find(|s| !s.is_empty())
+                .unwrap_or(0..0);
+            Some(Flavour {
+                name,
+                file,
+                span,
+                missing_keys,
+                configs,
+            })
+        })
+        .collect()
+}
+
+/// The older INI form: `[base] flavours:` (continuation lines), `[<f>_description]`
+/// with `hardware` and `hardware-long`, `[<f>_image] configs:`.
+fn from_ini(c: &Checker, file: FileId) -> Vec<Flavour> {
+    let text = &c.model.tree.files[file].text;
+    let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    let mut last_key: Option<usize> = None;
+    for line in text.lines() {
+        let t = line.trim_end();
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            sections.push((name.to_string(), vec![]));
+            last_key = None;
+        } else if (line.starts_with(' ') || line.starts_with('\t')) && !t.trim().is_empty() {
+            if let (Some(s), Some(k)) = (sections.last_mut(), last_key) {
+                let v = &mut s.1[k].1;
+                v.push(' ');
+                v.push_str(t.trim());
+            }
+        } else if let Some((k, v)) = t.split_once(':') {
+            if let Some(s) = sections.last_mut() {
+                s.1.push((k.trim().to_string(), v.trim().to_string()));
+                last_key = Some(s.1.len() - 1);
+            }
+        }
+    }
+    let get = |section: &str, key: &str| {
+        sections
+            .iter()
+            .find(|(n, _)| n == section)
+            .and_then(|(_, kv)| kv.iter().find(|(k, _)| k == key))
+            .map(|(_, v)| v.clone())
+    };
+    let flavours = get("base", "flavours").unwrap_or_default();
+    flavours
+        .split_whitespace()
+        .map(|name| {
+            let section = format!("{name}_description");
+            let has = |k: &str| get(&section, k).is_some();
+            let missing_keys = [("hardware", "hardware"), ("hardware_long", "hardware-long")]
+                .into_iter()
+                .filter(|(_, ini)| !has(ini))
+                .map(|(k, _)| k)
+                .collect();
+            let configs = get(&format!("{name}_image"), "configs")
+                .map(|v| v.split_whitespace().map(str::to_string).collect())
+                .unwrap_or_default();
+            let span = text
+                .lines()
+                .scan(0usize, |off, l| {
+                    let s = *off;
+                    *off += l.len() + 1;
+                    Some((s, l))
+                })
+                .find(|(_, l)| {
+                    l.split_whitespace().any(|w| w == name)
+                        || l.trim_start().starts_with(&format!("flavours: {name}"))
+                })
+                .map(|(s, l)| s..s + l.len())
+                .unwrap_or(0..0);
+            Flavour {
+                name: name.to_string(),
+                file,
+                span,
+                missing_keys,
+                configs,
+            }
+        })
+        .collect()
+}
+
+pub fn check(c: &mut Checker) {
+    let model = c.model;
+    let mut flavours = Vec::new();
+    for (id, f) in model.tree.files.iter().enumerate() {
+        if !f.rel.starts_with("debian/config/") || f.skipped.is_some() {
+            continue;
+        }
+        match f.name() {
+            "defines.toml" => flavours.extend(from_toml(c, id)),
+            "defines" => flavours.extend(from_ini(c, id)),
+            _ => {}
+        }
+    }
+    for fl in flavours {
+        let mut problems = Vec::new();
+        if !fl.missing_keys.is_empty() {
+            problems.push(format!("no description {}", fl.missing_keys.join(" or ")));
+        }
+        let absent: Vec<&String> = fl
+            .configs
+            .iter()
+            .filter(|p| model.tree.file(&format!("debian/config/{p}")).is_none())
+            .collect();
+        if !absent.is_empty() {
+            problems.push(format!(
+                "config fragments that do not exist: {}",
+                absent
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if problems.is_empty() {
+            continue;
+        }
+        c.report(RULE, fl.file, fl.span.clone(), format!("flavour `{}` has {}: gencontrol fails or the image package has no description", fl.name, problems.join(", and ")))
+            .with_help_mut("give every flavour description.hardware and hardware_long, and point build.config at files under debian/config/");
+    }
+}

@@ -1,0 +1,56 @@
+//! `flavour-arch-mismatch`: vars `arch=` and the arch files disagree.
+
+use crate::model::flavour::UbuntuFlavours;
+use crate::rules::Checker;
+
+const RULE: &str = "flavour-arch-mismatch";
+
+pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
+    for v in &u.vars {
+        let Some(arch_key) = v.get("arch") else {
+            continue;
+        };
+        for arch in v.arches() {
+            let file = u.arch_files.iter().find(|a| a.arch == arch);
+            if file.is_some_and(|a| a.lists(&v.flavour)) {
+                continue;
+            }
+            let d = c.report(
+                RULE,
+                v.file,
+                arch_key.span.clone(),
+                match file {
+                    Some(_) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk does not list `{}` in its flavours", v.flavour, u.branch, v.flavour),
+                    None => format!("vars.{} names {arch}, but there is no {}/rules.d/{arch}.mk", v.flavour, u.branch),
+                },
+            );
+            if let Some(a) = file {
+                if let Some(line) = &a.flavours_line {
+                    d.with_note_mut(a.file, line.clone(), format!("flavours of {arch}"));
+                }
+            }
+        }
+    }
+    for a in &u.arch_files {
+        for (flavour, span) in &a.flavours {
+            let Some(v) = u.vars_of(flavour) else {
+                continue;
+            };
+            if v.get("arch").is_none() || v.arches().contains(&a.arch) {
+                continue;
+            }
+            let d = c.report(
+                RULE,
+                a.file,
+                span.clone(),
+                format!(
+                    "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=",
+                    a.arch, a.arch
+                ),
+            );
+            if let Some(k) = v.get("arch") {
+                d.with_note_mut(v.file, k.span.clone(), "arch list of the flavour");
+            }
+        }
+    }
+}

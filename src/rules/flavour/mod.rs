@@ -1,0 +1,171 @@
+//! Family `flavour`: every place that declares a kernel flavour must agree.
+//!
+//! Ubuntu (`debian.<branch>/`): the arch files' `flavours =` lists, the
+//! `control.d/vars.<flavour>` files, the `build_image`/`kernel_file`/`install_file`
+//! values, the annotations headers, the ABI baselines and the per-arch tools target.
+//! Debian: `debian/config/defines.toml` (and the older INI `defines`).
+
+mod debian_flavour_incomplete;
+mod declared_flavour_without_rules;
+mod empty_flavour_list;
+mod flavour_arch_mismatch;
+mod flavour_missing_abi;
+mod flavour_missing_annotations;
+mod flavour_missing_image_vars;
+mod flavour_missing_vars;
+mod flavour_vars_missing_key;
+mod perarch_target_missing;
+
+use super::Checker;
+use crate::model::flavour::{UbuntuFlavours, VarsFile};
+
+pub fn check(c: &mut Checker) {
+    if let Some(u) = c.model.ubuntu_flavours() {
+        if c.enabled("declared-flavour-without-rules") {
+            declared_flavour_without_rules::check(c, &u);
+        }
+        if c.enabled("flavour-missing-vars") {
+            flavour_missing_vars::check(c, &u);
+        }
+        if c.enabled("flavour-vars-missing-key") {
+            flavour_vars_missing_key::check(c, &u);
+        }
+        if c.enabled("flavour-arch-mismatch") {
+            flavour_arch_mismatch::check(c, &u);
+        }
+        if c.enabled("flavour-missing-image-vars") {
+            flavour_missing_image_vars::check(c, &u);
+        }
+        if c.enabled("flavour-missing-annotations") {
+            flavour_missing_annotations::check(c, &u);
+        }
+        if c.enabled("flavour-missing-abi") {
+            flavour_missing_abi::check(c, &u);
+        }
+        if c.enabled("perarch-target-missing") {
+            perarch_target_missing::check(c, &u);
+        }
+        if c.enabled("empty-flavour-list") {
+            empty_flavour_list::check(c, &u);
+        }
+    }
+    if c.enabled("debian-flavour-incomplete") {
+        debian_flavour_incomplete::check(c);
+    }
+}
+
+/// The vars file to copy from for a flavour: one of a sibling flavour on the same
+/// architecture, else any.
+pub fn sibling_vars<'u>(
+    u: &'u UbuntuFlavours,
+    flavour: &str,
+    arch: Option<&str>,
+) -> Option<&'u VarsFile> {
+    let same_arch = |v: &&VarsFile| arch.is_none_or(|a| v.arches().iter().any(|x| x == a));
+    u.vars
+        .iter()
+        .filter(|v| v.flavour != flavour)
+        .find(same_arch)
+        .or_else(|| u.vars.iter().find(|v| v.flavour != flavour))
+}
+
+/// Required keys of a vars file, and keys that are valid but optional or legacy.
+pub const VARS_REQUIRED: &[&str] = &["arch", "supported", "target", "desc", "bootloader"];
+pub const VARS_OPTIONAL: &[&str] = &[
+    "provides",
+    "conflicts",
+    "section_image",
+    "section_headers",
+    "do_dtbs",
+    "skip_abi",
+    "is_test",
+];
+
+#[cfg(test)]
+mod tests {
+    use crate::{fix_memory_selected, lint_memory_rule};
+
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.master\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Desktops.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc\"\n";
+
+    #[test]
+    fn image_vars_are_hoisted_when_all_flavours_agree() {
+        let mk = "build_arch = x86\nflavours = generic lowlatency tickless\nbuild_image_generic = bzImage\nbuild_image_lowlatency = bzImage\nkernel_file = arch/x86/boot/bzImage\ninstall_file = vmlinuz\n";
+        let files = [ENV, ("debian.master/rules.d/amd64.mk", mk)];
+        let (d, _) = lint_memory_rule(&files, "flavour-missing-image-vars");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].notes.len(), 2);
+        let fixed = fix_memory_selected(&files, &["flavour-missing-image-vars"], false);
+        assert!(fixed[1].1.starts_with("build_arch = x86\nflavours = generic lowlatency tickless\nbuild_image = bzImage\nbuild_image_generic"), "{}", fixed[1].1);
+        let disagree = mk.replace(
+            "build_image_lowlatency = bzImage",
+            "build_image_lowlatency = vmlinuz.efi",
+        );
+        let (d, _) = lint_memory_rule(
+            &[ENV, ("debian.master/rules.d/amd64.mk", &disagree)],
+            "flavour-missing-image-vars",
+        );
+        assert!(d[0].fix.is_none(), "values differ: no guess");
+    }
+
+    #[test]
+    fn missing_vars_file_is_created_from_a_sibling() {
+        let files = [
+            ENV,
+            (
+                "debian.master/rules.d/amd64.mk",
+                "flavours = generic tickless\n",
+            ),
+            ("debian.master/rules.d/arm64.mk", "flavours = tickless\n"),
+            ("debian.master/control.d/vars.generic", VARS),
+        ];
+        let (d, _) = lint_memory_rule(&files, "flavour-missing-vars");
+        assert_eq!(d.len(), 1, "reported once, at the first arch file");
+        assert_eq!(d[0].notes.len(), 1, "note at the other arch file");
+        let fixed = fix_memory_selected(&files, &["flavour-missing-vars"], true);
+        let created = fixed
+            .iter()
+            .find(|(p, _)| p == "debian.master/control.d/vars.tickless")
+            .expect("created");
+        assert!(
+            created.1.contains("arch=\"amd64 arm64\"\n")
+                && created.1.contains("bootloader=\"grub-pc\"")
+                && created.1.starts_with("# TODO(kpkg-lint)")
+        );
+    }
+
+    #[test]
+    fn annotations_header_is_rewritten() {
+        let files = [ENV, ("debian.master/rules.d/amd64.mk", "flavours = generic lowlatency\n"), ("debian.master/config/annotations", "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-gone\n\nCONFIG_X policy<{'amd64': 'y'}>\n")];
+        let fixed = fix_memory_selected(&files, &["flavour-missing-annotations"], false);
+        assert_eq!(fixed[2].1, "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n");
+    }
+
+    #[test]
+    fn vars_keys_required_unknown_and_legacy() {
+        let v = "arch=\"amd64\"\nsupported=\"x\"\ntarget=\"x\"\ndesc=\"x\"\nflavor_note=\"x\"\nsection_image=\"kernel\"\n";
+        let (d, _) = lint_memory_rule(
+            &[ENV, ("debian.master/control.d/vars.lowlatency", v)],
+            "flavour-vars-missing-key",
+        );
+        let sev: Vec<_> = d
+            .iter()
+            .map(|d| {
+                (
+                    d.severity.as_str(),
+                    d.message.split(':').next().unwrap().to_string(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sev,
+            [
+                ("error", "vars.lowlatency has no bootloader".to_string()),
+                (
+                    "warning",
+                    "`flavor_note` is not a key the flavour control generation reads".to_string()
+                )
+            ]
+        );
+    }
+}

@@ -1,0 +1,77 @@
+//! `perarch-target-missing`: tools packages are built, but `binary-arch` no longer
+//! reaches `binary-perarch`.
+
+use crate::model::flavour::UbuntuFlavours;
+use crate::model::makefile::StmtKind;
+use crate::rules::Checker;
+use std::collections::{HashMap, HashSet};
+
+const RULE: &str = "perarch-target-missing";
+
+pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
+    let model = c.model;
+    let tools = u.arch_files.iter().any(|a| {
+        a.values
+            .iter()
+            .any(|(k, v)| k.starts_with("do_tools") && v.value.trim() == "true")
+    });
+    if !tools {
+        return;
+    }
+    let Some(root) = model.tree.file("debian/rules") else {
+        return;
+    };
+    let Some(program) = model.programs.iter().find(|p| p.root == root) else {
+        return;
+    };
+    // Target graph of debian/rules and what it includes.
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    let mut header: Option<(usize, std::ops::Range<usize>)> = None;
+    let mut perarch_exists = false;
+    for at in &program.order {
+        let stmt = model.stmt(*at);
+        let StmtKind::Rule(r) = &stmt.kind else {
+            continue;
+        };
+        let prereqs = program.expand(&r.prerequisites).text;
+        for (t, _) in &r.targets {
+            if t == "binary-perarch" {
+                perarch_exists = true;
+            }
+            if t == "binary-arch" && header.is_none() {
+                header = Some((at.file, stmt.span.clone()));
+            }
+            graph
+                .entry(t.clone())
+                .or_default()
+                .extend(prereqs.split_whitespace().map(str::to_string));
+        }
+    }
+    let Some((file, span)) = header else { return };
+    if !perarch_exists {
+        return;
+    }
+    let mut seen = HashSet::new();
+    let mut stack = vec!["binary-arch".to_string()];
+    while let Some(t) = stack.pop() {
+        if t == "binary-perarch" {
+            return;
+        }
+        // A prerequisite we cannot expand may reach it only if it could name it:
+        // `$(addprefix binary-,$(flavours))` cannot, a bare `$(targets)` might.
+        if t.contains("$(") {
+            let bare = t.starts_with("$(")
+                && t.ends_with(')')
+                && !t[2..t.len() - 1].contains(['(', ' ', ',']);
+            if bare || t.contains("perarch") {
+                return;
+            }
+            continue;
+        }
+        if seen.insert(t.clone()) {
+            stack.extend(graph.get(&t).cloned().unwrap_or_default());
+        }
+    }
+    c.report(RULE, file, span, "binary-arch does not reach binary-perarch, but the arch files build tools (do_tools_*): the flavour linux-tools packages depend on a per-arch tools package that is never built, so they cannot be installed")
+        .with_help_mut("make binary-arch depend on binary-perarch again");
+}

@@ -1,0 +1,18 @@
+human_arch	= 64 bit x86
+build_arch = x86
+defconfig = defconfig
+flavours = generic lowlatency tickless
+build_image_generic = bzImage
+kernel_file_generic = arch/$(build_arch)/boot/bzImage
+build_image_lowlatency = bzImage
+kernel_file_lowlatency = arch/$(build_arch)/boot/bzImage
+install_file = vmlinuz
+vdso		= vdso_install
+no_dumpfile	= true
+uefi_signed	= true
+
+do_tools_usbip	= true
+do_tools_cpupower = true
+do_tools_perf = true
+do_tools_bpftool = true
+do_tools_x86	= true
