@@ -436,8 +436,10 @@ fn collect(
             continue;
         }
         // Symlinked files are read through the link; symlinked directories are not entered.
-        let is_file = ft.is_file() || (ft.is_symlink() && entry.path().is_file());
-        if !is_file || !wanted_file(&name) {
+        // Regular files, symlinks to them, and anything else that is not a directory
+        // (a FIFO, a dangling link): those are reported rather than silently passed over.
+        let candidate = !ft.is_dir() && !(ft.is_symlink() && entry.path().is_dir());
+        if !candidate || !wanted_file(&name) {
             continue;
         }
         let rel = entry

@@ -1389,3 +1389,100 @@ fn fix_flavour_layouts() {
         insta::assert_snapshot!(format!("patch_flavour_{case}"), patch);
     }
 }
+
+// ---------------------------------------------------------------- hostile inputs
+
+#[cfg(unix)]
+#[test]
+fn hostile_trees_never_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    fs::create_dir_all(d.join("debian/rules.d")).unwrap();
+    // A 10,000-deep include chain ending in a cycle.
+    let n = 10_000;
+    fs::write(
+        d.join("debian/rules"),
+        "include debian/rules.d/0.mk\nb:\n\t$(MAKE) -j1 bindeb-pkg\n",
+    )
+    .unwrap();
+    for i in 0..n {
+        let next = if i + 1 == n { 0 } else { i + 1 };
+        fs::write(
+            d.join(format!("debian/rules.d/{i}.mk")),
+            format!("V{i} = {i}\ninclude debian/rules.d/{next}.mk\n"),
+        )
+        .unwrap();
+    }
+    // A FIFO where a packaging file would be, and a 200 MB (sparse) control template.
+    let fifo = d.join("debian/control.in");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let big = fs::File::create(d.join("debian/control.stub.in")).unwrap();
+    big.set_len(200 * 1024 * 1024).unwrap();
+    let o = run_in(
+        d,
+        &[
+            "--format",
+            "json",
+            "--select",
+            "serial-kernel-build,malformed-file",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let msgs: Vec<String> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {} {}", f["rule"], f["path"], f["message"]))
+        .collect();
+    assert!(
+        msgs.iter().any(|m| m.contains("serial-kernel-build")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("control.stub.in") && m.contains("larger than")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("control.in") && m.contains("not a regular file")),
+        "{msgs:?}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn write_to_read_only_files_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_g, dir) = copy_tree(&testdata("parallel/custom-j1/in"));
+    let debian = dir.join("debian");
+    let before = fs::read(debian.join("rules")).unwrap();
+    fs::set_permissions(&debian, fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = debian.join(".probe");
+    let writable = fs::write(&probe, b"x").is_ok();
+    let _ = fs::remove_file(&probe);
+    let o = run_in(&dir, &["--fix", "--write", "--select", "parallel"]);
+    fs::set_permissions(&debian, fs::Permissions::from_mode(0o755)).unwrap();
+    if writable {
+        eprintln!("SKIPPED write_to_read_only_files_changes_nothing: running as a user who can write anyway (root)");
+        return;
+    }
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("debian/rules"), "{}", stderr(&o));
+    assert_eq!(
+        fs::read(debian.join("rules")).unwrap(),
+        before,
+        "nothing changed"
+    );
+    let leftovers: Vec<_> = fs::read_dir(&debian)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".kpkg-lint."))
+        .collect();
+    assert!(leftovers.is_empty());
+}
