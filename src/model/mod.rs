@@ -2,8 +2,8 @@
 //! (make programs with their include graphs, relations, changelog, compat level).
 
 pub mod changelog;
-pub mod flavour;
 pub mod control;
+pub mod flavour;
 pub mod invocation;
 pub mod kconfig;
 pub mod makefile;
