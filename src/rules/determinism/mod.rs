@@ -116,6 +116,16 @@ pub struct Carrier {
     pub variable: Option<String>,
 }
 
+impl Carrier {
+    /// How messages name the kernel make: by its carrier variable when it has one.
+    pub fn subject(&self) -> String {
+        match &self.variable {
+            Some(v) => format!("the kernel make in `{v}`"),
+            None => "this kernel make".to_string(),
+        }
+    }
+}
+
 pub fn carrier(model: &Model, call: &MakeCall) -> Carrier {
     let make = &call.cmd.argv[0];
     // Innermost assignment whose value holds the make word itself.

@@ -50,10 +50,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
             }
             None => {
                 let program = &model.programs[first.program];
-                let what = match &carrier.variable {
-                    Some(v) => format!("the kernel make in `{v}`"),
-                    None => "this kernel make".to_string(),
-                };
+                let what = carrier.subject();
                 let d = c.report(
                     RULE,
                     carrier.file,

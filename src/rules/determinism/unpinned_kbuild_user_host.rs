@@ -41,10 +41,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
         if missing.is_empty() {
             continue;
         }
-        let what = match &carrier.variable {
-            Some(v) => format!("the kernel make in `{v}`"),
-            None => "this kernel make".to_string(),
-        };
+        let what = carrier.subject();
         let d = c.report(
             RULE,
             carrier.file,
