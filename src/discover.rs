@@ -438,8 +438,8 @@ fn collect(
         // Symlinked files are read through the link; symlinked directories are not entered.
         // Regular files, symlinks to them, and anything else that is not a directory
         // (a FIFO, a dangling link): those are reported rather than silently passed over.
-        let candidate = !ft.is_dir() && !(ft.is_symlink() && entry.path().is_dir());
-        if !candidate || !wanted_file(&name) {
+        let is_dir = ft.is_dir() || (ft.is_symlink() && entry.path().is_dir());
+        if is_dir || !wanted_file(&name) {
             continue;
         }
         let rel = entry
