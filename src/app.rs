@@ -1,14 +1,21 @@
 //! The run: settings from the command line → lint or fix every tree → output and exit status.
 
-use crate::cli::{Cli, ColorChoice, Command, FailOn, Format};
+use crate::cli::{Cli, ColorChoice, Command, FailOn, Format, HookAction, LintArgs, ListFormat};
+use crate::config::{self, FileConfig, Overrides, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::discover::{self, Tree};
 use crate::fix::{self, Pass};
 use crate::model::Model;
-use crate::output::{json::Json, text::Text, Emitter, TreeFindings};
+use crate::output::{
+    github::Github, gitlab::Gitlab, json::Json, lintian::Lintian, sarif::Sarif,
+    statistics::Statistics, text::Text, Emitter, TreeFindings,
+};
 use crate::rules::{self, catalogue, LintOptions, Selection};
 use crate::source::SourceFile;
+use clap::ValueEnum;
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::sync::Arc;
 
 pub const EXIT_CLEAN: i32 = 0;
 pub const EXIT_FINDINGS: i32 = 1;
@@ -191,77 +198,277 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 }
             };
         }
+        Some(Command::Hook { action }) => return hook(action, out, err),
+        Some(Command::Completions { shell }) => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "kpkg-lint", out);
+            return EXIT_CLEAN;
+        }
+        Some(Command::Man) => {
+            return match man_page(out) {
+                Ok(()) => EXIT_CLEAN,
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => EXIT_CLEAN,
+                Err(e) => {
+                    let _ = writeln!(err, "kpkg-lint: error: {e}");
+                    EXIT_ERROR
+                }
+            };
+        }
         None => {}
     }
-    let args = cli.lint;
-    let options = LintOptions {
+    lint(cli.lint, out, err)
+}
+
+/// kpkg-lint(1): clap's sections (name, synopsis, description, options,
+/// subcommands, version) and the ones a man page also needs.
+fn man_page(out: &mut dyn Write) -> std::io::Result<()> {
+    use clap_mangen::roff::{bold, roman, Roff};
+    let cmd = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(cmd).render(out)?;
+    let mut roff = Roff::new();
+    let section = |roff: &mut Roff, title: &str, items: &[(&str, &str)]| {
+        roff.control("SH", [title]);
+        for (term, text) in items {
+            roff.control("TP", []);
+            roff.text([bold(*term)]);
+            roff.text([roman(*text)]);
+        }
+    };
+    section(
+        &mut roff,
+        "FILES",
+        &[
+            ("kpkg-lint.toml, debian/kpkg-lint.toml", "Settings of the tree they are in: select, ignore, severity, release, archive, profiles, allow-unknown. Options given on the command line win. --show-settings prints the result."),
+            (".pre-commit-hooks.yaml", "In the kpkg-lint repository: the hooks kpkg-lint and kpkg-lint-fix for the pre-commit framework."),
+        ],
+    );
+    section(
+        &mut roff,
+        "ENVIRONMENT",
+        &[(
+            "NO_COLOR",
+            "When set and not empty, --color auto prints no colours.",
+        )],
+    );
+    section(
+        &mut roff,
+        "EXIT STATUS",
+        &[
+            (
+                "0",
+                "No findings at or above --fail-on (and, with --fix, an empty patch).",
+            ),
+            (
+                "1",
+                "Findings at or above --fail-on, or a non-empty --fix patch.",
+            ),
+            (
+                "2",
+                "Usage error, invalid configuration file, unreadable input or internal error.",
+            ),
+        ],
+    );
+    roff.control("SH", ["SEE ALSO"]);
+    roff.text([roman(
+        "lintian(1), dpkg-buildpackage(1), git-am(1); kpkg-lint explain RULE; the guides in docs/ of the kpkg-lint sources.",
+    )]);
+    out.write_all(roff.to_roff().as_bytes())
+}
+
+/// One tree with the settings it is linted with.
+struct Job<'a> {
+    tree: &'a Tree,
+    settings: Settings,
+    options: LintOptions,
+}
+
+fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    // Command-line names are checked before anything is read.
+    let cli_options = LintOptions {
         selection: Selection {
             select: args.select.clone(),
             ignore: args.ignore.clone(),
         },
         release: args.release.clone(),
-        archive: None,
-        profiles: args.profiles.clone(),
-        allow_unknown: args.allow_unknown.clone(),
+        ..LintOptions::default()
     };
-    if let Err(e) = options.validate() {
+    if let Err(e) = cli_options.validate() {
         let _ = writeln!(err, "kpkg-lint: error: {e}");
         return EXIT_ERROR;
     }
-    let mut options = options;
-    if !args.archive.is_empty() {
-        match crate::archive::load(&args.archive) {
-            Ok(a) => options.archive = Some(std::sync::Arc::new(a)),
-            Err(e) => {
-                let _ = writeln!(err, "kpkg-lint: error: {}: {}", e.path, e.message);
-                return EXIT_ERROR;
-            }
-        }
+    if args.statistics && !matches!(args.format, Format::Text | Format::Json) {
+        let _ = writeln!(
+            err,
+            "kpkg-lint: error: --statistics prints text or JSON, not --format {}",
+            format_name(args.format)
+        );
+        return EXIT_ERROR;
     }
-    let threshold = fail_on(args.fail_on);
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        release: args.release.clone(),
+        archive: args.archive.clone(),
+        profiles: args.profiles.clone(),
+        allow_unknown: args.allow_unknown.clone(),
+    };
+
     let discovery = discover::discover(&args.paths);
     let mut status = EXIT_CLEAN;
     for e in &discovery.errors {
         let _ = writeln!(err, "kpkg-lint: error: {}: {}", e.path, e.message);
         status = EXIT_ERROR;
     }
-    let emitter: Box<dyn Emitter> = match args.format {
-        Format::Text => Box::new(Text {
-            color: color_enabled(args.color),
-            width: 100,
-        }),
-        Format::Json => Box::new(Json),
+
+    // Configuration: one file for every tree with --config, else each tree's own.
+    // Any problem stops the run before linting: findings under settings the user
+    // did not mean would be worse than none.
+    let explicit = match &args.config {
+        Some(path) => match config::load(path) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                let _ = writeln!(err, "kpkg-lint: error: {e}");
+                return EXIT_ERROR;
+            }
+        },
+        None => None,
+    };
+    let mut loaded: HashMap<std::path::PathBuf, FileConfig> = HashMap::new();
+    let mut config_errors: Vec<config::ConfigError> = Vec::new();
+    let mut jobs: Vec<Job> = Vec::new();
+    for tree in &discovery.trees {
+        let file = match &explicit {
+            Some(c) => Some(c.clone()),
+            None => match config::find(&tree.root) {
+                Ok(None) => None,
+                Ok(Some(path)) => match loaded.get(&path) {
+                    Some(c) => Some(c.clone()),
+                    None => match config::load(&path) {
+                        Ok(c) => {
+                            loaded.insert(path, c.clone());
+                            Some(c)
+                        }
+                        Err(e) => {
+                            config_errors.push(e);
+                            continue;
+                        }
+                    },
+                },
+                Err(e) => {
+                    config_errors.push(e);
+                    continue;
+                }
+            },
+        };
+        let settings = Settings::resolve(file.as_ref(), &overrides);
+        let options = settings.lint_options();
+        jobs.push(Job {
+            tree,
+            settings,
+            options,
+        });
+    }
+    config_errors.dedup();
+    if !config_errors.is_empty() {
+        for e in &config_errors {
+            let _ = writeln!(err, "kpkg-lint: error: {e}");
+        }
+        return EXIT_ERROR;
+    }
+
+    if args.show_settings {
+        for (i, job) in jobs.iter().enumerate() {
+            let _ = writeln!(out, "{}", show_settings(job, i > 0));
+        }
+        return status;
+    }
+
+    // apt indices: each distinct list is read once, however many trees use it.
+    let mut archives: HashMap<Vec<String>, Arc<crate::archive::Archive>> = HashMap::new();
+    for job in &mut jobs {
+        if job.settings.archive.is_empty() {
+            continue;
+        }
+        let archive = match archives.get(&job.settings.archive) {
+            Some(a) => a.clone(),
+            None => match crate::archive::load(&job.settings.archive) {
+                Ok(a) => {
+                    let a = Arc::new(a);
+                    archives.insert(job.settings.archive.clone(), a.clone());
+                    a
+                }
+                Err(e) => {
+                    let _ = writeln!(err, "kpkg-lint: error: {}: {}", e.path, e.message);
+                    return EXIT_ERROR;
+                }
+            },
+        };
+        job.options.archive = Some(archive);
+    }
+
+    let threshold = fail_on(args.fail_on);
+    let emitter: Box<dyn Emitter> = if args.statistics {
+        Box::new(Statistics {
+            json: args.format == Format::Json,
+        })
+    } else {
+        match args.format {
+            Format::Text => Box::new(Text {
+                color: color_enabled(args.color),
+                width: 100,
+                summary: !args.quiet,
+            }),
+            Format::Json => Box::new(Json),
+            Format::Sarif => Box::new(Sarif),
+            Format::Github => Box::new(Github),
+            Format::Gitlab => Box::new(Gitlab),
+            Format::Lintian => Box::new(Lintian),
+        }
     };
     let worst = |diags: &[Diagnostic]| diags.iter().any(|d| d.severity >= threshold);
+    let progress = Progress::new(jobs.len(), &args);
 
     if !args.fix {
-        let results: Vec<(usize, Vec<Diagnostic>)> = discovery
-            .trees
+        let results: Vec<Vec<Diagnostic>> = jobs
             .iter()
-            .enumerate()
-            .map(|(i, t)| (i, lint_tree(t, &options)))
+            .map(|job| {
+                progress.start(job.tree);
+                let mut diags = lint_tree(job.tree, &job.options);
+                job.settings.apply_severity(&mut diags);
+                progress.done();
+                diags
+            })
             .collect();
-        let findings: Vec<TreeFindings> = results
+        progress.finish();
+        let findings: Vec<TreeFindings> = jobs
             .iter()
-            .map(|(i, d)| TreeFindings {
-                tree: &discovery.trees[*i],
+            .zip(&results)
+            .map(|(job, d)| TreeFindings {
+                tree: job.tree,
                 diagnostics: d,
             })
             .collect();
         if emitter.emit(out, &findings).is_err() {
             return EXIT_ERROR;
         }
-        if status == EXIT_CLEAN && results.iter().any(|(_, d)| worst(d)) {
+        if status == EXIT_CLEAN && results.iter().any(|d| worst(d)) {
             status = EXIT_FINDINGS;
         }
         return status;
     }
 
-    let outcomes: Vec<FixOutcome> = discovery
-        .trees
+    let outcomes: Vec<FixOutcome> = jobs
         .iter()
-        .map(|t| fix_loop(t, &options, args.unsafe_fixes))
+        .map(|job| {
+            progress.start(job.tree);
+            let mut o = fix_loop(job.tree, &job.options, args.unsafe_fixes);
+            job.settings.apply_severity(&mut o.remaining);
+            progress.done();
+            o
+        })
         .collect();
+    progress.finish();
+    let trees: Vec<Tree> = jobs.iter().map(|j| j.tree.clone()).collect();
     let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
     let unsafe_left = outcomes
         .iter()
@@ -281,7 +488,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 
     if args.write {
         let mut files_written = 0;
-        for (orig, o) in discovery.trees.iter().zip(&outcomes) {
+        for (orig, o) in trees.iter().zip(&outcomes) {
             for (id, f) in o.tree.files.iter().enumerate() {
                 let result = match orig.files.get(id) {
                     Some(old) if old.bytes != f.bytes => {
@@ -310,26 +517,30 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         if emitter.emit(out, &findings).is_err() {
             return EXIT_ERROR;
         }
-        let _ = writeln!(
-            err,
-            "Fixed {fixed} finding{} in {files_written} file{}{hint}.",
-            plural(fixed),
-            plural(files_written)
-        );
+        if !args.quiet {
+            let _ = writeln!(
+                err,
+                "Fixed {fixed} finding{} in {files_written} file{}{hint}.",
+                plural(fixed),
+                plural(files_written)
+            );
+        }
     } else if let Some(dir) = &args.patch_dir {
-        match write_patch_dir(dir, &discovery.trees, &outcomes) {
+        match write_patch_dir(dir, &trees, &outcomes) {
             Ok(names) => {
                 for n in &names {
                     let _ = writeln!(out, "{n}");
                 }
-                let _ = writeln!(
-                    err,
-                    "Wrote {} patch{} for {fixed} finding{}{hint}; apply with `git am {}/*.patch`.",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "es" },
-                    plural(fixed),
-                    dir.display()
-                );
+                if !args.quiet {
+                    let _ = writeln!(
+                        err,
+                        "Wrote {} patch{} for {fixed} finding{}{hint}; apply with `git am {}/*.patch`.",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "es" },
+                        plural(fixed),
+                        dir.display()
+                    );
+                }
                 if !names.is_empty() && status == EXIT_CLEAN {
                     status = EXIT_FINDINGS;
                 }
@@ -341,17 +552,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     } else {
         let mut patch = String::new();
-        for (orig, o) in discovery.trees.iter().zip(&outcomes) {
+        for (orig, o) in trees.iter().zip(&outcomes) {
             patch.push_str(&tree_diff(orig, &o.tree));
         }
         let _ = out.write_all(patch.as_bytes());
         let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
-        let _ = writeln!(
-            err,
-            "{fixed} fix{} in the patch above{hint}; {remaining} finding{} would remain.",
-            if fixed == 1 { "" } else { "es" },
-            plural(remaining)
-        );
+        if !args.quiet {
+            let _ = writeln!(
+                err,
+                "{fixed} fix{} in the patch above{hint}; {remaining} finding{} would remain.",
+                if fixed == 1 { "" } else { "es" },
+                plural(remaining)
+            );
+        }
         if !patch.is_empty() && status == EXIT_CLEAN {
             status = EXIT_FINDINGS;
         }
@@ -362,6 +575,231 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     status
 }
 
+fn format_name(f: Format) -> String {
+    f.to_possible_value()
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
+}
+
+/// `--show-settings` for one tree: the effective settings as TOML, with where each
+/// value came from and what the release falls back to.
+fn show_settings(job: &Job, separate: bool) -> String {
+    let root = discover::display_path(&job.tree.root);
+    let mut s = String::new();
+    if separate {
+        s.push('\n');
+    }
+    s.push_str(&format!("# tree: {root}\n"));
+    match &job.settings.config {
+        Some(c) => s.push_str(&format!("# configuration: {c}\n")),
+        None => s.push_str(&format!(
+            "# configuration: none ({0} and debian/{0} not found)\n",
+            config::FILE_NAME
+        )),
+    }
+    let release_note = match Model::build(job.tree).changelog_release() {
+        Some((r, file, _)) if crate::knowledge::release(&r).is_some() => {
+            format!("{r} (from {})", job.tree.files[file].display)
+        }
+        _ => format!("{} (the default)", crate::knowledge::DEFAULT_RELEASE),
+    };
+    s.push_str(&job.settings.render(&release_note));
+    s
+}
+
+/// A progress bar on stderr while many trees are linted, only when a person is
+/// watching: stdout and stderr are terminals, the output is text, not --quiet.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Progress {
+    fn new(trees: usize, args: &LintArgs) -> Progress {
+        let show = trees > 1
+            && !args.quiet
+            && !args.format.is_machine()
+            && std::io::stdout().is_terminal()
+            && std::io::stderr().is_terminal()
+            && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        if !show {
+            return Progress { bar: None };
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(trees as u64),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) =
+            indicatif::ProgressStyle::with_template("linting {bar:30} {pos}/{len} trees {wide_msg}")
+        {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        Progress { bar: Some(bar) }
+    }
+
+    fn start(&self, tree: &Tree) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(discover::display_path(&tree.root));
+        }
+    }
+
+    fn done(&self) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// The marker that identifies a hook kpkg-lint wrote (and may rewrite or remove).
+const HOOK_MARKER: &str = "# kpkg-lint-hook: 1";
+
+fn hook_script(exe: Option<&std::path::Path>) -> String {
+    // Prefer the binary that installed the hook while it exists, then PATH: a hook
+    // must not silently pick another kpkg-lint than the one the user set up.
+    let exe = exe
+        .map(|p| format!("'{}'", p.to_string_lossy().replace('\'', "'\\''")))
+        .unwrap_or_else(|| "''".to_string());
+    format!(
+        r#"#!/bin/sh
+{HOOK_MARKER}
+# Written by `kpkg-lint hook install`; `kpkg-lint hook uninstall` removes it.
+# Lints the packaging when a commit changes debian/ or debian.<branch>/.
+# Skip it once with `git commit --no-verify`.
+if ! git diff --cached --name-only | grep -Eq '^debian(\.[^/]+)?/'; then
+    exit 0
+fi
+kpkg_lint={exe}
+if [ -z "$kpkg_lint" ] || [ ! -x "$kpkg_lint" ]; then
+    kpkg_lint=kpkg-lint
+fi
+"$kpkg_lint"
+status=$?
+if [ "$status" -ne 0 ]; then
+    echo "kpkg-lint: commit stopped; \`kpkg-lint --fix --write\` applies the safe fixes." >&2
+fi
+exit "$status"
+"#
+    )
+}
+
+/// The hooks directory of the repository around the current directory, as git sees
+/// it (worktrees and `core.hooksPath` included).
+fn hooks_dir() -> Result<std::path::PathBuf, String> {
+    let o = std::process::Command::new("git")
+        .args(["rev-parse", "--git-path", "hooks"])
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !o.status.success() {
+        return Err("not inside a git repository".to_string());
+    }
+    let path = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    Ok(std::path::PathBuf::from(path))
+}
+
+fn hook(action: HookAction, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let dir = match hooks_dir() {
+        Ok(d) => d,
+        Err(e) => {
+            let _ = writeln!(err, "kpkg-lint: error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let path = dir.join("pre-commit");
+    let backup = dir.join("pre-commit.kpkg-lint-backup");
+    let shown = discover::display_path(&path);
+    let existing = std::fs::read(&path).ok();
+    let ours = existing
+        .as_deref()
+        .is_some_and(|b| String::from_utf8_lossy(b).contains(HOOK_MARKER));
+    let fail = |err: &mut dyn Write, e: String| {
+        let _ = writeln!(err, "kpkg-lint: error: {e}");
+        EXIT_ERROR
+    };
+    match action {
+        HookAction::Install { force } => {
+            let exe = std::env::current_exe().ok();
+            let script = hook_script(exe.as_deref());
+            if let Some(old) = &existing {
+                if ours && old.as_slice() == script.as_bytes() {
+                    let _ = writeln!(out, "{shown} is already kpkg-lint's hook; nothing changed.");
+                    return EXIT_CLEAN;
+                }
+                if !ours && !force {
+                    let framework = String::from_utf8_lossy(old).contains("pre-commit.com");
+                    let advice = if framework {
+                        "it was written by the pre-commit framework: add kpkg-lint to .pre-commit-config.yaml instead (see docs/ci.md)"
+                    } else {
+                        "call kpkg-lint from it, or use --force to replace it (the old hook is kept as pre-commit.kpkg-lint-backup)"
+                    };
+                    return fail(
+                        err,
+                        format!("{shown} exists and was not written by kpkg-lint; {advice}"),
+                    );
+                }
+                if !ours {
+                    if let Err(e) = std::fs::rename(&path, &backup) {
+                        return fail(err, format!("{shown}: {}", discover::io_message(&e)));
+                    }
+                    let _ = writeln!(
+                        out,
+                        "Kept the previous hook as {}.",
+                        discover::display_path(&backup)
+                    );
+                }
+            }
+            if let Err(e) = std::fs::create_dir_all(&dir) {
+                return fail(
+                    err,
+                    format!("{}: {}", dir.display(), discover::io_message(&e)),
+                );
+            }
+            // Written in place, not by rename, so a symlinked hook keeps its link.
+            let written = std::fs::write(&path, script.as_bytes()).and_then(|_| {
+                use std::os::unix::fs::PermissionsExt;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755))
+            });
+            if let Err(e) = written {
+                return fail(err, format!("{shown}: {}", discover::io_message(&e)));
+            }
+            let verb = if ours { "Updated" } else { "Installed" };
+            let _ = writeln!(
+                out,
+                "{verb} {shown}: commits that change debian/ or debian.*/ are linted first."
+            );
+            EXIT_CLEAN
+        }
+        HookAction::Uninstall => {
+            if existing.is_none() {
+                let _ = writeln!(out, "No pre-commit hook is installed.");
+                return EXIT_CLEAN;
+            }
+            if !ours {
+                return fail(
+                    err,
+                    format!("{shown} was not written by kpkg-lint; left as it is"),
+                );
+            }
+            let result = if backup.exists() {
+                std::fs::rename(&backup, &path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            match result {
+                Ok(()) => {
+                    let _ = writeln!(out, "Removed the kpkg-lint hook from {shown}.");
+                    EXIT_CLEAN
+                }
+                Err(e) => fail(err, format!("{shown}: {}", discover::io_message(&e))),
+            }
+        }
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 {
         ""
@@ -370,10 +808,10 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-fn list_rules(format: Format, out: &mut dyn Write) -> i32 {
+fn list_rules(format: ListFormat, out: &mut dyn Write) -> i32 {
     let cat = catalogue::catalogue();
     let r = match format {
-        Format::Json => {
+        ListFormat::Json => {
             let items: Vec<_> = cat
                 .iter()
                 .map(|m| serde_json::json!({"name": m.name, "family": m.family, "severity": m.severity.as_str(), "fix": m.fix.as_str(), "summary": m.summary}))
@@ -382,7 +820,7 @@ fn list_rules(format: Format, out: &mut dyn Write) -> i32 {
                 .map_err(|_| ())
                 .and_then(|_| writeln!(out).map_err(|_| ()))
         }
-        Format::Text => {
+        ListFormat::Text => {
             let mut r = Ok(());
             for m in cat {
                 r = r.and(

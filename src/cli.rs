@@ -1,4 +1,6 @@
-//! Command-line definition.
+//! Command-line definition. Everything a user can type is declared here, so the man
+//! page and the shell completions (`kpkg-lint man`, `kpkg-lint completions`) are
+//! generated from the same source as the parser.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -7,10 +9,13 @@ use std::path::PathBuf;
 #[command(
     name = "kpkg-lint",
     version,
+    long_version = long_version(),
     about = "Find and fix defects in Debian and Ubuntu kernel packaging",
     long_about = "Find and fix defects in Debian and Ubuntu kernel packaging: forced serial builds, \
 cross-build dependencies, stale build-dependencies, incomplete flavours and nondeterministic builds.\n\n\
-Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage or I/O error.",
+Settings are read from kpkg-lint.toml in the linted tree's root or its debian/ directory \
+(or from --config FILE); options given on the command line win.\n\n\
+Exit status: 0 no findings at or above --fail-on, 1 findings, 2 usage, configuration or I/O error.",
     args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
@@ -20,22 +25,102 @@ pub struct Cli {
     pub lint: LintArgs,
 }
 
+/// `--version`: the program version and the rule catalogue it carries, so a bug
+/// report (or a CI log) names the rules the binary knew.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            catalogue_version_line()
+        )
+    })
+}
+
+/// `rule catalogue 5c1e0a9b (28 rules)`: the identifier is a digest of the sorted
+/// rule names, so it changes exactly when a rule is added, removed or renamed, and
+/// not when documentation is edited.
+pub fn catalogue_version_line() -> String {
+    let cat = crate::rules::catalogue::catalogue();
+    let mut names: Vec<&str> = cat.iter().map(|m| m.name.as_str()).collect();
+    names.sort_unstable();
+    let digest = crate::output::fnv1a64(names.join("\n").as_bytes());
+    format!(
+        "rule catalogue {:08x} ({} rules)",
+        digest >> 32,
+        names.len()
+    )
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every rule with its family, severity and fix safety.
     Rules {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
     /// Print the documentation of one rule.
     Explain {
         /// Rule name, e.g. serial-kernel-build.
         rule: String,
     },
+    /// Manage the git pre-commit hook (for repositories that do not use the
+    /// pre-commit framework; those add kpkg-lint to .pre-commit-config.yaml).
+    Hook {
+        #[command(subcommand)]
+        action: HookAction,
+    },
+    /// Print a shell completion script: `kpkg-lint completions bash > /etc/bash_completion.d/kpkg-lint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the kpkg-lint(1) man page (roff): `kpkg-lint man | man -l -`.
+    Man,
 }
 
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Write .git/hooks/pre-commit so that every commit touching debian/ or
+    /// debian.<branch>/ is linted first.
+    Install {
+        /// Replace a pre-commit hook that kpkg-lint did not write (it is kept as
+        /// pre-commit.kpkg-lint-backup).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the pre-commit hook, if kpkg-lint wrote it.
+    Uninstall,
+}
+
+/// Output format of a lint run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Findings with their source, for people.
+    Text,
+    /// One JSON object with a schema version (for scripts).
+    Json,
+    /// SARIF 2.1.0 (GitHub code scanning, IDEs).
+    Sarif,
+    /// GitHub Actions workflow commands (annotations on the pull request).
+    Github,
+    /// GitLab Code Quality report (merge request widget).
+    Gitlab,
+    /// lintian-style `W: <source> source: <rule> … [path:line]` lines.
+    Lintian,
+}
+
+impl Format {
+    /// Formats read by programs: no progress bar, no summary lines.
+    pub fn is_machine(self) -> bool {
+        !matches!(self, Format::Text)
+    }
+}
+
+/// Output format of `kpkg-lint rules`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
     Text,
     Json,
 }
@@ -58,7 +143,7 @@ pub enum FailOn {
 pub struct LintArgs {
     /// Packaging trees to lint: a source tree holding debian/, a debian/ directory, a
     /// kernel-package ruleset, or a directory holding many of them.
-    #[arg(default_value = ".")]
+    #[arg(default_value = ".", value_hint = clap::ValueHint::AnyPath)]
     pub paths: Vec<PathBuf>,
 
     /// Output format.
@@ -69,11 +154,13 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
 
-    /// Only run these rules or families (comma-separated; repeatable).
+    /// Only run these rules or families (comma-separated; repeatable). Replaces
+    /// `select` of the configuration file.
     #[arg(long, value_delimiter = ',', value_name = "RULE|FAMILY")]
     pub select: Vec<String>,
 
-    /// Skip these rules or families (comma-separated; repeatable).
+    /// Skip these rules or families (comma-separated; repeatable). Applied after
+    /// the configuration file's `select` and `ignore`.
     #[arg(long, value_delimiter = ',', value_name = "RULE|FAMILY")]
     pub ignore: Vec<String>,
 
@@ -86,7 +173,7 @@ pub struct LintArgs {
     pub write: bool,
 
     /// With --fix: write one `git format-patch` mail per rule into DIR, for `git am`.
-    #[arg(long, requires = "fix", value_name = "DIR", conflicts_with = "write")]
+    #[arg(long, requires = "fix", value_name = "DIR", conflicts_with = "write", value_hint = clap::ValueHint::DirPath)]
     pub patch_dir: Option<PathBuf>,
 
     /// Also apply fixes that change behaviour a human should confirm.
@@ -100,7 +187,7 @@ pub struct LintArgs {
     /// apt Packages indices whose facts (Multi-Arch …) override the built-in tables:
     /// a file (plain, .gz, .xz, .lz4, .zst), a directory of them, or `auto` for
     /// /var/lib/apt/lists. Repeatable.
-    #[arg(long, value_name = "PATH|auto")]
+    #[arg(long, value_name = "PATH|auto", value_hint = clap::ValueHint::AnyPath)]
     pub archive: Vec<String>,
 
     /// Active build profiles when checking build-dependencies against --archive
@@ -112,6 +199,23 @@ pub struct LintArgs {
     /// `*` matches any run of characters. Repeatable.
     #[arg(long, value_name = "PATTERN")]
     pub allow_unknown: Vec<String>,
+
+    /// Read settings from FILE instead of looking for kpkg-lint.toml in each tree.
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
+    pub config: Option<PathBuf>,
+
+    /// Print the settings each tree would be linted with (and where they come
+    /// from), then exit.
+    #[arg(long)]
+    pub show_settings: bool,
+
+    /// Print how many findings each rule has instead of the findings.
+    #[arg(long, conflicts_with = "fix")]
+    pub statistics: bool,
+
+    /// Print findings only: no summary line, no fix report, no progress bar.
+    #[arg(short, long)]
+    pub quiet: bool,
 
     /// When to use colours in text output (NO_COLOR is honoured in auto mode).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]

@@ -6,6 +6,7 @@
 
 pub mod archive;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;

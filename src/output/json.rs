@@ -1,4 +1,6 @@
-//! `--format json`: one object, `{"version":1,"findings":[…]}`.
+//! `--format json`: one object, `{"version":1,"findings":[…]}`. `version` is the
+//! schema version: it changes only when a field is removed or changes meaning
+//! (fields may be added within a version).
 
 use super::{location, Emitter, TreeFindings};
 use serde_json::{json, Value};
@@ -21,6 +23,7 @@ impl Emitter for Json {
                     "end_line": loc.end_line,
                     "end_column": loc.end_column,
                     "message": d.message,
+                    "help": d.help,
                     "fixable": d.fix.is_some(),
                 }));
             }

@@ -1,7 +1,13 @@
 //! Output formats. Each format is an [`Emitter`]; they read diagnostics and the
-//! trees they point into, never the model or the rules.
+//! trees they point into, never the model or the rules (the rule catalogue is read
+//! for rule descriptions only).
 
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod lintian;
+pub mod sarif;
+pub mod statistics;
 pub mod text;
 
 use crate::diagnostic::Diagnostic;
@@ -37,5 +43,200 @@ pub fn location(tree: &Tree, d: &Diagnostic) -> Location {
         column,
         end_line,
         end_column,
+    }
+}
+
+/// 64-bit FNV-1a: a small, stable, dependency-free hash for identifiers that must
+/// not change between runs, releases or machines (unlike `std`'s `DefaultHasher`).
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Stable identities of findings, for CI systems that track findings across runs
+/// (GitLab's `fingerprint`, SARIF's `partialFingerprints`).
+///
+/// A finding is identified by its rule, its file's path and the text its span
+/// covers (whitespace-normalised; the text of its line when the span is empty),
+/// never by line numbers: inserting lines above a finding, or fixing another finding
+/// on the same line, keeps it "the same" finding, and fixing it makes it disappear.
+/// Findings that would share an identity (the same rule on two identical `-j1`s of
+/// one file) are told apart by their order in the file.
+pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    findings
+        .iter()
+        .map(|t| {
+            t.diagnostics
+                .iter()
+                .map(|d| {
+                    let f = &t.tree.files[d.file];
+                    let normalised = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let mut text = f
+                        .text
+                        .get(d.span.clone())
+                        .map(normalised)
+                        .unwrap_or_default();
+                    if text.is_empty() {
+                        text = normalised(f.line_text(f.line_index(d.span.start)));
+                    }
+                    let key = format!("{}\0{}\0{}", d.rule, f.display, text);
+                    let n = seen.entry(key.clone()).or_insert(0);
+                    *n += 1;
+                    let key = format!("{key}\0{n}");
+                    format!(
+                        "{:016x}{:016x}",
+                        fnv1a64(key.as_bytes()),
+                        fnv1a64(format!("kpkg-lint\0{key}").as_bytes())
+                    )
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The source package name of a tree, as lintian prints it: the top entry of the
+/// changelog (Ubuntu's branch changelog first), else control's `Source:` field, else
+/// the tree directory's name.
+pub fn source_name(tree: &Tree) -> String {
+    let mut changelogs: Vec<String> = Vec::new();
+    if let Some(b) = &tree.branch_dir {
+        changelogs.push(format!("{b}/changelog"));
+    }
+    changelogs.push("debian/changelog".to_string());
+    for rel in &changelogs {
+        if let Some(id) = tree.file(rel) {
+            let header = tree.files[id]
+                .text
+                .lines()
+                .find(|l| !l.trim().is_empty() && !l.starts_with([' ', '\t', '#']));
+            if let Some(name) = header.and_then(|l| l.split_once(" (")).map(|(n, _)| n) {
+                if is_package_name(name) {
+                    return name.to_string();
+                }
+            }
+        }
+    }
+    let mut controls = vec!["debian/control".to_string()];
+    if let Some(b) = &tree.branch_dir {
+        controls.push(format!("{b}/control.stub.in"));
+    }
+    controls.push("debian/control.stub.in".to_string());
+    for rel in &controls {
+        if let Some(id) = tree.file(rel) {
+            for line in tree.files[id].text.lines() {
+                if let Some(v) = line
+                    .split_once(':')
+                    .filter(|(k, _)| k.eq_ignore_ascii_case("source"))
+                    .map(|(_, v)| v.trim())
+                {
+                    if is_package_name(v) {
+                        return v.to_string();
+                    }
+                }
+            }
+        }
+    }
+    let root = std::fs::canonicalize(&tree.root).unwrap_or_else(|_| tree.root.clone());
+    root.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// Debian policy 5.6.1: lower case letters, digits, `+ - .`, at least two characters,
+/// starting with an alphanumeric. Template placeholders (`SRCPKGNAME`, `@SRCPKGNAME@`)
+/// fail this and fall through to the next source of the name.
+fn is_package_name(s: &str) -> bool {
+    s.len() >= 2
+        && s.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "+-.".contains(c))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prints(files: &[(&str, &str)], spans: &[(usize, std::ops::Range<usize>)]) -> Vec<String> {
+        let tree = Tree::from_memory(files);
+        let diags: Vec<Diagnostic> = spans
+            .iter()
+            .map(|(file, span)| {
+                Diagnostic::new(
+                    "forced-serial-flag",
+                    crate::diagnostic::Severity::Warning,
+                    *file,
+                    span.clone(),
+                    format!("at {span:?}"),
+                )
+            })
+            .collect();
+        fingerprints(&[TreeFindings {
+            tree: &tree,
+            diagnostics: &diags,
+        }])
+        .remove(0)
+    }
+
+    #[test]
+    fn fingerprints_survive_line_moves_and_differ_per_finding() {
+        let before = "build:\n\t$(MAKE) -j1 all\n";
+        let after = "# a comment\n\nbuild:\n\t$(MAKE) -j1 all\n";
+        let a = prints(&[("debian/rules", before)], &[(0, 16..19)]);
+        let b = prints(&[("debian/rules", after)], &[(0, 29..32)]);
+        assert_eq!(a, b, "moving a finding down keeps its fingerprint");
+        assert_eq!(a[0].len(), 32);
+
+        let twice = "build:\n\t$(MAKE) -j1 all\n\t$(MAKE) -j1 all\n";
+        let c = prints(&[("debian/rules", twice)], &[(0, 16..19), (0, 33..36)]);
+        assert_eq!(
+            c[0], a[0],
+            "the first of two identical lines keeps the identity"
+        );
+        assert_ne!(c[0], c[1], "identical lines get distinct fingerprints");
+
+        let other = prints(
+            &[("debian/rules", "build:\n\t$(MAKE) -j2 all\n")],
+            &[(0, 16..19)],
+        );
+        assert_ne!(other[0], a[0], "different text is a different finding");
+        let edited = prints(
+            &[("debian/rules", "build:\n\tV=1 $(MAKE) -j1 all\n")],
+            &[(0, 20..23)],
+        );
+        assert_eq!(
+            edited[0], a[0],
+            "editing elsewhere on the line keeps the identity"
+        );
+    }
+
+    #[test]
+    fn source_name_from_changelog_control_or_directory() {
+        let t = Tree::from_memory(&[
+            (
+                "debian/changelog",
+                "linux (6.8.0-41.41) noble; urgency=medium\n",
+            ),
+            ("debian/control", "Source: other\n"),
+        ]);
+        assert_eq!(source_name(&t), "linux");
+        let t = Tree::from_memory(&[
+            ("debian/changelog", "SRCPKGNAME (1) noble; urgency=medium\n"),
+            ("debian/control", "Source: linux-raspi\n"),
+        ]);
+        assert_eq!(source_name(&t), "linux-raspi");
+        let t = Tree::from_memory(&[
+            ("debian/debian.env", "DEBIAN=debian.master\n"),
+            ("debian/changelog", "linux (1) UNRELEASED; urgency=low\n"),
+            (
+                "debian.master/changelog",
+                "linux-oem (6.8-1) noble; urgency=low\n",
+            ),
+        ]);
+        assert_eq!(source_name(&t), "linux-oem");
     }
 }

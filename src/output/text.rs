@@ -11,6 +11,8 @@ use std::io::{self, Write};
 pub struct Text {
     pub color: bool,
     pub width: usize,
+    /// Print the closing "Found N findings …" / "No findings." line (not with --quiet).
+    pub summary: bool,
 }
 
 #[derive(Debug)]
@@ -203,6 +205,9 @@ impl Emitter for Text {
             }
         }
         let total: usize = counts.iter().sum();
+        if !self.summary {
+            return Ok(());
+        }
         if total == 0 {
             writeln!(out, "No findings.")?;
         } else {

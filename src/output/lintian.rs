@@ -1,0 +1,60 @@
+//! `--format lintian`: one line per finding in lintian's style, for people and
+//! scripts used to lintian:
+//!
+//! `W: linux source: forced-serial-flag -j1 [debian/rules:23]`
+//!
+//! As in lintian's output for a source package: the severity letter (E, W, I), the
+//! source package name followed by `source`, the rule (lintian's tag), the text the
+//! finding is about as context (when it is one short line), and the pointer in
+//! brackets. The message and help are not printed (`kpkg-lint explain RULE` has them,
+//! as `lintian-explain-tags` does for tags).
+
+use super::{location, source_name, Emitter, TreeFindings};
+use crate::diagnostic::Severity;
+use std::io::{self, Write};
+
+pub struct Lintian;
+
+/// Context longer than this is left out, as lintian's contexts are short.
+const MAX_CONTEXT: usize = 60;
+
+impl Emitter for Lintian {
+    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
+        for t in findings {
+            if t.diagnostics.is_empty() {
+                continue;
+            }
+            let source = source_name(t.tree);
+            for d in t.diagnostics {
+                let code = match d.severity {
+                    Severity::Error => 'E',
+                    Severity::Warning => 'W',
+                    Severity::Info => 'I',
+                };
+                let f = &t.tree.files[d.file];
+                let loc = location(t.tree, d);
+                let context = f
+                    .text
+                    .get(d.span.clone())
+                    .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .filter(|s| {
+                        !s.is_empty()
+                            && s.chars().count() <= MAX_CONTEXT
+                            && !f.text[d.span.clone()].trim_end().contains('\n')
+                    });
+                let pointer = if f.skipped.is_some() {
+                    loc.path
+                } else {
+                    format!("{}:{}", loc.path, loc.line)
+                };
+                match context {
+                    Some(c) => {
+                        writeln!(out, "{code}: {source} source: {} {c} [{pointer}]", d.rule)?
+                    }
+                    None => writeln!(out, "{code}: {source} source: {} [{pointer}]", d.rule)?,
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,238 @@
+//! `--format sarif`: SARIF 2.1.0 (OASIS), as read by GitHub code scanning and IDEs.
+//!
+//! One run; `tool.driver.rules` is the whole catalogue (so a consumer can show a
+//! rule's documentation for alerts that are already closed), results carry regions
+//! in the file they were found in, notes as `relatedLocations`, and fixes as
+//! `fixes[].artifactChanges[].replacements` (a deleted region and the text put in
+//! its place). Columns count Unicode code points (`columnKind`), as ours do.
+//!
+//! Written by hand with serde_json: SARIF is large, we use a small subset, and the
+//! output is checked against the official schema in the tests.
+
+use super::{fingerprints, location, Emitter, TreeFindings};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
+use crate::discover::Tree;
+use crate::rules::catalogue;
+use serde_json::{json, Map, Value};
+use std::io::{self, Write};
+
+pub const SCHEMA_URI: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+pub struct Sarif;
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// A path as a SARIF URI reference: relative paths stay relative (GitHub resolves
+/// them against the checkout), absolute ones become `file://` URIs; characters that
+/// are not allowed in a URI path are percent-encoded.
+pub fn uri(path: &str) -> String {
+    let mut s = String::new();
+    if path.starts_with('/') {
+        s.push_str("file://");
+    }
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            s.push(b as char);
+        } else {
+            s.push_str(&format!("%{b:02X}"));
+        }
+    }
+    s
+}
+
+fn region(tree: &Tree, file: usize, span: &std::ops::Range<usize>) -> Value {
+    let f = &tree.files[file];
+    let (start_line, start_column) = f.line_col(span.start);
+    let (end_line, end_column) = f.line_col(span.end);
+    json!({
+        "startLine": start_line,
+        "startColumn": start_column,
+        "endLine": end_line,
+        "endColumn": end_column,
+    })
+}
+
+fn artifact(tree: &Tree, file: usize) -> Value {
+    json!({ "uri": uri(&tree.files[file].display) })
+}
+
+/// The rule's documentation page, without the "generated from" comment.
+fn help_markdown(m: &catalogue::RuleMeta) -> String {
+    let page = crate::docs::rule_page(m);
+    page.lines()
+        .skip_while(|l| l.starts_with("<!--") || l.is_empty())
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn rule_descriptor(m: &catalogue::RuleMeta) -> Value {
+    let mut help_text = format!("{}\n\nWhy is this bad?\n{}", m.what_it_does, m.why);
+    if !m.use_instead.is_empty() {
+        help_text.push_str(&format!("\n\nUse instead:\n{}", m.use_instead));
+    }
+    json!({
+        "id": m.name,
+        "name": m.name,
+        "shortDescription": { "text": m.summary },
+        "fullDescription": { "text": m.what_it_does },
+        "help": { "text": help_text, "markdown": help_markdown(m) },
+        "defaultConfiguration": { "level": level(m.severity) },
+        "properties": {
+            "family": m.family,
+            "fix": m.fix.as_str(),
+            "tags": [m.family],
+        },
+    })
+}
+
+fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &str) -> Value {
+    let loc = location(tree, d);
+    let mut text = d.message.clone();
+    if let Some(h) = &d.help {
+        text.push_str("\nhelp: ");
+        text.push_str(h);
+    }
+    let mut r = Map::new();
+    r.insert("ruleId".into(), json!(d.rule));
+    if let Some(i) = rule_index {
+        r.insert("ruleIndex".into(), json!(i));
+    }
+    r.insert("level".into(), json!(level(d.severity)));
+    r.insert("message".into(), json!({ "text": text }));
+    let mut physical = json!({ "artifactLocation": { "uri": uri(&loc.path) } });
+    if tree.files[d.file].skipped.is_none() {
+        physical["region"] = region(tree, d.file, &d.span);
+    }
+    r.insert(
+        "locations".into(),
+        json!([{ "physicalLocation": physical }]),
+    );
+    if !d.notes.is_empty() {
+        let related: Vec<Value> = d
+            .notes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                json!({
+                    "id": i,
+                    "message": { "text": n.message },
+                    "physicalLocation": {
+                        "artifactLocation": artifact(tree, n.file),
+                        "region": region(tree, n.file, &n.span),
+                    },
+                })
+            })
+            .collect();
+        r.insert("relatedLocations".into(), json!(related));
+    }
+    r.insert(
+        "partialFingerprints".into(),
+        json!({ "kpkgLintFinding/v1": fingerprint }),
+    );
+    if let Some(fix) = &d.fix {
+        let mut changes: Vec<Value> = Vec::new();
+        let mut files: Vec<usize> = fix.edits.iter().map(|e| e.file).collect();
+        files.sort_unstable();
+        files.dedup();
+        for file in files {
+            // Last region first: applying them one after the other, each against the
+            // text as the previous ones left it, gives the same result as applying
+            // them all to the original.
+            let mut edits: Vec<&crate::diagnostic::Edit> =
+                fix.edits.iter().filter(|e| e.file == file).collect();
+            edits.sort_by(|a, b| {
+                b.span
+                    .start
+                    .cmp(&a.span.start)
+                    .then(b.span.end.cmp(&a.span.end))
+            });
+            let replacements: Vec<Value> = edits
+                .into_iter()
+                .map(|e| {
+                    json!({
+                        "deletedRegion": region(tree, file, &e.span),
+                        "insertedContent": { "text": e.content },
+                    })
+                })
+                .collect();
+            changes.push(json!({
+                "artifactLocation": artifact(tree, file),
+                "replacements": replacements,
+            }));
+        }
+        for n in &fix.new_files {
+            // A new file: the whole content inserted at the start of an empty artifact.
+            changes.push(json!({
+                "artifactLocation": { "uri": uri(&tree.display_for(&n.rel)) },
+                "replacements": [{
+                    "deletedRegion": { "startLine": 1, "startColumn": 1, "endLine": 1, "endColumn": 1 },
+                    "insertedContent": { "text": n.content },
+                }],
+            }));
+        }
+        let safety = match fix.applicability {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        };
+        r.insert(
+            "fixes".into(),
+            json!([{
+                "description": { "text": fix.description },
+                "artifactChanges": changes,
+                "properties": { "applicability": safety },
+            }]),
+        );
+    }
+    Value::Object(r)
+}
+
+impl Emitter for Sarif {
+    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
+        let cat = catalogue::catalogue();
+        let rules: Vec<Value> = cat.iter().map(rule_descriptor).collect();
+        let prints = fingerprints(findings);
+        let mut results: Vec<Value> = Vec::new();
+        for (t, fps) in findings.iter().zip(&prints) {
+            for (d, fp) in t.diagnostics.iter().zip(fps) {
+                let index = cat.iter().position(|m| m.name == d.rule);
+                results.push(result(t.tree, d, index, fp));
+            }
+        }
+        let doc = json!({
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{
+                "tool": {
+                    "driver": {
+                        "name": "kpkg-lint",
+                        "version": env!("CARGO_PKG_VERSION"),
+                        "semanticVersion": env!("CARGO_PKG_VERSION"),
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }],
+        });
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(super::uri("debian/rules"), "debian/rules");
+        assert_eq!(super::uri("my tree/debian/rules"), "my%20tree/debian/rules");
+        assert_eq!(super::uri("/srv/a#b/c%d"), "file:///srv/a%23b/c%25d");
+        assert_eq!(super::uri("../x/ü"), "../x/%C3%BC");
+    }
+}
