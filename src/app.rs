@@ -68,7 +68,7 @@ fn suppressed(tree: &Tree, d: &Diagnostic) -> bool {
         rest[..end]
             .split(',')
             .map(str::trim)
-            .any(|n| n == d.rule || n == family)
+            .any(|n| n == d.rule || n == family || catalogue::canonical(n) == Some(d.rule))
     };
     if allows(f.line_text(line)) {
         return true;

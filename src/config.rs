@@ -402,7 +402,8 @@ pub struct Settings {
 }
 
 fn matches(list: &[String], rule: &str, family: &str) -> bool {
-    list.iter().any(|s| s == rule || s == family || s == "all")
+    list.iter()
+        .any(|s| s == rule || s == family || s == "all" || catalogue::canonical(s) == Some(rule))
 }
 
 fn pick<T: Clone>(cli: Option<&T>, file: Option<&T>, file_origin: &Origin) -> (Option<T>, Origin) {
@@ -455,7 +456,11 @@ impl Settings {
                     if is_rule != pass_rules {
                         continue;
                     }
-                    for m in all.iter().filter(|m| &m.name == name || &m.family == name) {
+                    for m in all.iter().filter(|m| {
+                        &m.name == name
+                            || &m.family == name
+                            || catalogue::canonical(name) == Some(m.name.as_str())
+                    }) {
                         severity.insert(m.name.as_str(), *level);
                     }
                 }

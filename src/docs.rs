@@ -47,6 +47,17 @@ pub fn rule_page(m: &RuleMeta) -> String {
     let _ = writeln!(s, "<!-- Generated from rules/{}.rule by `KPKG_LINT_BLESS=1 cargo test docs`; do not edit. -->\n", m.name);
     let _ = writeln!(s, "# {}\n", m.name);
     let _ = writeln!(s, "{}\n", m.summary);
+    if !m.aliases.is_empty() {
+        let _ = writeln!(
+            s,
+            "Former names (still accepted): {}\n",
+            m.aliases
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     let _ = writeln!(
         s,
         "| family | default severity | fix |\n|---|---|---|\n| {} | {} | {} |\n",

@@ -40,6 +40,9 @@ pub struct Example {
 #[derive(Debug, Clone)]
 pub struct RuleMeta {
     pub name: String,
+    /// Former names: a renamed rule keeps answering to them (`--select`,
+    /// configuration, suppression comments), so users' settings never break.
+    pub aliases: Vec<String>,
     pub family: String,
     pub severity: Severity,
     pub fix: FixSafety,
@@ -290,8 +293,14 @@ pub fn parse_rule(name: &str, text: &str) -> Result<RuleMeta, String> {
             }),
         }
     }
+    let aliases = get("Aliases")
+        .split([',', ' ', '\n'])
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect();
     Ok(RuleMeta {
         name: rule,
+        aliases,
         family: need("Family")?,
         severity,
         fix,
@@ -318,7 +327,21 @@ pub fn catalogue() -> &'static [RuleMeta] {
 }
 
 pub fn meta(name: &str) -> Option<&'static RuleMeta> {
-    catalogue().iter().find(|m| m.name == name)
+    find(catalogue(), name)
+}
+
+/// A rule by its name or one of its former names.
+pub fn find<'c>(catalogue: &'c [RuleMeta], name: &str) -> Option<&'c RuleMeta> {
+    catalogue.iter().find(|m| m.name == name).or_else(|| {
+        catalogue
+            .iter()
+            .find(|m| m.aliases.iter().any(|a| a == name))
+    })
+}
+
+/// The current name of a rule given by any of its names.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    meta(name).map(|m| m.name.as_str())
 }
 
 pub fn families() -> Vec<&'static str> {
@@ -338,6 +361,21 @@ mod tests {
         let m = parse_rule("x", text).unwrap();
         assert_eq!(m.what_it_does, "a\nb\n\nc");
         assert_eq!(m.examples[0].files[0].1, "build:\n\t$(MAKE) -j1\n");
+    }
+
+    #[test]
+    fn former_names_resolve_to_the_rule() {
+        let text = "Rule: new-name\nAliases: old-name, older-name\nFamily: f\nSeverity: info\nFix: none\nSummary: s\nWhat-It-Does: a\nWhy: w\n";
+        let cat = vec![parse_rule("new-name", text).unwrap()];
+        assert_eq!(cat[0].aliases, ["old-name", "older-name"]);
+        assert_eq!(find(&cat, "older-name").unwrap().name, "new-name");
+        assert!(find(&cat, "other").is_none());
+        // No alias may shadow a current rule name.
+        for m in catalogue() {
+            for a in &m.aliases {
+                assert!(catalogue().iter().all(|o| &o.name != a), "{a}");
+            }
+        }
     }
 
     #[test]

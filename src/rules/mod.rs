@@ -29,7 +29,11 @@ impl Selection {
         let family = catalogue::meta(rule)
             .map(|m| m.family.as_str())
             .unwrap_or("");
-        let matches = |list: &[String]| list.iter().any(|s| s == rule || s == family || s == "all");
+        let matches = |list: &[String]| {
+            list.iter().any(|s| {
+                s == rule || s == family || s == "all" || catalogue::canonical(s) == Some(rule)
+            })
+        };
         (self.select.is_empty() || matches(&self.select)) && !matches(&self.ignore)
     }
 
