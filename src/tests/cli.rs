@@ -1,37 +1,12 @@
 //! End-to-end tests: the real binary on trees under testdata/, real `git apply`,
 //! `patch -p1` and `git am` on the patches it prints.
 
+mod common;
+
+use common::{bin, copy_dir, git, run_in, stderr, stdout, testdata};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_kpkg-lint"))
-}
-
-fn testdata(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata")
-        .join(rel)
-}
-
-/// Run kpkg-lint in `dir` with `args`.
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    bin()
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run kpkg-lint")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
-}
+use std::process::Command;
 
 /// Copy a tree (keeping file modes) into a fresh temp dir; returns (guard, path).
 fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
@@ -39,35 +14,6 @@ fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
     let dst = tmp.path().join("tree");
     copy_dir(src, &dst);
     (tmp, dst)
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            fs::copy(e.path(), &to).unwrap();
-        }
-    }
-}
-
-fn git(dir: &Path, args: &[&str]) -> Output {
-    Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=kpkg-lint test",
-            "-c",
-            "user.email=test@example.org",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .expect("git")
 }
 
 fn git_init(dir: &Path) {
