@@ -429,16 +429,13 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let progress = Progress::new(jobs.len(), &args);
 
     if !args.fix {
-        let results: Vec<Vec<Diagnostic>> = jobs
-            .iter()
-            .map(|job| {
-                progress.start(job.tree);
-                let mut diags = lint_tree(job.tree, &job.options);
-                job.settings.apply_severity(&mut diags);
-                progress.done();
-                diags
-            })
-            .collect();
+        let results: Vec<Vec<Diagnostic>> = crate::par::map(&jobs, |job| {
+            progress.start(job.tree);
+            let mut diags = lint_tree(job.tree, &job.options);
+            job.settings.apply_severity(&mut diags);
+            progress.done();
+            diags
+        });
         progress.finish();
         let findings: Vec<TreeFindings> = jobs
             .iter()
@@ -457,16 +454,13 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return status;
     }
 
-    let outcomes: Vec<FixOutcome> = jobs
-        .iter()
-        .map(|job| {
-            progress.start(job.tree);
-            let mut o = fix_loop(job.tree, &job.options, args.unsafe_fixes);
-            job.settings.apply_severity(&mut o.remaining);
-            progress.done();
-            o
-        })
-        .collect();
+    let outcomes: Vec<FixOutcome> = crate::par::map(&jobs, |job| {
+        progress.start(job.tree);
+        let mut o = fix_loop(job.tree, &job.options, args.unsafe_fixes);
+        job.settings.apply_severity(&mut o.remaining);
+        progress.done();
+        o
+    });
     progress.finish();
     let trees: Vec<Tree> = jobs.iter().map(|j| j.tree.clone()).collect();
     let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();

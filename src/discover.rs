@@ -174,11 +174,16 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
         }
     }
     let mut seen = std::collections::HashSet::new();
-    for root in roots {
-        let key = fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
-        if seen.insert(key) {
-            out.trees.push(read_tree(root, &mut out.errors));
-        }
+    roots.retain(|root| seen.insert(fs::canonicalize(root).unwrap_or_else(|_| root.clone())));
+    // Trees are independent: read them on every core, in order.
+    let read = crate::par::map(&roots, |root| {
+        let mut errors = Vec::new();
+        let tree = read_tree(root.clone(), &mut errors);
+        (tree, errors)
+    });
+    for (tree, errors) in read {
+        out.trees.push(tree);
+        out.errors.extend(errors);
     }
     out
 }

@@ -14,6 +14,7 @@ pub mod fix;
 pub mod knowledge;
 pub mod model;
 pub mod output;
+pub mod par;
 pub mod rules;
 pub mod source;
 

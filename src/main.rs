@@ -10,8 +10,10 @@ fn main() {
             std::process::exit(if e.use_stderr() { 2 } else { 0 });
         }
     };
-    let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
-    let code = kpkg_lint::run(cli, &mut stdout.lock(), &mut stderr.lock());
+    // Not locked for the whole run: trees are linted on worker threads, and the
+    // progress bar draws on stderr from them.
+    let mut stdout = std::io::BufWriter::new(std::io::stdout());
+    let code = kpkg_lint::run(cli, &mut stdout, &mut std::io::stderr());
+    let _ = std::io::Write::flush(&mut stdout);
     std::process::exit(code);
 }

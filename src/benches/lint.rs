@@ -117,6 +117,10 @@ fn main() {
         iterations,
     );
     measure("all testdata trees", &data, iterations);
+    let kernel = kernel_tree(tmp.path(), if quick { 2_000 } else { 80_000 });
+    measure("kernel tree + debian/", &kernel, if quick { 1 } else { 20 });
+    let many = many_packages(tmp.path(), if quick { 50 } else { 2_000 });
+    measure_many(&many, if quick { 1 } else { 10 });
     let index = packages_index(tmp.path());
     measure_index(&index, if quick { 1 } else { 20 });
 }
@@ -154,4 +158,95 @@ fn measure_index(path: &Path, iterations: usize) {
         load.push(t.elapsed());
     }
     println!("{:<28} {n:>5} stanzas {bytes:>9} bytes   read {:>9.3?}   load {:>9.3?}   (median of {iterations})", "Packages index (plain)", median(read), median(load));
+}
+
+/// A kernel source tree of `files` files with the Ubuntu-style packaging at its root:
+/// discovery must not read (or even walk) the kernel source.
+fn kernel_tree(root: &Path, files: usize) -> PathBuf {
+    let dst = root.join("linux");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parallel/ubuntu/in"),
+        &dst,
+    );
+    fs::write(dst.join("Makefile"), "VERSION = 6\n").unwrap();
+    fs::write(dst.join("Kbuild"), "obj-y += kernel/\n").unwrap();
+    let dirs = [
+        "arch/x86/kernel",
+        "drivers/net/ethernet",
+        "fs/ext4",
+        "include/linux",
+        "kernel/sched",
+        "mm",
+        "net/ipv4",
+        "sound/core",
+        "tools/perf/util",
+        "Documentation/admin-guide",
+    ];
+    for i in 0..files {
+        let d = dst.join(dirs[i % dirs.len()]).join(format!("d{}", i / 500));
+        if i % 500 < dirs.len() {
+            fs::create_dir_all(&d).unwrap();
+        }
+        fs::write(d.join(format!("f{i}.c")), "int x;\n").unwrap();
+    }
+    dst
+}
+
+/// A directory of `n` small source packages (debian/rules, control, changelog).
+fn many_packages(root: &Path, n: usize) -> PathBuf {
+    let dst = root.join("many");
+    for i in 0..n {
+        let d = dst.join(format!("pkg{i}/debian"));
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("rules"), format!("#!/usr/bin/make -f\n%:\n\tdh $@\n\noverride_dh_auto_build:\n\t$(MAKE) KERNELRELEASE=6.1.{i} bindeb-pkg\n")).unwrap();
+        fs::write(d.join("control"), format!("Source: pkg{i}\nMaintainer: A <a@example.org>\nBuild-Depends: debhelper-compat (= 13), bc, bison, flex, libssl-dev\n\nPackage: pkg{i}\nArchitecture: any\nDescription: package {i}\n")).unwrap();
+        fs::write(d.join("changelog"), format!("pkg{i} (1.0-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n")).unwrap();
+    }
+    dst
+}
+
+/// Whole-directory lint against `cat` reading the same files (one process each).
+fn measure_many(dir: &Path, iterations: usize) {
+    let d = discover::discover(&[dir.to_path_buf()]);
+    let files: Vec<PathBuf> = d
+        .trees
+        .iter()
+        .flat_map(|t| t.files.iter().map(|f| f.path.clone()))
+        .collect();
+    let bin = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/kpkg-lint");
+    let mut cat = Vec::new();
+    let mut lint = Vec::new();
+    for _ in 0..iterations {
+        let t = Instant::now();
+        let ok = std::process::Command::new("cat")
+            .args(&files)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        cat.push(t.elapsed());
+        assert!(ok, "cat");
+        if bin.exists() {
+            let t = Instant::now();
+            let _ = std::process::Command::new(&bin)
+                .arg("--format")
+                .arg("json")
+                .arg(dir)
+                .stdout(std::process::Stdio::null())
+                .status();
+            lint.push(t.elapsed());
+        }
+    }
+    let lint = if lint.is_empty() {
+        "(build the release binary first)".to_string()
+    } else {
+        format!("{:.3?}", median(lint))
+    };
+    println!(
+        "{:<28} {:>5} trees {:>5} files   cat {:>9.3?}   kpkg-lint process {lint}",
+        "directory of packages",
+        d.trees.len(),
+        files.len(),
+        median(cat)
+    );
 }
