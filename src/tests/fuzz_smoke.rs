@@ -219,3 +219,33 @@ fn lint_fix_relint_survives_mutated_trees() {
         });
     }
 }
+
+/// The lossless parsers keep every byte: make statements tile the file (only line
+/// breaks between them), and deb822-lossless prints back exactly what it read.
+#[test]
+fn lossless_parsers_keep_every_byte() {
+    let seeds = seeds();
+    let mut rng = Rng(0x5eed_9abc_def0_0003);
+    for _ in 0..rounds(3000) {
+        let (_, seed) = &seeds[rng.below(seeds.len())];
+        let input = mutate(&mut rng, seed);
+        let text = String::from_utf8_lossy(&input).into_owned();
+        let mf = makefile::parse(&text);
+        let mut pos = 0;
+        for s in &mf.stmts {
+            let gap = &text[pos..s.span.start];
+            assert!(
+                gap.chars().all(|c| c == '\n' || c == '\r'),
+                "bytes between statements are lost: {gap:?} in {text:?}"
+            );
+            assert!(s.span.start <= s.span.end && s.span.end <= text.len());
+            pos = s.span.end;
+        }
+        assert!(
+            text[pos..].chars().all(|c| c == '\n' || c == '\r'),
+            "trailing bytes lost in {text:?}"
+        );
+        let parsed = deb822_lossless::Deb822::parse(&text);
+        assert_eq!(parsed.tree().to_string(), text, "deb822 round trip");
+    }
+}
