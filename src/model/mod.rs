@@ -109,6 +109,8 @@ pub struct Model<'t> {
     pub patched: HashMap<FileId, String>,
     /// Patches of the series that are missing or do not apply.
     pub series_problems: Vec<quilt::SeriesProblem>,
+    /// Every binary package name the control files declare (templates included).
+    binary_names: Vec<String>,
     pub problems: Vec<FileProblem>,
 }
 
@@ -127,6 +129,7 @@ impl<'t> Model<'t> {
             series: None,
             patched: HashMap::new(),
             series_problems: vec![],
+            binary_names: vec![],
             problems: vec![],
         };
         for (id, f) in tree.files.iter().enumerate() {
@@ -206,6 +209,13 @@ impl<'t> Model<'t> {
         if m.compat.is_none() {
             m.compat = m.compat_from_control();
         }
+        m.binary_names = m
+            .controls
+            .iter()
+            .flat_map(|c| &c.paragraphs)
+            .filter_map(|p| p.field("Package"))
+            .map(|f| f.value.trim().to_string())
+            .collect();
         m.source_format = tree
             .file("debian/source/format")
             .map(|f| tree.files[f].text.trim().to_string());
@@ -449,13 +459,8 @@ impl<'t> Model<'t> {
     }
 
     /// Names of every binary package the control files declare (templates included).
-    pub fn binary_packages(&self) -> Vec<&str> {
-        self.controls
-            .iter()
-            .flat_map(|c| &c.paragraphs)
-            .filter_map(|p| p.field("Package"))
-            .map(|f| f.value.trim())
-            .collect()
+    pub fn binary_packages(&self) -> &[String] {
+        &self.binary_names
     }
 
     pub fn stmt(&self, at: StmtRef) -> &makefile::Stmt {

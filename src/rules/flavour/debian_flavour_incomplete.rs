@@ -2,7 +2,7 @@
 //! config fragments that do not exist (`defines.toml`, and the older INI `defines`).
 
 use crate::rules::Checker;
-use crate::source::{FileId, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 const RULE: &str = "debian-flavour-incomplete";
 
@@ -14,15 +14,11 @@ struct Flavour {
     configs: Vec<String>,
 }
 
-fn line_of(text: &str, needle: &str) -> Span {
-    match text.find(needle) {
-        Some(i) => {
-            let start = text[..i].rfind('\n').map(|s| s + 1).unwrap_or(0);
-            let end = text[i..].find('\n').map(|e| i + e).unwrap_or(text.len());
-            start..end
-        }
-        None => 0..0,
-    }
+/// The line holding `needle`, by the file's own line index.
+fn line_of(f: &SourceFile, needle: &str) -> Option<Span> {
+    f.text
+        .find(needle)
+        .and_then(|i| f.line_span(f.line_index(i)))
 }
 
 /// Every array-of-tables called `flavour`, wherever it sits in the document.
@@ -44,7 +40,8 @@ fn toml_flavours(v: &toml::Value, out: &mut Vec<toml::Table>) {
 }
 
 fn from_toml(c: &mut Checker, file: FileId) -> Vec<Flavour> {
-    let text = &c.model.tree.files[file].text;
+    let source = &c.model.tree.files[file];
+    let text = &source.text;
     let doc: toml::Table = match text.parse() {
         Ok(d) => d,
         Err(e) => {
@@ -81,8 +78,7 @@ fn from_toml(c: &mut Checker, file: FileId) -> Vec<Flavour> {
                 .unwrap_or_default();
             let span = [format!("name = '{name}'"), format!("name = \"{name}\"")]
                 .iter()
-                .map(|n| line_of(text, n))
-                .find(|s| !s.is_empty())
+                .find_map(|n| line_of(source, n))
                 .unwrap_or(0..0);
             Some(Flavour {
                 name,
@@ -98,7 +94,8 @@ fn from_toml(c: &mut Checker, file: FileId) -> Vec<Flavour> {
 /// The older INI form: `[base] flavours:` (continuation lines), `[<f>_description]`
 /// with `hardware` and `hardware-long`, `[<f>_image] configs:`.
 fn from_ini(c: &Checker, file: FileId) -> Vec<Flavour> {
-    let text = &c.model.tree.files[file].text;
+    let source = &c.model.tree.files[file];
+    let text = &source.text;
     let mut sections: Vec<(String, Vec<(String, String)>)> = Vec::new();
     let mut last_key: Option<usize> = None;
     for line in text.lines() {
@@ -140,18 +137,13 @@ fn from_ini(c: &Checker, file: FileId) -> Vec<Flavour> {
             let configs = get(&format!("{name}_image"), "configs")
                 .map(|v| v.split_whitespace().map(str::to_string).collect())
                 .unwrap_or_default();
-            let span = text
-                .lines()
-                .scan(0usize, |off, l| {
-                    let s = *off;
-                    *off += l.len() + 1;
-                    Some((s, l))
-                })
-                .find(|(_, l)| {
+            let span = (0..source.line_count())
+                .find(|&i| {
+                    let l = source.line_text(i);
                     l.split_whitespace().any(|w| w == name)
                         || l.trim_start().starts_with(&format!("flavours: {name}"))
                 })
-                .map(|(s, l)| s..s + l.len())
+                .and_then(|i| source.line_span(i))
                 .unwrap_or(0..0);
             Flavour {
                 name: name.to_string(),
