@@ -1477,3 +1477,24 @@ fn concurrent_writes_never_corrupt_files() {
         assert!(temps.is_empty(), "round {round}: {temps:?}");
     }
 }
+
+/// The two fixable rules the layout tests above do not reach: each fix applies with
+/// real git apply and patch, equals --write, re-lints clean and is idempotent.
+#[test]
+fn fix_transitional_and_ccache() {
+    let archive = stale_archive();
+    let patch = check_fix_case(
+        "stale",
+        "transitional",
+        &["--archive", &archive],
+        &["transitional-build-dep", "redundant-version-constraint"],
+    );
+    insta::assert_snapshot!("patch_stale_transitional", patch);
+    let patch = check_fix_case(
+        "determinism",
+        "ccache",
+        &["--unsafe-fixes"],
+        &["ccache-unconfigured"],
+    );
+    insta::assert_snapshot!("patch_determinism_ccache", patch);
+}
