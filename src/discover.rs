@@ -251,8 +251,22 @@ fn search_trees(path: &Path, roots: &mut Vec<PathBuf>, errors: &mut Vec<IoProble
     }
 }
 
+/// What a tree's walk found: the files to read, before any of them is read.
+struct Listing {
+    root: PathBuf,
+    kind: TreeKind,
+    branch_dir: Option<String>,
+    /// (path, path relative to the root), sorted by the relative path.
+    wanted: Vec<(PathBuf, String)>,
+    listed: Vec<String>,
+}
+
 fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
-    let mut files = Vec::new();
+    let listing = list_tree(root, errors);
+    read_listing(listing, errors)
+}
+
+fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
     let mut kind = TreeKind::KernelPackage;
     let mut branch_dir = None;
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
@@ -334,7 +348,18 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
     }
     wanted.sort_by(|a, b| a.1.cmp(&b.1));
     wanted.dedup_by(|a, b| a.1 == b.1);
-    for (path, rel) in wanted {
+    Listing {
+        root,
+        kind,
+        branch_dir,
+        wanted,
+        listed,
+    }
+}
+
+fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tree {
+    let mut files = Vec::with_capacity(listing.wanted.len());
+    for (path, rel) in listing.wanted {
         let display = display_path(&path);
         match read_file(&path) {
             Ok(ReadOutcome::File(bytes, mode)) => {
@@ -343,6 +368,13 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
             Ok(ReadOutcome::Skipped(reason)) => {
                 files.push(SourceFile::skipped(display, path, rel, reason))
             }
+            // Deleted since the walk listed it (an editor's swap file, a build
+            // cleaning up): the tree no longer has it, as if the walk came later.
+            Err(e) if vanished(&e, &path) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => errors.push(IoProblem {
+                path: display,
+                message: "broken symbolic link (its target does not exist)".into(),
+            }),
             Err(e) => errors.push(IoProblem {
                 path: display,
                 message: io_message(&e),
@@ -350,12 +382,19 @@ fn read_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Tree {
         }
     }
     Tree {
-        root,
-        kind,
-        branch_dir,
+        root: listing.root,
+        kind: listing.kind,
+        branch_dir: listing.branch_dir,
         files,
-        listed,
+        listed: listing.listed,
     }
+}
+
+/// Whether `e` means `path` itself no longer exists. A symlink whose target is
+/// missing still exists, and is reported.
+fn vanished(e: &std::io::Error, path: &Path) -> bool {
+    e.kind() == std::io::ErrorKind::NotFound
+        && fs::symlink_metadata(path).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 fn list_branch_dirs(root: &Path) -> Vec<String> {
@@ -424,7 +463,14 @@ fn collect(
             None => break,
             Some(Ok(e)) => e,
             Some(Err(e)) => {
-                errors.push(walk_problem(&e, &dir));
+                // A directory removed between being listed and being entered.
+                let gone = e
+                    .io_error()
+                    .zip(e.path())
+                    .is_some_and(|(io, p)| e.depth() > 0 && vanished(io, p));
+                if !gone {
+                    errors.push(walk_problem(&e, &dir));
+                }
                 continue;
             }
         };
@@ -578,5 +624,108 @@ mod tests {
         for n in ["vmlinuz", "README", "foo.c", "series"] {
             assert!(!wanted_file(n), "{n}");
         }
+    }
+
+    fn small_tree(d: &Path) {
+        fs::create_dir_all(d.join("debian.master/rules.d")).unwrap();
+        fs::create_dir_all(d.join("debian")).unwrap();
+        fs::write(d.join("debian/debian.env"), "DEBIAN=debian.master\n").unwrap();
+        fs::write(d.join("debian/rules"), "b:\n\t$(MAKE) bindeb-pkg\n").unwrap();
+        fs::write(d.join("debian/control"), "Source: linux\n").unwrap();
+        fs::write(
+            d.join("debian.master/rules.d/amd64.mk"),
+            "flavours = generic\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("debian.master/rules.d/arm64.mk"),
+            "flavours = generic\n",
+        )
+        .unwrap();
+    }
+
+    /// A file deleted between the walk and the read is simply not in the tree:
+    /// no I/O error, and the other files are read.
+    #[test]
+    fn files_vanishing_after_the_walk_are_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        small_tree(d);
+        let mut errors = Vec::new();
+        let listing = list_tree(d.to_path_buf(), &mut errors);
+        assert!(listing
+            .wanted
+            .iter()
+            .any(|(_, r)| r == "debian.master/rules.d/arm64.mk"));
+        fs::remove_file(d.join("debian.master/rules.d/arm64.mk")).unwrap();
+        fs::remove_file(d.join("debian/control")).unwrap();
+        let tree = read_listing(listing, &mut errors);
+        assert!(errors.is_empty(), "{errors:?}");
+        let rels: Vec<&str> = tree.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(
+            rels,
+            [
+                "debian.master/rules.d/amd64.mk",
+                "debian/debian.env",
+                "debian/rules"
+            ]
+        );
+    }
+
+    /// A symlink whose target is missing is still there: it is reported.
+    #[cfg(unix)]
+    #[test]
+    fn broken_symlinks_are_reported_not_dropped() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        small_tree(d);
+        std::os::unix::fs::symlink("nowhere.mk", d.join("debian.master/rules.d/i386.mk")).unwrap();
+        let disc = discover(&[d.to_path_buf()]);
+        assert_eq!(disc.errors.len(), 1, "{:?}", disc.errors);
+        assert!(disc.errors[0]
+            .path
+            .ends_with("debian.master/rules.d/i386.mk"));
+        assert!(disc.errors[0].message.contains("broken symbolic link"));
+    }
+
+    /// Discovery racing a process that keeps creating and deleting files and
+    /// directories in the tree never reports an I/O error and never panics.
+    #[test]
+    fn discovery_while_files_come_and_go() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().to_path_buf();
+        small_tree(&d);
+        let stop = AtomicBool::new(false);
+        // Stops the churning thread even when an assertion below panics: otherwise
+        // the scope would wait for it forever and a failure would hang the suite.
+        struct StopOnDrop<'a>(&'a AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::Relaxed);
+            }
+        }
+        std::thread::scope(|s| {
+            let _stop = StopOnDrop(&stop);
+            s.spawn(|| {
+                let mut i = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    let dir = d.join(format!("debian.master/rules.d/sub{}", i % 3));
+                    let file = d.join(format!("debian/extra{}.mk", i % 5));
+                    let _ = fs::create_dir_all(&dir);
+                    let _ = fs::write(dir.join("x.mk"), "X = 1\n");
+                    let _ = fs::write(&file, "Y = 2\n");
+                    let _ = fs::remove_dir_all(&dir);
+                    let _ = fs::remove_file(&file);
+                    i = i.wrapping_add(1);
+                }
+            });
+            for _ in 0..400 {
+                let disc = discover(std::slice::from_ref(&d));
+                assert!(disc.errors.is_empty(), "{:?}", disc.errors);
+                assert_eq!(disc.trees.len(), 1);
+                assert!(disc.trees[0].file("debian/rules").is_some());
+            }
+        });
     }
 }
