@@ -454,7 +454,7 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return status;
     }
 
-    let outcomes: Vec<FixOutcome> = crate::par::map(&jobs, |job| {
+    let mut outcomes: Vec<FixOutcome> = crate::par::map(&jobs, |job| {
         progress.start(job.tree);
         let mut o = fix_loop(job.tree, &job.options, args.unsafe_fixes);
         job.settings.apply_severity(&mut o.remaining);
@@ -464,43 +464,36 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     progress.finish();
     let trees: Vec<Tree> = jobs.iter().map(|j| j.tree.clone()).collect();
     let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
-    let unsafe_left = outcomes
-        .iter()
-        .flat_map(|o| &o.remaining)
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == Applicability::Unsafe)
-        })
-        .count();
     let remaining_fail = outcomes.iter().any(|o| worst(&o.remaining));
-    let hint = if unsafe_left > 0 && !args.unsafe_fixes {
-        format!(" ({unsafe_left} more with --unsafe-fixes)")
-    } else {
-        String::new()
-    };
+    let hint = unsafe_hint(&outcomes, args.unsafe_fixes);
 
     if args.write {
         let mut files_written = 0;
-        for (orig, o) in trees.iter().zip(&outcomes) {
-            for (id, f) in o.tree.files.iter().enumerate() {
-                let result = match orig.files.get(id) {
-                    Some(old) if old.bytes != f.bytes => {
-                        fix::write::replace_file(&old.path, &old.bytes, &f.bytes, old.mode)
+        for ((orig, o), job) in trees.iter().zip(&mut outcomes).zip(&jobs) {
+            match write_tree(orig, &o.tree) {
+                Ok(n) => files_written += n,
+                Err(WriteFailure { written, problems }) => {
+                    files_written += written;
+                    for (display, e) in problems {
+                        let _ = writeln!(err, "kpkg-lint: error: {display}: {e}");
                     }
-                    None if !f.path.exists() => fix::write::write_new(&f.path, &f.bytes, None),
-                    None => Err("already exists; not overwritten".to_string()),
-                    _ => continue,
-                };
-                match result {
-                    Ok(()) => files_written += 1,
-                    Err(e) => {
-                        let _ = writeln!(err, "kpkg-lint: error: {}: {e}", f.display);
-                        status = EXIT_ERROR;
+                    status = EXIT_ERROR;
+                    if written == 0 {
+                        // Nothing landed: the tree on disk still has every finding,
+                        // and none of them was fixed.
+                        let mut remaining = lint_tree(orig, &job.options);
+                        job.settings.apply_severity(&mut remaining);
+                        *o = FixOutcome {
+                            tree: orig.clone(),
+                            passes: Vec::new(),
+                            remaining,
+                        };
                     }
                 }
             }
         }
+        let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
+        let hint = unsafe_hint(&outcomes, args.unsafe_fixes);
         let findings: Vec<TreeFindings> = outcomes
             .iter()
             .map(|o| TreeFindings {
@@ -900,6 +893,86 @@ fn write_patch_dir(
         names.push(discover::display_path(&path));
     }
     Ok(names)
+}
+
+/// " (N more with --unsafe-fixes)" when fixes were held back for being unsafe.
+fn unsafe_hint(outcomes: &[FixOutcome], unsafe_fixes: bool) -> String {
+    let unsafe_left = outcomes
+        .iter()
+        .flat_map(|o| &o.remaining)
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
+        .count();
+    if unsafe_left > 0 && !unsafe_fixes {
+        format!(" ({unsafe_left} more with --unsafe-fixes)")
+    } else {
+        String::new()
+    }
+}
+
+/// Why a tree's fixes were not all written: the files written anyway (only when
+/// committing failed part-way) and one problem per file.
+struct WriteFailure {
+    written: usize,
+    problems: Vec<(String, String)>,
+}
+
+/// Write one tree's fixed files in two phases: every file is staged (written and
+/// synced beside its target) before any is renamed into place. A full disk or an
+/// unwritable directory fails the staging, and then nothing in the tree changes:
+/// its fixes land together or not at all. Returns how many files were written.
+fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
+    let mut staged = Vec::new();
+    let mut problems = Vec::new();
+    for (id, f) in after.files.iter().enumerate() {
+        let result = match before.files.get(id) {
+            Some(old) if old.bytes != f.bytes => {
+                fix::write::stage_replace(&old.path, &old.bytes, &f.bytes, old.mode)
+            }
+            None => fix::write::stage_new(&f.path, &f.bytes, None),
+            _ => continue,
+        };
+        match result {
+            Ok(s) => staged.push((f.display.clone(), s)),
+            Err(e) => problems.push((f.display.clone(), e)),
+        }
+    }
+    if !problems.is_empty() {
+        if !staged.is_empty() {
+            problems.push((
+                display_root(before),
+                format!(
+                    "not written: its {} other fixed file{} held back, so no fix is left half applied",
+                    staged.len(),
+                    if staged.len() == 1 { " is" } else { "s are" }
+                ),
+            ));
+        }
+        // Dropping the staged files removes their temporary files.
+        return Err(WriteFailure {
+            written: 0,
+            problems,
+        });
+    }
+    let mut written = 0;
+    for (display, s) in staged {
+        match s.commit() {
+            Ok(()) => written += 1,
+            Err(e) => problems.push((display, e)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(written)
+    } else {
+        Err(WriteFailure { written, problems })
+    }
+}
+
+fn display_root(tree: &Tree) -> String {
+    discover::display_path(&tree.root)
 }
 
 fn tree_diff_git(before: &Tree, after: &Tree) -> String {

@@ -108,3 +108,84 @@ pub fn tool_available(program: &str, args: &[&str], why: &str) -> bool {
     }
     ok
 }
+
+/// Copy a tree (keeping file modes) into a fresh temp dir; returns (guard, path).
+pub fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("tree");
+    copy_dir(src, &dst);
+    (tmp, dst)
+}
+
+/// Compare a directory with an expected `out/` tree, byte for byte.
+pub fn assert_same_tree(actual: &Path, expected: &Path) {
+    let list = |root: &Path| -> Vec<PathBuf> {
+        let mut v: Vec<PathBuf> = walk(root)
+            .into_iter()
+            .map(|p| p.strip_prefix(root).unwrap().to_path_buf())
+            .filter(|p| !p.starts_with(".git"))
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list(actual), list(expected), "file lists differ");
+    for rel in list(expected) {
+        assert_eq!(
+            fs::read_to_string(actual.join(&rel)).unwrap(),
+            fs::read_to_string(expected.join(&rel)).unwrap(),
+            "{}",
+            rel.display()
+        );
+    }
+}
+
+pub fn walk(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in fs::read_dir(root).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Run the shell `script` (its arguments `$1`… are `args`) in a private mount
+/// namespace, where it may mount a small tmpfs or a read-only bind mount that nobody
+/// else sees. Plain `unshare -m` needs root; `unshare -Urm` works for anyone where
+/// user namespaces are allowed. `None` when neither works on this machine (a
+/// sandbox that forbids both): the caller says it skipped.
+pub fn in_mount_namespace(script: &str, args: &[&std::ffi::OsStr]) -> Option<Output> {
+    let probe_dir = tempfile::tempdir().ok()?;
+    let probe = "mount -t tmpfs kpkg-lint-probe \"$1\" && umount \"$1\"";
+    for flags in [["-m"].as_slice(), ["-U", "-r", "-m"].as_slice()] {
+        let works = Command::new("unshare")
+            .args(flags)
+            .args(["sh", "-c", probe, "sh"])
+            .arg(probe_dir.path())
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if works {
+            return Command::new("unshare")
+                .args(flags)
+                .args(["sh", "-c", script, "sh"])
+                .args(args)
+                .output()
+                .ok();
+        }
+    }
+    None
+}
+
+/// The names of kpkg-lint's temporary files left anywhere under `root`.
+pub fn temp_files(root: &Path) -> Vec<PathBuf> {
+    walk(root)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(".kpkg-lint."))
+        })
+        .collect()
+}

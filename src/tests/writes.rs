@@ -1,0 +1,277 @@
+//! `--fix --write` under conditions that make writes fail: a full disk, a file-size
+//! limit, a read-only file system, another run racing on the same tree. Whatever
+//! happens, each tree ends either untouched or completely fixed: never half written,
+//! never with a temporary file left behind, never with a link turned into a file.
+
+mod common;
+
+use common::{
+    assert_same_tree, bin, copy_tree, in_mount_namespace, run_in, stderr, temp_files, testdata,
+    tool_available,
+};
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The example tree: its safe fixes change two files, `kernel/rules` (about 600
+/// bytes after the fix) and `kernel/ruleset/targets/common.mk` (about 1,900), which
+/// are staged in that order.
+const EXAMPLE: &str = "examples/kernel-package";
+const SMALL: &str = "kernel/rules";
+const LARGE: &str = "kernel/ruleset/targets/common.mk";
+
+/// The example tree fixed with nothing in the way: what a successful `--write` gives.
+fn fixed_reference() -> (tempfile::TempDir, PathBuf) {
+    let (guard, dir) = copy_tree(&testdata(EXAMPLE));
+    let o = run_in(&dir, &["--fix", "--write"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for rel in [SMALL, LARGE] {
+        assert_ne!(
+            fs::read(dir.join(rel)).unwrap(),
+            fs::read(testdata(EXAMPLE).join(rel)).unwrap(),
+            "the reference fix changes {rel}"
+        );
+    }
+    (guard, dir)
+}
+
+fn os(p: &Path) -> &OsStr {
+    p.as_os_str()
+}
+
+/// A real full disk: the tree sits on a tmpfs with exactly one free page. The first
+/// fixed file fits in it, the second hits ENOSPC; the first must not land without
+/// the second, so the tree is unchanged. With the space freed, the same run fixes
+/// the tree completely.
+#[cfg(unix)]
+#[test]
+fn write_on_a_full_disk_changes_nothing() {
+    let (_r, reference) = fixed_reference();
+    let work = tempfile::tempdir().unwrap();
+    let (out, mnt) = (work.path().join("out"), work.path().join("mnt"));
+    fs::create_dir_all(&out).unwrap();
+    fs::create_dir_all(&mnt).unwrap();
+    // tmpfs counts whole pages: fill every page, then give one back.
+    let script = r#"
+        set -e
+        bin=$1 src=$2 out=$3 mnt=$4
+        export NO_COLOR=1
+        mount -t tmpfs -o size=512k kpkg-lint-full "$mnt"
+        cp -a "$src" "$mnt/tree"
+        head -c 4096 /dev/zero > "$mnt/reserve"
+        dd if=/dev/zero of="$mnt/filler" bs=4096 2>/dev/null || true
+        rm "$mnt/reserve"
+        set +e
+        "$bin" --fix --write "$mnt/tree" > "$out/stdout.full" 2> "$out/stderr.full"
+        echo $? > "$out/rc.full"
+        cp -a "$mnt/tree" "$out/full"
+        rm "$mnt/filler"
+        "$bin" --fix --write "$mnt/tree" > "$out/stdout.freed" 2> "$out/stderr.freed"
+        echo $? > "$out/rc.freed"
+        cp -a "$mnt/tree" "$out/freed"
+    "#;
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_kpkg-lint"));
+    let src = testdata(EXAMPLE);
+    let Some(o) = in_mount_namespace(script, &[os(&bin), os(&src), os(&out), os(&mnt)]) else {
+        eprintln!(
+            "SKIPPED write_on_a_full_disk_changes_nothing: this machine allows no private \
+             mount namespace (unshare -m / -Urm); the file-size-limit test covers the same path"
+        );
+        return;
+    };
+    let read = |name: &str| fs::read_to_string(out.join(name)).unwrap_or_default();
+    assert!(
+        o.status.success(),
+        "setup failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let err = read("stderr.full");
+    assert_eq!(read("rc.full").trim(), "2", "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(
+        err.contains(LARGE) && err.contains("1 other fixed file is held back"),
+        "the small file was staged and held back: {err}"
+    );
+    assert_same_tree(&out.join("full"), &src);
+    assert!(temp_files(&out.join("full")).is_empty());
+
+    assert_eq!(read("rc.freed").trim(), "1", "{}", read("stderr.freed"));
+    assert_same_tree(&out.join("freed"), &reference);
+    assert!(temp_files(&out.join("freed")).is_empty());
+}
+
+/// The same failure without privileges anywhere: a file-size limit (RLIMIT_FSIZE,
+/// with SIGXFSZ ignored so the write returns EFBIG) between the two fixed files'
+/// sizes lets the first be staged and stops the second.
+#[cfg(unix)]
+#[test]
+fn write_past_the_file_size_limit_changes_nothing() {
+    if !tool_available(
+        "prlimit",
+        &["--version"],
+        "the file-size-limit --write test",
+    ) {
+        return;
+    }
+    let (_r, reference) = fixed_reference();
+    let small = fs::metadata(reference.join(SMALL)).unwrap().len();
+    let large = fs::metadata(reference.join(LARGE)).unwrap().len();
+    assert!(small + 64 < large, "{small} {large}");
+    let limit = (small + large) / 2;
+    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
+    let o = Command::new("sh")
+        .args([
+            "-c",
+            "trap '' XFSZ; limit=$1; shift; exec prlimit --fsize=$limit -- \"$@\"",
+            "sh",
+        ])
+        .arg(limit.to_string())
+        .arg(env!("CARGO_BIN_EXE_kpkg-lint"))
+        .args(["--fix", "--write"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("File too large"), "{err}");
+    assert!(err.contains("1 other fixed file is held back"), "{err}");
+    // Nothing was fixed, so nothing is claimed, and the findings the fixes would
+    // have removed are still reported.
+    assert!(err.contains("Fixed 0 findings in 0 files"), "{err}");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(report.contains("unpinned-kbuild-timestamp"), "{report}");
+    assert_same_tree(&dir, &testdata(EXAMPLE));
+    assert!(temp_files(&dir).is_empty());
+}
+
+/// A read-only target: a clear error naming the file, exit 2, nothing changed. Root
+/// writes through permission bits, so as root (as on CI) the tree is made read-only
+/// with a read-only bind mount instead, which stops root too.
+#[cfg(unix)]
+#[test]
+fn write_to_read_only_files_changes_nothing() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_g, dir) = copy_tree(&testdata("parallel/custom-j1/in"));
+    let debian = dir.join("debian");
+    let before = fs::read(debian.join("rules")).unwrap();
+    fs::set_permissions(&debian, fs::Permissions::from_mode(0o555)).unwrap();
+    let probe = debian.join(".probe");
+    let root_writes_anyway = fs::write(&probe, b"x").is_ok();
+    let _ = fs::remove_file(&probe);
+    let o = if root_writes_anyway {
+        let script = r#"
+            export NO_COLOR=1
+            mount --bind "$2" "$2" && mount -o remount,bind,ro "$2" || exit 100
+            cd "$2" && exec "$1" --fix --write --select parallel
+        "#;
+        let bin = PathBuf::from(env!("CARGO_BIN_EXE_kpkg-lint"));
+        match in_mount_namespace(script, &[os(&bin), os(&dir)]) {
+            Some(o) if o.status.code() != Some(100) => o,
+            _ => {
+                fs::set_permissions(&debian, fs::Permissions::from_mode(0o755)).unwrap();
+                eprintln!(
+                    "SKIPPED write_to_read_only_files_changes_nothing: running as root, who \
+                     writes through permission bits, and no read-only mount is possible here"
+                );
+                return;
+            }
+        }
+    } else {
+        run_in(&dir, &["--fix", "--write", "--select", "parallel"])
+    };
+    fs::set_permissions(&debian, fs::Permissions::from_mode(0o755)).unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("debian/rules"), "{err}");
+    assert!(
+        err.contains("Read-only file system") || err.contains("ermission denied"),
+        "{err}"
+    );
+    assert_eq!(fs::read(debian.join("rules")).unwrap(), before);
+    assert!(temp_files(&dir).is_empty());
+}
+
+/// Two `--fix --write` runs racing on one tree: every file ends either untouched or
+/// completely fixed (here: equal to the reviewed out/ tree), never half-written, and
+/// no temporary file is left behind.
+#[test]
+fn concurrent_writes_never_corrupt_files() {
+    for round in 0..6 {
+        let (_g, dir) = copy_tree(&testdata("parallel/mkdebian-old/in"));
+        let spawn = || {
+            bin()
+                .current_dir(&dir)
+                .args(["--fix", "--write", "--select", "parallel"])
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        for o in [&a, &b] {
+            // The loser may find the file changed under it: a clear error, not a crash.
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                matches!(o.status.code(), Some(0..=2)),
+                "round {round}: {err}"
+            );
+            if o.status.code() == Some(2) {
+                assert!(err.contains("changed on disk"), "round {round}: {err}");
+            }
+        }
+        assert_same_tree(&dir, &testdata("parallel/mkdebian-old/out"));
+        let temps = temp_files(&dir);
+        assert!(temps.is_empty(), "round {round}: {temps:?}");
+    }
+}
+
+/// A symlinked packaging file (a rules file shared between branches) is fixed
+/// through its link: the link stays a link and the file it points at gets the fix,
+/// exactly as the plain tree would.
+#[cfg(unix)]
+#[test]
+fn write_keeps_symlinks() {
+    let (_r, reference) = fixed_reference();
+    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
+    let shared = dir.parent().unwrap().join("shared");
+    fs::create_dir_all(&shared).unwrap();
+    fs::rename(dir.join(SMALL), shared.join("rules")).unwrap();
+    std::os::unix::fs::symlink("../../shared/rules", dir.join(SMALL)).unwrap();
+    let o = run_in(&dir, &["--fix", "--write"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let link = fs::symlink_metadata(dir.join(SMALL)).unwrap();
+    assert!(link.file_type().is_symlink(), "the link is still a link");
+    assert_eq!(
+        fs::read(shared.join("rules")).unwrap(),
+        fs::read(reference.join(SMALL)).unwrap()
+    );
+    assert_eq!(
+        fs::read(dir.join(LARGE)).unwrap(),
+        fs::read(reference.join(LARGE)).unwrap()
+    );
+    assert!(temp_files(&shared).is_empty());
+}
+
+/// A file the fix creates (a flavour's vars file) gets the mode any new file gets
+/// under the user's umask, 0644 under the usual 022, not a temporary file's 0600.
+#[cfg(unix)]
+#[test]
+fn new_files_get_the_umask_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_g, dir) = copy_tree(&testdata("flavour/ubuntu-missing-vars/in"));
+    let o = Command::new("sh")
+        .args(["-c", "umask 022; exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_kpkg-lint"))
+        .args(["--fix", "--write", "--unsafe-fixes", "--select", "flavour"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", stderr(&o));
+    let created = dir.join("debian.master/control.d/vars.tickless");
+    let mode = fs::metadata(&created).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644, "{mode:o}");
+    assert_same_tree(&dir, &testdata("flavour/ubuntu-missing-vars/out"));
+}
