@@ -1378,3 +1378,50 @@ fn fix_transitional_and_ccache() {
     );
     insta::assert_snapshot!("patch_determinism_ccache", patch);
 }
+
+/// A lone `\r` inside a line is part of the line for git and patch. The patch of
+/// such a file (here a control file with a stray CR, and one ending in a bare CR
+/// without a newline) applies with both, and gives what --write gives.
+#[test]
+fn patches_keep_lone_carriage_returns_inside_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path().join("tree");
+    fs::create_dir_all(d.join("debian")).unwrap();
+    fs::write(
+        d.join("debian/control"),
+        "Source: linux\nBuild-Depends: debhelper-compat (= 13),\n libcap-dev   \r   <!stage1>,\n \
+         libunwind8-dev,\n bc\n\nPackage: linux-image\nArchitecture: any\nDescription: x\n x\r",
+    )
+    .unwrap();
+    git_init(&d);
+    let o = run_in(&d, &["--fix", "--select", "obsolete-build-dep"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let patch = stdout(&o);
+    assert!(
+        patch.contains(" libcap-dev   \r   <!stage1>,\n"),
+        "{patch:?}"
+    );
+    assert!(patch.contains("+ libunwind-dev,\n"), "{patch:?}");
+    fs::write(tmp.path().join("fix.patch"), &patch).unwrap();
+    let check = git(&d, &["apply", "--check", "../fix.patch"]);
+    assert!(
+        check.status.success(),
+        "git apply --check: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let p = Command::new("patch")
+        .current_dir(&d)
+        .args(["-p1", "--quiet", "-i", "../fix.patch"])
+        .output()
+        .unwrap();
+    assert!(
+        p.status.success(),
+        "patch -p1: {}",
+        String::from_utf8_lossy(&p.stdout)
+    );
+    let patched = fs::read(d.join("debian/control")).unwrap();
+    assert!(git(&d, &["checkout", "--", "."]).status.success());
+    let w = run_in(&d, &["--fix", "--write", "--select", "obsolete-build-dep"]);
+    assert_ne!(w.status.code(), Some(2), "{}", stderr(&w));
+    assert_eq!(fs::read(d.join("debian/control")).unwrap(), patched);
+}
