@@ -11,6 +11,8 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod fix;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod knowledge;
 pub mod model;
 pub mod output;

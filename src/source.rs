@@ -148,7 +148,7 @@ fn floor_char_boundary(s: &str, mut i: usize) -> usize {
 }
 
 /// Decode as UTF-8, replacing every byte of an invalid sequence by `?`.
-fn mask_invalid_utf8(bytes: &[u8]) -> (String, Option<usize>) {
+pub fn mask_invalid_utf8(bytes: &[u8]) -> (String, Option<usize>) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (s.to_string(), None),
         Err(first) => {

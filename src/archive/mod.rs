@@ -5,7 +5,7 @@
 //! read with a streaming scanner that keeps only the fields rules use, not with the
 //! lossless deb822 parser.
 
-mod reader;
+pub(crate) mod reader;
 
 use crate::knowledge::MultiArch;
 use std::collections::HashMap;

@@ -12,6 +12,11 @@ fn err(path: &Path, message: impl Into<String>) -> ArchiveError {
     }
 }
 
+/// The most an index may decompress to. The largest real `Packages` files are well
+/// under 100 MiB (bookworm's main amd64 is 44 MiB); the cap stops a corrupt or
+/// hostile file from expanding until memory runs out.
+pub const MAX_INDEX_SIZE: u64 = 1 << 30;
+
 /// Read and decompress an index by its extension.
 pub fn read_index(path: &Path) -> Result<Vec<Record>, ArchiveError> {
     let raw = std::fs::read(path).map_err(|e| err(path, crate::discover::io_message(&e)))?;
@@ -19,35 +24,50 @@ pub fn read_index(path: &Path) -> Result<Vec<Record>, ArchiveError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut out = Vec::with_capacity(raw.len() * 4);
+    decode_and_parse(&name, raw, MAX_INDEX_SIZE).map_err(|m| err(path, m))
+}
+
+/// Decompress `raw` as its file `name` says (`.gz`, `.xz`, `.lz4`, `.zst`, else
+/// plain), to at most `limit` bytes, and scan the stanzas.
+pub fn decode_and_parse(name: &str, raw: Vec<u8>, limit: u64) -> Result<Vec<Record>, String> {
+    let too_large = |verb: &str| format!("{verb} more than {} MiB; not read", limit >> 20);
+    fn inflate(reader: impl Read, limit: u64, hint: usize) -> std::io::Result<Vec<u8>> {
+        let mut out = Vec::with_capacity(hint.min(limit as usize));
+        reader.take(limit + 1).read_to_end(&mut out)?;
+        Ok(out)
+    }
+    let hint = raw.len().saturating_mul(4);
     let result = if name.ends_with(".gz") {
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map(|_| "gzip")
+        inflate(flate2::read::MultiGzDecoder::new(&raw[..]), limit, hint)
     } else if name.ends_with(".xz") {
-        liblzma::read::XzDecoder::new_multi_decoder(&raw[..])
-            .read_to_end(&mut out)
-            .map(|_| "xz")
+        inflate(
+            liblzma::read::XzDecoder::new_multi_decoder(&raw[..]),
+            limit,
+            hint,
+        )
     } else if name.ends_with(".lz4") {
-        lz4_flex::frame::FrameDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map(|_| "lz4")
+        inflate(lz4_flex::frame::FrameDecoder::new(&raw[..]), limit, hint)
     } else if name.ends_with(".zst") {
         match ruzstd::decoding::StreamingDecoder::new(&raw[..]) {
-            Ok(mut d) => d.read_to_end(&mut out).map(|_| "zstd"),
-            Err(e) => return Err(err(path, format!("not a valid zstd stream: {e}"))),
+            Ok(d) => inflate(d, limit, hint),
+            Err(e) => return Err(format!("not a valid zstd stream: {e}")),
         }
     } else {
-        out = raw;
-        Ok("plain")
+        if raw.len() as u64 > limit {
+            return Err(too_large("holds"));
+        }
+        Ok(raw)
     };
-    if let Err(e) = result {
+    let out = result.map_err(|e| {
         let kind = name.rsplit('.').next().unwrap_or("");
-        return Err(err(path, format!("cannot decompress ({kind}): {e}")));
+        format!("cannot decompress ({kind}): {e}")
+    })?;
+    if out.len() as u64 > limit {
+        return Err(too_large("decompresses to"));
     }
-    let text = std::str::from_utf8(&out)
-        .map_err(|e| err(path, format!("not UTF-8 at byte {}", e.valid_up_to())))?;
-    parse_packages(text).map_err(|m| err(path, m))
+    let text =
+        std::str::from_utf8(&out).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    parse_packages(text)
 }
 
 fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
@@ -201,6 +221,25 @@ pub fn parse_packages(text: &str) -> Result<Vec<Record>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
+    /// A small compressed file that expands past the cap is refused, not decoded
+    /// until memory runs out; at or under the cap it reads.
+    #[test]
+    fn decompression_is_capped() {
+        let stanza = "Package: bc\nVersion: 1.07.1-3\nArchitecture: amd64\n\n";
+        let plain = stanza.repeat(40_000); // 1.9 MiB
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(plain.as_bytes()).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() < 64 * 1024, "{}", gz.len());
+        let err = decode_and_parse("Packages.gz", gz.clone(), 1 << 20).unwrap_err();
+        assert!(err.contains("decompresses to more than 1 MiB"), "{err}");
+        let err = decode_and_parse("Packages", plain.clone().into_bytes(), 1 << 20).unwrap_err();
+        assert!(err.contains("holds more than 1 MiB"), "{err}");
+        let exact = plain.len() as u64;
+        assert_eq!(decode_and_parse("Packages.gz", gz, exact).unwrap().len(), 40_000);
+    }
 
     #[test]
     fn reads_the_fields_rules_use() {

@@ -1,0 +1,356 @@
+//! Fuzz targets: one function per parser and one for the whole pipeline, each
+//! taking arbitrary bytes and panicking only when an invariant breaks.
+//!
+//! The same functions are driven three ways: by libFuzzer through cargo-fuzz
+//! (`src/fuzz/`, coverage-guided, long runs), by the stable mutation smoke test in
+//! `cargo test` (`src/tests/fuzz_smoke.rs`), and by the regression replay, which
+//! runs every input under `testdata/fuzz/<target>/` (each one a crash found once).
+//! So what CI checks is exactly what the fuzzer explores. See docs/reliability.md.
+//!
+//! Not part of the stable API.
+
+use crate::discover::{parse_debian_env, Tree, TreeKind};
+use crate::model::{changelog, control, flavour, kconfig, makefile, quilt, relation};
+use crate::rules::LintOptions;
+use crate::source::{mask_invalid_utf8, SourceFile, Span};
+use std::path::PathBuf;
+
+/// A fuzz target: any bytes in, a panic only when an invariant breaks.
+pub type Target = fn(&[u8]);
+
+/// Every target by name, for the smoke test and the regression replay.
+pub const TARGETS: &[(&str, Target)] = &[
+    ("makefile", makefile),
+    ("control", control),
+    ("relations", relations),
+    ("changelog", changelog),
+    ("kconfig", kconfig),
+    ("quilt", quilt),
+    ("vars", vars),
+    ("defines", defines),
+    ("packages", packages),
+    ("index", index),
+    ("tree", tree),
+];
+
+/// Text as the pipeline sees it: invalid UTF-8 masked byte for byte.
+fn text(data: &[u8]) -> String {
+    mask_invalid_utf8(data).0
+}
+
+fn assert_span(text: &str, span: &Span, what: &str) {
+    assert!(
+        span.start <= span.end && span.end <= text.len(),
+        "{what}: span {span:?} outside a {}-byte text",
+        text.len()
+    );
+    assert!(
+        text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+        "{what}: span {span:?} splits a character"
+    );
+}
+
+/// Make files: statements tile the file with only line breaks between them (the
+/// scanner loses no byte), and every span is inside the text.
+pub fn makefile(data: &[u8]) {
+    let text = text(data);
+    let mf = makefile::parse(&text);
+    let mut pos = 0;
+    for s in &mf.stmts {
+        assert_span(&text, &s.span, "statement");
+        assert!(
+            s.span.start >= pos,
+            "statements overlap at {}",
+            s.span.start
+        );
+        let gap = &text[pos..s.span.start];
+        assert!(
+            gap.chars().all(|c| c == '\n' || c == '\r'),
+            "bytes between statements are lost: {gap:?}"
+        );
+        pos = s.span.end;
+    }
+    assert!(
+        text[pos..].chars().all(|c| c == '\n' || c == '\r'),
+        "trailing bytes lost: {:?}",
+        &text[pos..]
+    );
+    let _ = makefile::fold_continuations(&text);
+}
+
+/// deb822 control files: deb822-lossless prints back exactly what it read, and our
+/// paragraphs, fields and relations point inside the text.
+pub fn control(data: &[u8]) {
+    let text = text(data);
+    let parsed = deb822_lossless::Deb822::parse(&text);
+    assert_eq!(parsed.tree().to_string(), text, "deb822 round trip");
+    let cf = control::parse(0, &text);
+    for p in &cf.paragraphs {
+        assert_span(&text, &p.span, "paragraph");
+        for f in &p.fields {
+            assert_span(&text, &f.name_span, "field name");
+            assert_span(&text, &f.value_span, "field value");
+            assert_eq!(&text[f.name_span.clone()], f.name, "field name bytes");
+            for g in &f.relations {
+                check_group(&text, g);
+            }
+        }
+    }
+    for (span, _) in &cf.problems {
+        assert_span(&text, span, "problem");
+    }
+    for p in &cf.relation_problems {
+        assert_span(&text, &p.span, "relation problem");
+    }
+}
+
+fn check_group(text: &str, g: &relation::RelationGroup) {
+    assert_span(text, &g.span, "relation group");
+    for r in &g.alternatives {
+        assert_span(text, &r.span, "relation");
+        assert_span(text, &r.name_span, "package name");
+        assert!(
+            g.span.start <= r.span.start && r.span.end <= g.span.end,
+            "alternative {:?} outside its group {:?}",
+            r.span,
+            g.span
+        );
+        assert_eq!(&text[r.name_span.clone()], r.name, "package name bytes");
+        for (_, span) in r.arch_qualifier.iter() {
+            assert_span(text, span, "qualifier");
+        }
+        if let Some((_, _, span)) = &r.version {
+            assert_span(text, span, "version");
+        }
+        if let Some((_, span)) = &r.arch_list {
+            assert_span(text, span, "architecture list");
+        }
+        for (_, span) in &r.profiles {
+            assert_span(text, span, "profile");
+        }
+    }
+}
+
+/// Relation fields on their own: every span inside the text, names are their bytes.
+pub fn relations(data: &[u8]) {
+    let text = text(data);
+    let (groups, problems) = relation::parse_relations(&text, 0);
+    for g in &groups {
+        check_group(&text, g);
+    }
+    for p in &problems {
+        assert_span(&text, &p.span, "relation problem");
+    }
+}
+
+pub fn changelog(data: &[u8]) {
+    let text = text(data);
+    let (_, problems) = changelog::parse(&text);
+    for (span, _) in &problems {
+        assert_span(&text, span, "changelog problem");
+    }
+}
+
+/// Kernel configs and Ubuntu annotations.
+pub fn kconfig(data: &[u8]) {
+    let text = text(data);
+    let _ = kconfig::parse_config(0, &text);
+    let _ = kconfig::parse_annotations(0, &text);
+}
+
+/// Quilt patches: parsing, and applying each file patch to the patch text itself
+/// (any text will do: the applier must refuse, never panic).
+pub fn quilt(data: &[u8]) {
+    let text = text(data);
+    let _ = quilt::series_entries(&text);
+    if let Ok(patches) = quilt::parse_patch(&text) {
+        for p in &patches {
+            let _ = quilt::apply(&text, p);
+        }
+    }
+}
+
+/// Ubuntu `control.d/vars.<flavour>` files.
+pub fn vars(data: &[u8]) {
+    let text = text(data);
+    let _ = flavour::parse_vars(0, "generic", &text);
+}
+
+/// Debian's `defines.toml` and the older INI `defines`, as the flavour rule reads
+/// them: inside a tree, through the linter. The first byte picks the format.
+pub fn defines(data: &[u8]) {
+    let (kind, rest) = data.split_first().unwrap_or((&0, &[]));
+    let rel = if kind % 2 == 0 {
+        "debian/config/defines.toml"
+    } else {
+        "debian/config/defines"
+    };
+    let tree = tree_of(&[
+        ("debian/control", b"Source: linux\n\nPackage: linux-image\n"),
+        (rel, rest),
+    ]);
+    check_lint(&tree);
+}
+
+/// apt `Packages` text.
+pub fn packages(data: &[u8]) {
+    let text = text(data);
+    let _ = crate::archive::parse_packages(&text);
+}
+
+/// The apt index reader on (possibly compressed) bytes: the first byte picks the
+/// file name, so gzip, xz, lz4 and zstd decoders see the rest. Decompression is
+/// capped (here at 16 MiB) so a small input cannot expand without bound.
+pub fn index(data: &[u8]) {
+    let (kind, rest) = data.split_first().unwrap_or((&0, &[]));
+    let name = [
+        "Packages",
+        "Packages.gz",
+        "Packages.xz",
+        "Packages.lz4",
+        "Packages.zst",
+    ][*kind as usize % 5];
+    let _ = crate::archive::reader::decode_and_parse(name, rest.to_vec(), 16 << 20);
+}
+
+/// Files of a tree, encoded for the fuzzer: records separated by NUL, each record a
+/// path, a newline, and the file's bytes. Every byte string decodes to some tree.
+pub fn decode_tree(data: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    for record in data.split(|b| *b == 0) {
+        let (path, content) = match record.iter().position(|b| *b == b'\n') {
+            Some(i) => (&record[..i], &record[i + 1..]),
+            None => (record, &[][..]),
+        };
+        let path = String::from_utf8_lossy(path).trim().to_string();
+        // Paths a discovered tree could hold: relative, no `..`, no duplicates.
+        if path.is_empty()
+            || path.starts_with('/')
+            || path
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+            || files.iter().any(|(p, _)| *p == path)
+        {
+            continue;
+        }
+        files.push((path, content.to_vec()));
+    }
+    files.sort();
+    files
+}
+
+/// The inverse of [`decode_tree`] for trees without NUL bytes (the seed corpus).
+pub fn encode_tree(files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, (path, content)) in files.iter().enumerate() {
+        if i > 0 {
+            out.push(0);
+        }
+        out.extend_from_slice(path.as_bytes());
+        out.push(b'\n');
+        out.extend_from_slice(content);
+    }
+    out
+}
+
+/// A tree from files in memory, read as discovery would have read them.
+fn tree_of(files: &[(&str, &[u8])]) -> Tree {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(rel, bytes)| {
+            SourceFile::new(
+                rel.to_string(),
+                PathBuf::from(rel),
+                rel.to_string(),
+                bytes.to_vec(),
+                None,
+            )
+        })
+        .collect();
+    let branch_dir = files
+        .iter()
+        .find(|f| f.rel == "debian/debian.env")
+        .and_then(|f| parse_debian_env(&f.text));
+    let kind = if files
+        .iter()
+        .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
+    {
+        TreeKind::Debian
+    } else {
+        TreeKind::KernelPackage
+    };
+    let listed = files
+        .iter()
+        .filter(|f| f.rel.contains("/abi/"))
+        .map(|f| f.rel.clone())
+        .collect();
+    Tree {
+        root: PathBuf::from("."),
+        kind,
+        branch_dir,
+        files,
+        listed,
+    }
+}
+
+/// Every finding and note points inside its file, on character boundaries.
+fn check_lint(tree: &Tree) {
+    for d in crate::lint_tree(tree, &LintOptions::default()) {
+        let file = &tree.files[d.file];
+        assert_span(&file.text, &d.span, d.rule);
+        for n in &d.notes {
+            assert_span(&tree.files[n.file].text, &n.span, d.rule);
+        }
+        if let Some(fix) = &d.fix {
+            for e in &fix.edits {
+                assert_span(&tree.files[e.file].text, &e.span, d.rule);
+            }
+        }
+    }
+}
+
+/// The whole pipeline on a tree the fuzzer writes (include graphs, flavour layouts,
+/// templates, quilt series … whatever the bytes say): every finding points inside
+/// its file; fixing until nothing changes ends in a tree that lints again; fixing
+/// that tree again changes nothing; and every changed file's unified diff applies
+/// back onto the original to give exactly the fixed file.
+pub fn tree(data: &[u8]) {
+    let files = decode_tree(data);
+    if files.is_empty() || files.len() > 64 {
+        return;
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let tree = tree_of(&borrowed);
+    check_lint(&tree);
+    let options = LintOptions::default();
+    let outcome = crate::fix_loop(&tree, &options, true);
+    check_lint(&outcome.tree);
+    let again = crate::fix_loop(&outcome.tree, &options, true);
+    assert!(
+        again.passes.is_empty(),
+        "fixing a fixed tree changed it again: {:?}",
+        again
+            .passes
+            .iter()
+            .flat_map(|(_, p)| p.accepted.iter().map(|(rule, _, _)| *rule))
+            .collect::<Vec<_>>()
+    );
+    for (old, new) in tree.files.iter().zip(&outcome.tree.files) {
+        if old.bytes == new.bytes || !old.is_utf8() {
+            continue;
+        }
+        let patch = crate::fix::diff::unified(&old.rel, Some(&old.text), &new.text);
+        let parsed = quilt::parse_patch(&patch)
+            .unwrap_or_else(|e| panic!("our own diff does not parse: {e:?}\n{patch}"));
+        assert_eq!(parsed.len(), 1, "{patch}");
+        let applied = quilt::apply(&old.text, &parsed[0])
+            .unwrap_or_else(|hunk| panic!("our own diff does not apply (hunk {hunk}):\n{patch}"));
+        assert_eq!(
+            applied, new.text,
+            "the diff does not give the fixed file:\n{patch}"
+        );
+    }
+}
