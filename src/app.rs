@@ -153,7 +153,7 @@ fn tree_diff(before: &Tree, after: &Tree) -> String {
     let mut out = String::new();
     for (id, f) in after.files.iter().enumerate() {
         match before.files.get(id) {
-            Some(old) if old.bytes != f.bytes => {
+            Some(old) if old.bytes() != f.bytes() => {
                 out.push_str(&fix::diff::unified(&f.display, Some(&old.text), &f.text))
             }
             None => out.push_str(&fix::diff::unified(&f.display, None, &f.text)),
@@ -929,10 +929,10 @@ fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
     let mut problems = Vec::new();
     for (id, f) in after.files.iter().enumerate() {
         let result = match before.files.get(id) {
-            Some(old) if old.bytes != f.bytes => {
-                fix::write::stage_replace(&old.path, &old.bytes, &f.bytes, old.mode)
+            Some(old) if old.bytes() != f.bytes() => {
+                fix::write::stage_replace(&old.path, old.bytes(), f.bytes(), old.mode)
             }
-            None => fix::write::stage_new(&f.path, &f.bytes, None),
+            None => fix::write::stage_new(&f.path, f.bytes(), None),
             _ => continue,
         };
         match result {
@@ -979,7 +979,7 @@ fn tree_diff_git(before: &Tree, after: &Tree) -> String {
     let mut out = String::new();
     for (id, f) in after.files.iter().enumerate() {
         let (old, created) = match before.files.get(id) {
-            Some(old) if old.bytes != f.bytes => (Some(old.text.as_str()), false),
+            Some(old) if old.bytes() != f.bytes() => (Some(old.text.as_str()), false),
             None => (None, true),
             _ => continue,
         };

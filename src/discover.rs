@@ -8,6 +8,7 @@
 
 use crate::source::{FileId, SourceFile};
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -520,7 +521,12 @@ fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
             MAX_FILE_SIZE / (1024 * 1024)
         )));
     }
-    let bytes = fs::read(path)?;
+    // Read with the size just stat'ed (fs::read would stat the file again). The stat
+    // by path comes first so a FIFO is never opened: opening one blocks.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    fs::File::open(path)?
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_SIZE {
         return Ok(ReadOutcome::Skipped(
             "file grew past the size limit while being read".into(),
@@ -547,10 +553,12 @@ fn file_mode(_meta: &fs::Metadata) -> Option<u32> {
 
 /// A path as the user should see it: relative to the current directory when below it.
 pub fn display_path(path: &Path) -> String {
+    // kpkg-lint never changes its directory: ask the system once, not once a file.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
     let mut p = path.to_path_buf();
     if p.is_absolute() {
-        if let Ok(cwd) = std::env::current_dir() {
-            if let Ok(rel) = p.strip_prefix(&cwd) {
+        if let Some(cwd) = CWD.get_or_init(|| std::env::current_dir().ok()) {
+            if let Ok(rel) = p.strip_prefix(cwd) {
                 p = rel.to_path_buf();
             }
         }

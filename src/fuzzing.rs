@@ -293,7 +293,9 @@ fn tree_of(files: &[(&str, &[u8])]) -> Tree {
     }
 }
 
-/// Every finding and note points inside its file, on character boundaries.
+/// Every finding and note points inside its file, on character boundaries, and
+/// every fix changes something (a fix that writes back what is there would be
+/// offered, and "applied", forever).
 fn check_lint(tree: &Tree) {
     for d in crate::lint_tree(tree, &LintOptions::default()) {
         let file = &tree.files[d.file];
@@ -339,7 +341,7 @@ pub fn tree(data: &[u8]) {
             .collect::<Vec<_>>()
     );
     for (old, new) in tree.files.iter().zip(&outcome.tree.files) {
-        if old.bytes == new.bytes || !old.is_utf8() {
+        if old.bytes() == new.bytes() || !old.is_utf8() {
             continue;
         }
         let patch = crate::fix::diff::unified(&old.rel, Some(&old.text), &new.text);

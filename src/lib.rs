@@ -107,7 +107,7 @@ pub fn fix_memory_selected(
         .map(|f| {
             (
                 f.rel.clone(),
-                String::from_utf8_lossy(&f.bytes).into_owned(),
+                String::from_utf8_lossy(f.bytes()).into_owned(),
             )
         })
         .collect()
@@ -125,7 +125,7 @@ pub fn fix_memory(files: &[(&str, &str)], unsafe_fixes: bool) -> Vec<(String, St
         .map(|f| {
             (
                 f.rel.clone(),
-                String::from_utf8_lossy(&f.bytes).into_owned(),
+                String::from_utf8_lossy(f.bytes()).into_owned(),
             )
         })
         .collect()

@@ -1,12 +1,19 @@
 //! Files as read from disk: raw bytes, a same-length text view and a line index.
 //!
-//! Every span in kpkg-lint is a byte range into `SourceFile::bytes`. The text view
+//! Every span in kpkg-lint is a byte range into `SourceFile::bytes()`. The text view
 //! replaces each byte of an invalid UTF-8 sequence by `?`, so offsets into the text
 //! are offsets into the bytes: parsers work on `&str`, edits splice the original
 //! bytes, and nothing outside an edit is ever re-encoded.
+//!
+//! A file is held once: a valid UTF-8 file (nearly all) is its text, and only a
+//! file with invalid bytes keeps them beside the masked text. The line index is
+//! built the first time a line or column is asked for, which most files never are.
+//! On the VMs kernel teams build in, a page fault costs microseconds: memory not
+//! touched is time not spent.
 
 use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
 /// A byte range in one file.
 pub type Span = Range<usize>;
@@ -23,8 +30,9 @@ pub struct SourceFile {
     pub path: PathBuf,
     /// Path relative to the tree root, `/`-separated (`debian/rules`).
     pub rel: String,
-    pub bytes: Vec<u8>,
-    /// `bytes` with invalid UTF-8 masked byte for byte; same length as `bytes`.
+    /// The bytes on disk when they are not valid UTF-8; otherwise `text` is them.
+    raw: Option<Vec<u8>>,
+    /// The bytes with invalid UTF-8 masked byte for byte; same length as the bytes.
     pub text: String,
     /// Offset of the first invalid UTF-8 byte, if any.
     pub invalid_utf8_at: Option<usize>,
@@ -32,7 +40,7 @@ pub struct SourceFile {
     pub mode: Option<u32>,
     /// Why the file was not read (binary, too large); such files are never parsed or edited.
     pub skipped: Option<String>,
-    line_starts: Vec<usize>,
+    line_starts: OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
@@ -43,19 +51,24 @@ impl SourceFile {
         bytes: Vec<u8>,
         mode: Option<u32>,
     ) -> Self {
-        let (text, invalid_utf8_at) = mask_invalid_utf8(&bytes);
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr_newlines(&bytes));
+        let (text, raw, invalid_utf8_at) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None, None),
+            Err(e) => {
+                let bytes = e.into_bytes();
+                let (text, at) = mask_invalid_utf8(&bytes);
+                (text, Some(bytes), at)
+            }
+        };
         SourceFile {
             display,
             path,
             rel,
-            bytes,
+            raw,
             text,
             invalid_utf8_at,
             mode,
             skipped: None,
-            line_starts,
+            line_starts: OnceLock::new(),
         }
     }
 
@@ -77,6 +90,19 @@ impl SourceFile {
         f
     }
 
+    /// The file's bytes, exactly as on disk.
+    pub fn bytes(&self) -> &[u8] {
+        self.raw.as_deref().unwrap_or(self.text.as_bytes())
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.line_starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(memchr::memchr_iter(b'\n', self.bytes()).map(|i| i + 1));
+            starts
+        })
+    }
+
     pub fn is_utf8(&self) -> bool {
         self.invalid_utf8_at.is_none()
     }
@@ -88,7 +114,7 @@ impl SourceFile {
 
     /// 0-based line index of a byte offset.
     pub fn line_index(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+        match self.line_starts().binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         }
@@ -96,9 +122,9 @@ impl SourceFile {
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.bytes.len());
+        let offset = offset.min(self.text.len());
         let line = self.line_index(offset);
-        let start = self.line_starts[line];
+        let start = self.line_starts()[line];
         let col = self.text[start..floor_char_boundary(&self.text, offset)]
             .chars()
             .count()
@@ -108,16 +134,16 @@ impl SourceFile {
 
     /// Byte range of a 0-based line, without its line terminator.
     pub fn line_span(&self, line: usize) -> Option<Span> {
-        let start = *self.line_starts.get(line)?;
-        if start > self.bytes.len() || (start == self.bytes.len() && line > 0) {
+        let start = *self.line_starts().get(line)?;
+        if start > self.text.len() || (start == self.text.len() && line > 0) {
             return None;
         }
         let mut end = self
-            .line_starts
+            .line_starts()
             .get(line + 1)
             .map(|n| n - 1)
-            .unwrap_or(self.bytes.len());
-        if end > start && self.bytes[end - 1] == b'\r' {
+            .unwrap_or(self.text.len());
+        if end > start && self.text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }
         Some(start..end)
@@ -128,16 +154,8 @@ impl SourceFile {
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
-}
-
-fn memchr_newlines(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| **b == b'\n')
-        .map(|(i, _)| i + 1)
 }
 
 fn floor_char_boundary(s: &str, mut i: usize) -> usize {

@@ -238,7 +238,10 @@ mod tests {
         let err = decode_and_parse("Packages", plain.clone().into_bytes(), 1 << 20).unwrap_err();
         assert!(err.contains("holds more than 1 MiB"), "{err}");
         let exact = plain.len() as u64;
-        assert_eq!(decode_and_parse("Packages.gz", gz, exact).unwrap().len(), 40_000);
+        assert_eq!(
+            decode_and_parse("Packages.gz", gz, exact).unwrap().len(),
+            40_000
+        );
     }
 
     #[test]

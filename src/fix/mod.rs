@@ -73,7 +73,7 @@ pub fn plan(tree: &Tree, diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Pass
         edits.dedup();
         let file_ok = edits.iter().all(|e| {
             editable(tree, e.file)
-                && e.span.end <= tree.files[e.file].bytes.len()
+                && e.span.end <= tree.files[e.file].bytes().len()
                 && tree.files[e.file].text.is_char_boundary(e.span.start)
                 && tree.files[e.file].text.is_char_boundary(e.span.end)
         });
@@ -125,7 +125,7 @@ pub fn apply<'a>(
     }
     let contents = by_file
         .into_iter()
-        .map(|(f, edits)| (f, splice(&tree.files[f].bytes, &edits)))
+        .map(|(f, edits)| (f, splice(tree.files[f].bytes(), &edits)))
         .collect();
     (contents, new_files)
 }

@@ -11,7 +11,10 @@ pub struct ChangelogEntry {
     pub span: Span,
 }
 
-/// Parse every entry header (`linux (6.8.0-41.41) noble; urgency=medium`).
+/// Parse entry headers (`linux (6.8.0-41.41) noble; urgency=medium`) from the top,
+/// up to and including the first that names a release other than `UNRELEASED`:
+/// that entry decides the target release, and what lies below it is history. A
+/// kernel changelog holds thousands of entries (megabytes), so it is not read.
 pub fn parse(text: &str) -> (Vec<ChangelogEntry>, Vec<(Span, String)>) {
     let mut entries = Vec::new();
     let mut problems = Vec::new();
@@ -25,7 +28,18 @@ pub fn parse(text: &str) -> (Vec<ChangelogEntry>, Vec<(Span, String)>) {
         }
         let span = start..start + l.len();
         match parse_header(l) {
-            Some((source, version, dists)) => entries.push(ChangelogEntry { source, version, distributions: dists, span }),
+            Some((source, version, dists)) => {
+                let released = dists.first().is_some_and(|d| d != "UNRELEASED");
+                entries.push(ChangelogEntry {
+                    source,
+                    version,
+                    distributions: dists,
+                    span,
+                });
+                if released {
+                    break;
+                }
+            }
             None if entries.is_empty() => problems.push((span, "changelog does not start with an entry header `source (version) distribution; urgency=…`".to_string())),
             None => {}
         }
@@ -51,12 +65,13 @@ fn parse_header(l: &str) -> Option<(String, String, Vec<String>)> {
 mod tests {
     #[test]
     fn parses_headers() {
-        let (e, p) = super::parse("linux (6.8.0-41.41) noble; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\nlinux (6.8.0-40.40) UNRELEASED; urgency=medium\n");
+        let (e, p) = super::parse("linux (6.8.0-42.42) UNRELEASED; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\nlinux (6.8.0-41.41) noble; urgency=medium\n\n  * y\n\nlinux (6.8.0-40.40) noble; urgency=medium\n");
         assert!(p.is_empty());
+        // Reading stops at the first released entry: the older ones are history.
         assert_eq!(e.len(), 2);
-        assert_eq!(e[0].version, "6.8.0-41.41");
-        assert_eq!(e[0].distributions, ["noble"]);
-        assert_eq!(e[1].distributions, ["UNRELEASED"]);
+        assert_eq!(e[0].distributions, ["UNRELEASED"]);
+        assert_eq!(e[1].version, "6.8.0-41.41");
+        assert_eq!(e[1].distributions, ["noble"]);
     }
 
     #[test]

@@ -4,54 +4,94 @@
 
 use crate::source::{FileId, Span};
 
+/// One option set by a config fragment or the annotations file, borrowed from the
+/// file's text: an Ubuntu annotations file holds some 20,000 options with a policy
+/// per architecture, and nothing is allocated for an option no rule asks about.
 #[derive(Debug, Clone)]
-pub struct ConfigSetting {
+pub struct ConfigSetting<'t> {
     pub file: FileId,
     /// The line that sets it.
     pub span: Span,
-    pub name: String,
-    /// `y`, `m`, `n`, or the literal value; for annotations, one per architecture.
-    pub values: Vec<(Option<String>, String)>,
+    pub name: &'t str,
+    value: Value<'t>,
 }
 
-impl ConfigSetting {
+#[derive(Debug, Clone)]
+enum Value<'t> {
+    /// `y`, `m`, `n`, or the literal value of a config fragment.
+    Plain(&'t str),
+    /// The inside of an annotation's `policy<{…}>`: `'amd64': 'y', 'arm64': 'n'`.
+    Policy(&'t str),
+}
+
+impl<'t> ConfigSetting<'t> {
+    /// `(architecture, value)` pairs: one without an architecture for a config
+    /// fragment, one per architecture for an annotation.
+    pub fn values(&self) -> impl Iterator<Item = (Option<&'t str>, &'t str)> + 't {
+        let (plain, policy) = match self.value {
+            Value::Plain(v) => (Some(v), ""),
+            Value::Policy(body) => (None, body),
+        };
+        let clean = |s: &'t str| s.trim().trim_matches(['\'', '"']);
+        plain.map(|v| (None, v)).into_iter().chain(
+            policy
+                .split(',')
+                .filter_map(move |kv| kv.split_once(':'))
+                .map(move |(k, v)| (Some(clean(k)), clean(v))),
+        )
+    }
+
     /// Built in or as a module for at least one architecture.
     pub fn enabled(&self) -> bool {
-        self.values.iter().any(|(_, v)| v == "y" || v == "m")
+        self.values().any(|(_, v)| v == "y" || v == "m")
     }
 }
 
+/// `(offset, line without its terminator)`, split with memchr: config fragments and
+/// annotations run to tens of thousands of lines.
 fn lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |l| {
-        let start = offset;
-        offset += l.len();
-        (start, l.trim_end_matches(['\n', '\r']))
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).chain(
+        // The last line, when the file does not end with a newline.
+        (!text.is_empty() && !text.ends_with('\n')).then_some(text.len()),
+    );
+    let mut start = 0;
+    ends.map(move |end| {
+        let line = &text[start..end];
+        let at = start;
+        start = end + 1;
+        (at, line.strip_suffix('\r').unwrap_or(line))
     })
 }
 
-pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting> {
-    let mut out = Vec::new();
+pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
+    let mut out = Vec::with_capacity(text.len() / 28);
     for (start, l) in lines(text) {
         let span = start..start + l.len();
-        if let Some(rest) = l.strip_prefix("# CONFIG_") {
-            if let Some(name) = rest.strip_suffix(" is not set") {
-                out.push(ConfigSetting {
-                    file,
-                    span,
-                    name: format!("CONFIG_{name}"),
-                    values: vec![(None, "n".into())],
-                });
+        let b = l.as_bytes();
+        if b.first() == Some(&b'#') {
+            if let Some(rest) = l.strip_prefix("# CONFIG_") {
+                if rest.ends_with(" is not set") {
+                    out.push(ConfigSetting {
+                        file,
+                        span,
+                        name: &l[2..l.len() - " is not set".len()],
+                        value: Value::Plain("n"),
+                    });
+                }
             }
             continue;
         }
-        if let Some((name, value)) = l.split_once('=') {
-            if name.starts_with("CONFIG_") && !name.contains(char::is_whitespace) {
+        if !b.starts_with(b"CONFIG_") {
+            continue;
+        }
+        if let Some(eq) = memchr::memchr(b'=', b) {
+            let name = &l[..eq];
+            if !name.bytes().any(|c| c.is_ascii_whitespace()) {
                 out.push(ConfigSetting {
                     file,
                     span,
-                    name: name.to_string(),
-                    values: vec![(None, value.trim().to_string())],
+                    name,
+                    value: Value::Plain(l[eq + 1..].trim()),
                 });
             }
         }
@@ -61,7 +101,7 @@ pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting> {
 
 /// Ubuntu annotations: `CONFIG_X policy<{'amd64': 'y', 'arm64': '-'}>`; `note<…>` and
 /// other lines are ignored.
-pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting> {
+pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
     let mut out = Vec::new();
     for (start, l) in lines(text) {
         let Some(name) = l
@@ -77,20 +117,11 @@ pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting> {
         let Some(end) = l[p..].find("}>") else {
             continue;
         };
-        let body = &l[p + "policy<{".len()..p + end];
-        let values = body
-            .split(',')
-            .filter_map(|kv| {
-                let (k, v) = kv.split_once(':')?;
-                let clean = |s: &str| s.trim().trim_matches(['\'', '"']).to_string();
-                Some((Some(clean(k)), clean(v)))
-            })
-            .collect();
         out.push(ConfigSetting {
             file,
             span: start..start + l.len(),
-            name: name.to_string(),
-            values,
+            name,
+            value: Value::Policy(&l[p + "policy<{".len()..p + end]),
         });
     }
     out
@@ -106,7 +137,27 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert!(s[0].enabled());
         assert!(!s[1].enabled());
-        assert_eq!(s[2].values[0].1, "\"\"");
+        assert_eq!(s[1].name, "CONFIG_DEBUG_INFO_BTF");
+        assert_eq!(s[2].values().collect::<Vec<_>>(), [(None, "\"\"")]);
+    }
+
+    #[test]
+    fn crlf_and_a_last_line_without_newline() {
+        let t = "CONFIG_A=y\r\n# CONFIG_B is not set\r\nCONFIG_C=m";
+        let s = parse_config(0, t);
+        let got: Vec<_> = s
+            .iter()
+            .map(|c| (c.name, c.values().next().unwrap().1, &t[c.span.clone()]))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("CONFIG_A", "y", "CONFIG_A=y"),
+                ("CONFIG_B", "n", "# CONFIG_B is not set"),
+                ("CONFIG_C", "m", "CONFIG_C=m")
+            ]
+        );
+        assert!(parse_config(0, "").is_empty());
     }
 
     #[test]
@@ -115,6 +166,9 @@ mod tests {
         let s = parse_annotations(0, t);
         assert_eq!(s.len(), 1);
         assert!(s[0].enabled());
-        assert_eq!(s[0].values[1], (Some("armhf".into()), "n".into()));
+        assert_eq!(
+            s[0].values().collect::<Vec<_>>(),
+            [(Some("amd64"), "y"), (Some("armhf"), "n")]
+        );
     }
 }

@@ -99,7 +99,7 @@ pub struct Model<'t> {
     pub changelog: Option<(FileId, Vec<changelog::ChangelogEntry>)>,
     pub compat: Option<Compat>,
     /// Kernel configuration shipped with the packaging.
-    pub kconfig: Vec<kconfig::ConfigSetting>,
+    pub kconfig: Vec<kconfig::ConfigSetting<'t>>,
     /// `debian/source/format`, trimmed (`3.0 (quilt)`).
     pub source_format: Option<String>,
     /// `debian/patches/series` and the patch files it names (None when missing).
@@ -399,7 +399,7 @@ impl<'t> Model<'t> {
     }
 
     /// The first setting of a kernel option that enables it, if any.
-    pub fn config_enabled(&self, name: &str) -> Option<&kconfig::ConfigSetting> {
+    pub fn config_enabled(&self, name: &str) -> Option<&kconfig::ConfigSetting<'t>> {
         self.kconfig.iter().find(|c| c.name == name && c.enabled())
     }
 

@@ -122,9 +122,9 @@ pub fn system_include_edit(model: &Model, program: &Program, path: &str) -> Opti
     let at = file
         .line_span(line)
         .map(|s| s.start)
-        .unwrap_or(file.bytes.len());
+        .unwrap_or(file.bytes().len());
     let mut content = String::new();
-    if at == file.bytes.len() && at > 0 && !file.text.ends_with('\n') {
+    if at == file.bytes().len() && at > 0 && !file.text.ends_with('\n') {
         content.push('\n');
     }
     content.push_str(&format!("include {path}\n"));

@@ -223,8 +223,8 @@ fn trees() -> Vec<Vec<(String, Vec<u8>)>> {
             let files: Vec<(String, Vec<u8>)> = tree
                 .files
                 .into_iter()
-                .filter(|f| f.skipped.is_none() && !f.bytes.contains(&0))
-                .map(|f| (f.rel, f.bytes))
+                .filter(|f| f.skipped.is_none() && !f.bytes().contains(&0))
+                .map(|f| (f.rel.clone(), f.bytes().to_vec()))
                 .collect();
             (!files.is_empty()).then_some(files)
         })

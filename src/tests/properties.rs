@@ -472,7 +472,7 @@ proptest! {
                 .collect();
             prop_assert_eq!(
                 bytes,
-                &reference_splice(&tree.files[*id].bytes, &edits),
+                &reference_splice(tree.files[*id].bytes(), &edits),
                 "{} changed outside its edits", tree.files[*id].rel
             );
         }

@@ -114,7 +114,7 @@ mod tests {
                         e.span,
                         diag.span
                     );
-                    let old = &tree.files[e.file].bytes;
+                    let old = &tree.files[e.file].bytes();
                     let new = crate::fix::splice(old, &[e]);
                     assert_eq!(&new[..e.span.start], &old[..e.span.start]);
                     assert_eq!(

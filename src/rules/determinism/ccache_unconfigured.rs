@@ -63,8 +63,8 @@ pub fn check(c: &mut Checker) {
             .line_span(f.line_index(span.end))
             .map(|s| s.end)
             .unwrap_or(span.end);
-        let at = (line_end + 1).min(f.bytes.len());
-        let prefix = if at == f.bytes.len() && !f.text.ends_with('\n') {
+        let at = (line_end + 1).min(f.bytes().len());
+        let prefix = if at == f.bytes().len() && !f.text.ends_with('\n') {
             "\n"
         } else {
             ""

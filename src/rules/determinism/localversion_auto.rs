@@ -11,7 +11,7 @@ pub fn check(c: &mut Checker) {
     let hits: Vec<_> = model
         .kconfig
         .iter()
-        .filter(|s| s.name == "CONFIG_LOCALVERSION_AUTO" && s.values.iter().any(|(_, v)| v == "y"))
+        .filter(|s| s.name == "CONFIG_LOCALVERSION_AUTO" && s.values().any(|(_, v)| v == "y"))
         .cloned()
         .collect();
     for s in hits {

@@ -91,7 +91,7 @@ pub fn check(c: &mut Checker) {
                     };
                     edits.push(Edit::insert(
                         series.file,
-                        s.bytes.len(),
+                        s.bytes().len(),
                         format!("{prefix}{name}\n"),
                     ));
                 }

@@ -32,7 +32,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             let at = a
                 .flavours_line
                 .as_ref()
-                .map(|s| (s.end + 1).min(model.tree.files[a.file].bytes.len()))
+                .map(|s| (s.end + 1).min(model.tree.files[a.file].bytes().len()))
                 .unwrap_or(0);
             for key in &missing {
                 // Values the other flavours set per flavour.

@@ -19,7 +19,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             .collect();
         if !missing.is_empty() {
             let sib = sibling_vars(u, &v.flavour, v.arches().first().map(String::as_str));
-            let len = f.bytes.len();
+            let len = f.bytes().len();
             let ends_nl = f.text.ends_with('\n') || f.text.is_empty();
             let d = c.report(
                 RULE,
