@@ -307,6 +307,12 @@ fn check_lint(tree: &Tree) {
             for e in &fix.edits {
                 assert_span(&tree.files[e.file].text, &e.span, d.rule);
             }
+            let changes = !fix.new_files.is_empty()
+                || fix
+                    .edits
+                    .iter()
+                    .any(|e| tree.files[e.file].text[e.span.clone()] != e.content);
+            assert!(changes, "{}: its fix changes nothing", d.rule);
         }
     }
 }

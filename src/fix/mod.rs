@@ -71,6 +71,17 @@ pub fn plan(tree: &Tree, diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Pass
         let mut edits: Vec<Edit> = fix.edits.clone();
         edits.sort();
         edits.dedup();
+        // An edit that writes back the bytes it replaces changes nothing; a fix made
+        // only of such edits would be "applied" pass after pass without end.
+        edits.retain(|e| {
+            tree.files
+                .get(e.file)
+                .and_then(|f| f.bytes().get(e.span.clone()))
+                != Some(e.content.as_bytes())
+        });
+        if edits.is_empty() && fix.new_files.is_empty() {
+            continue;
+        }
         let file_ok = edits.iter().all(|e| {
             editable(tree, e.file)
                 && e.span.end <= tree.files[e.file].bytes().len()

@@ -21,8 +21,13 @@ pub struct ArchFile {
     /// Debian architecture name (the file stem: `amd64`).
     pub arch: String,
     pub file: FileId,
-    /// Each flavour with the span of its word in the `flavours =` line.
+    /// Each flavour with the span of its word in the `flavours =` line: the words
+    /// that are flavour names (`generic`, `generic-64k`).
     pub flavours: Vec<(String, Span)>,
+    /// Whether `flavours` is the whole list. It is not when the line holds make
+    /// syntax (`$(common_flavours)`, a `$(call …)`): what that expands to is not
+    /// known here, so rules that need the complete list leave this file alone.
+    pub flavours_literal: bool,
     /// The `flavours =` statement (span of the whole line), if any.
     pub flavours_line: Option<Span>,
     /// Every variable the file (and what it includes) sets, evaluated.
@@ -38,8 +43,14 @@ impl ArchFile {
             .filter(|v| !v.value.trim().is_empty())
     }
 
+    /// The flavour is one of the names in the `flavours =` line.
     pub fn lists(&self, flavour: &str) -> bool {
         self.flavours.iter().any(|(f, _)| f == flavour)
+    }
+
+    /// The flavour is listed, or may be: the list is not literal.
+    pub fn may_list(&self, flavour: &str) -> bool {
+        self.lists(flavour) || !self.flavours_literal
     }
 }
 
@@ -150,6 +161,15 @@ fn parse_header(text: &str, tag: &str) -> Option<Header> {
     None
 }
 
+/// A flavour name as Ubuntu's packaging spells them: it becomes part of package
+/// names (`linux-image-6.8.0-41-generic-64k`), so letters, digits, `.`, `+`, `-`.
+fn is_flavour_name(word: &str) -> bool {
+    !word.is_empty()
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'+' | b'-' | b'_'))
+}
+
 impl<'t> Model<'t> {
     /// The Ubuntu flavour declarations, when the tree has a branch directory.
     pub fn ubuntu_flavours(&self) -> Option<UbuntuFlavours> {
@@ -205,6 +225,7 @@ impl<'t> Model<'t> {
                 }
             }
             let mut flavours = Vec::new();
+            let mut flavours_literal = true;
             let mut flavours_line = None;
             if let Some(d) = program.vars.get("flavours").and_then(|d| d.last()) {
                 let stmt = self.stmt(d.at);
@@ -214,7 +235,11 @@ impl<'t> Model<'t> {
                     for tok in
                         super::shell::tokenize(&text[a.value_span.clone()], a.value_span.start)
                     {
-                        flavours.push((tok.text, tok.span));
+                        if is_flavour_name(&tok.text) {
+                            flavours.push((tok.text, tok.span));
+                        } else {
+                            flavours_literal = false;
+                        }
                     }
                 }
             }
@@ -222,6 +247,7 @@ impl<'t> Model<'t> {
                 arch: arch.to_string(),
                 file: id,
                 flavours,
+                flavours_literal,
                 flavours_line,
                 values,
             });

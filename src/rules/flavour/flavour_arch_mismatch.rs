@@ -12,7 +12,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         };
         for arch in v.arches() {
             let file = u.arch_files.iter().find(|a| a.arch == arch);
-            if file.is_some_and(|a| a.lists(&v.flavour)) {
+            if file.is_some_and(|a| a.may_list(&v.flavour)) {
                 continue;
             }
             let d = c.report(

@@ -47,7 +47,9 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
                 for (f, v) in others.iter().take(2) {
                     d.with_note_mut(v.file, v.span.clone(), format!("set for `{f}` only"));
                 }
-                let agree = !others.is_empty()
+                // Hoisting is right only when every flavour of the file is known.
+                let agree = a.flavours_literal
+                    && !others.is_empty()
                     && others.len() == a.flavours.len() - 1
                     && others.iter().all(|(_, v)| v.value == others[0].1.value);
                 if agree && !a.values.contains_key(*key) {

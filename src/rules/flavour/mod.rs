@@ -141,6 +141,45 @@ mod tests {
         assert_eq!(fixed[2].1, "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n");
     }
 
+    /// A `flavours =` line with make syntax: its list is not known, so nothing that
+    /// needs the whole list is claimed, and the literal names are still checked.
+    /// (The fuzzer found the annotations fix rewriting such a header forever.)
+    #[test]
+    fn flavour_lists_with_make_syntax_are_not_guessed() {
+        let mk = "build_arch = x86\nflavours = generic $(call custom_flavours,amd64) $(extra)\nbuild_image = bzImage\nkernel_file = k\ninstall_file = vmlinuz\n";
+        let lowlatency = VARS.replace("Generic", "Lowlatency");
+        let files = [
+            ENV,
+            ("debian.master/rules.d/amd64.mk", mk),
+            ("debian.master/control.d/vars.generic", VARS),
+            (
+                "debian.master/control.d/vars.lowlatency",
+                lowlatency.as_str(),
+            ),
+            (
+                "debian.master/config/annotations",
+                "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n",
+            ),
+        ];
+        for rule in [
+            "flavour-missing-annotations",
+            "flavour-arch-mismatch",
+            "empty-flavour-list",
+            "flavour-missing-vars",
+        ] {
+            let (d, _) = lint_memory_rule(&files, rule);
+            assert!(
+                d.is_empty(),
+                "{rule}: {:?}",
+                d.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+        // The literal name is still checked: without its vars file, it is reported.
+        let (d, _) = lint_memory_rule(&[files[0], files[1], files[3]], "flavour-missing-vars");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].message.contains("`generic`"), "{}", d[0].message);
+    }
+
     #[test]
     fn vars_keys_required_unknown_and_legacy() {
         let v = "arch=\"amd64\"\nsupported=\"x\"\ntarget=\"x\"\ndesc=\"x\"\nflavor_note=\"x\"\nsection_image=\"kernel\"\n";
