@@ -70,7 +70,10 @@ pub fn parse_relations(text: &str, base: usize) -> (Vec<RelationGroup>, Vec<Rela
     (groups, problems)
 }
 
-/// Split on `sep` outside `${…}`, `(…)`, `[…]` and `<…>`.
+/// Split on `sep` outside `${…}`, `(…)`, `[…]` and `<…>`. No group holds a `,` or a
+/// `|`, so a separator inside one means it was never closed: the split happens
+/// anyway, and the unterminated group is that entry's problem alone instead of
+/// swallowing every entry after it (a `${mi` typo hid the rest of Build-Depends).
 fn split_top(s: &str, sep: u8) -> Vec<&str> {
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -82,8 +85,12 @@ fn split_top(s: &str, sep: u8) -> Vec<&str> {
         if let Some(cl) = close {
             if c == cl {
                 close = None;
+                continue;
             }
-            continue;
+            if c != b',' && c != b'|' {
+                continue;
+            }
+            close = None;
         }
         match c {
             b'(' => close = Some(b')'),
@@ -272,6 +279,34 @@ mod tests {
         let (_, p) = parse_relations("foo (>> ), bar (~ 1), baz (>= 1", 0);
         assert_eq!(p.len(), 3);
         assert!(p[0].message.contains("without a version"));
+    }
+
+    /// An unclosed group is its own entry's problem: the entries after it are still
+    /// parsed (the fuzzer found `${mi` swallowing the rest of a Build-Depends).
+    #[test]
+    fn unterminated_groups_do_not_swallow_later_entries() {
+        for field in [
+            "${mi, bc,\n pahole, bison",
+            "foo (>= 1.0, bc,\n pahole, bison",
+            "foo [amd64, bc,\n pahole, bison",
+            "foo <!stage1, bc,\n pahole, bison",
+        ] {
+            let (g, p) = parse_relations(field, 0);
+            let names: Vec<&str> = g
+                .iter()
+                .flat_map(|g| &g.alternatives)
+                .map(|r| r.name.as_str())
+                .collect();
+            assert!(
+                names.ends_with(&["bc", "pahole", "bison"]),
+                "{field:?}: {names:?}"
+            );
+            assert!(!p.is_empty(), "{field:?}: the broken entry is reported");
+            assert!(
+                p.iter().all(|p| p.span.end <= field.find(',').unwrap()),
+                "{field:?}"
+            );
+        }
     }
 }
 
