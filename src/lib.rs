@@ -22,7 +22,7 @@ pub mod source;
 
 mod app;
 
-pub use app::{fix_loop, lint_tree, run, FixOutcome};
+pub use app::{fix_loop, lint_tree, run, run_process, FixOutcome};
 
 use diagnostic::Diagnostic;
 use discover::Tree;

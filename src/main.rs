@@ -13,7 +13,7 @@ fn main() {
     // Not locked for the whole run: trees are linted on worker threads, and the
     // progress bar draws on stderr from them.
     let mut stdout = std::io::BufWriter::new(std::io::stdout());
-    let code = kpkg_lint::run(cli, &mut stdout, &mut std::io::stderr());
+    let code = kpkg_lint::run_process(cli, &mut stdout, &mut std::io::stderr());
     let _ = std::io::Write::flush(&mut stdout);
     std::process::exit(code);
 }
