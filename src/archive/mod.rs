@@ -38,7 +38,8 @@ impl IndexInfo {
 pub struct Record {
     pub name: String,
     pub version: String,
-    pub architecture: String,
+    /// `amd64`, `all` …: the names apt indices use are not allocated per record.
+    pub architecture: std::borrow::Cow<'static, str>,
     pub multi_arch: MultiArch,
     /// `(name, version)` of each `Provides` entry.
     pub provides: Vec<(String, Option<String>)>,

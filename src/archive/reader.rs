@@ -17,57 +17,122 @@ fn err(path: &Path, message: impl Into<String>) -> ArchiveError {
 /// hostile file from expanding until memory runs out.
 pub const MAX_INDEX_SIZE: u64 = 1 << 30;
 
-/// Read and decompress an index by its extension.
+/// Read and decompress an index by its extension, streaming: the text passes
+/// through one buffer and is never held whole. (Reading a 44 MB index into one
+/// allocation cost more in page faults than scanning it.)
 pub fn read_index(path: &Path) -> Result<Vec<Record>, ArchiveError> {
-    let raw = std::fs::read(path).map_err(|e| err(path, crate::discover::io_message(&e)))?;
+    let file = std::fs::File::open(path).map_err(|e| err(path, crate::discover::io_message(&e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    decode_and_parse(&name, raw, MAX_INDEX_SIZE).map_err(|m| err(path, m))
+    decode_and_scan(&name, std::io::BufReader::new(file), MAX_INDEX_SIZE).map_err(|m| err(path, m))
 }
 
-/// Decompress `raw` as its file `name` says (`.gz`, `.xz`, `.lz4`, `.zst`, else
-/// plain), to at most `limit` bytes, and scan the stanzas.
+/// [`read_index`] on bytes in memory (the fuzz target's way in).
 pub fn decode_and_parse(name: &str, raw: Vec<u8>, limit: u64) -> Result<Vec<Record>, String> {
-    let too_large = |verb: &str| format!("{verb} more than {} MiB; not read", limit >> 20);
-    fn inflate(reader: impl Read, limit: u64, hint: usize) -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(hint.min(limit as usize));
-        reader.take(limit + 1).read_to_end(&mut out)?;
-        Ok(out)
-    }
-    let hint = raw.len().saturating_mul(4);
-    let result = if name.ends_with(".gz") {
-        inflate(flate2::read::MultiGzDecoder::new(&raw[..]), limit, hint)
+    decode_and_scan(name, &raw[..], limit)
+}
+
+/// Decompress `input` as its file `name` says (`.gz`, `.xz`, `.lz4`, `.zst`, else
+/// plain), to at most `limit` bytes, scanning stanzas as the text arrives.
+fn decode_and_scan(name: &str, input: impl Read, limit: u64) -> Result<Vec<Record>, String> {
+    let kind = if name.ends_with(".gz") {
+        "gz"
     } else if name.ends_with(".xz") {
-        inflate(
-            liblzma::read::XzDecoder::new_multi_decoder(&raw[..]),
-            limit,
-            hint,
-        )
+        "xz"
     } else if name.ends_with(".lz4") {
-        inflate(lz4_flex::frame::FrameDecoder::new(&raw[..]), limit, hint)
+        "lz4"
     } else if name.ends_with(".zst") {
-        match ruzstd::decoding::StreamingDecoder::new(&raw[..]) {
-            Ok(d) => inflate(d, limit, hint),
-            Err(e) => return Err(format!("not a valid zstd stream: {e}")),
-        }
+        "zst"
     } else {
-        if raw.len() as u64 > limit {
-            return Err(too_large("holds"));
-        }
-        Ok(raw)
+        ""
     };
-    let out = result.map_err(|e| {
-        let kind = name.rsplit('.').next().unwrap_or("");
-        format!("cannot decompress ({kind}): {e}")
-    })?;
-    if out.len() as u64 > limit {
-        return Err(too_large("decompresses to"));
+    let text: Box<dyn Read + '_> = match kind {
+        "gz" => Box::new(flate2::read::MultiGzDecoder::new(input)),
+        "xz" => Box::new(liblzma::read::XzDecoder::new_multi_decoder(input)),
+        "lz4" => Box::new(lz4_flex::frame::FrameDecoder::new(input)),
+        "zst" => match ruzstd::decoding::StreamingDecoder::new(input) {
+            Ok(d) => Box::new(d),
+            Err(e) => return Err(format!("not a valid zstd stream: {e}")),
+        },
+        _ => Box::new(input),
+    };
+    scan_stream(text, limit, kind)
+}
+
+/// Feed `text` to the stanza scanner a buffer at a time: complete lines are
+/// scanned, the partial line at the end of a buffer waits for the next read.
+fn scan_stream(text: impl Read, limit: u64, kind: &str) -> Result<Vec<Record>, String> {
+    scan_stream_buffered(text, limit, kind, 1 << 20)
+}
+
+fn scan_stream_buffered(
+    mut text: impl Read,
+    limit: u64,
+    kind: &str,
+    buffer: usize,
+) -> Result<Vec<Record>, String> {
+    let too_large = || {
+        let verb = if kind.is_empty() {
+            "holds"
+        } else {
+            "decompresses to"
+        };
+        format!("{verb} more than {} MiB; not read", limit >> 20)
+    };
+    let mut scanner = Scanner::new(0);
+    let mut buf = vec![0u8; buffer];
+    // Bytes in `buf`, and how many bytes came before buf[0].
+    let (mut filled, mut consumed) = (0usize, 0u64);
+    loop {
+        if filled == buf.len() {
+            // A line longer than the buffer: make room for the rest of it.
+            buf.resize(buf.len() * 2, 0);
+        }
+        let n = match text.read(&mut buf[filled..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if kind.is_empty() => return Err(crate::discover::io_message(&e)),
+            Err(e) => return Err(format!("cannot decompress ({kind}): {e}")),
+        };
+        if consumed + (filled + n) as u64 > limit {
+            return Err(too_large());
+        }
+        let eof = n == 0;
+        filled += n;
+        // Up to the last newline (everything, at the end of the stream).
+        let complete = if eof {
+            filled
+        } else {
+            match memchr::memrchr(b'\n', &buf[..filled]) {
+                Some(i) => i + 1,
+                None => continue,
+            }
+        };
+        let chunk = std::str::from_utf8(&buf[..complete])
+            .map_err(|e| format!("not UTF-8 at byte {}", consumed + e.valid_up_to() as u64))?;
+        scanner.text(chunk)?;
+        buf.copy_within(complete..filled, 0);
+        filled -= complete;
+        consumed += complete as u64;
+        if eof {
+            return scanner.finish();
+        }
     }
-    let text =
-        std::str::from_utf8(&out).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
-    parse_packages(text)
+}
+
+/// An architecture name, without an allocation for the ones indices hold.
+fn architecture(value: &str) -> std::borrow::Cow<'static, str> {
+    const KNOWN: &[&str] = &[
+        "all", "amd64", "arm64", "armel", "armhf", "i386", "mips64el", "ppc64el", "riscv64",
+        "s390x", "loong64", "powerpc", "ppc64", "sparc64", "alpha", "hppa", "m68k", "sh4", "x32",
+        "ia64",
+    ];
+    match KNOWN.iter().find(|k| **k == value) {
+        Some(k) => std::borrow::Cow::Borrowed(k),
+        None => std::borrow::Cow::Owned(value.to_string()),
+    }
 }
 
 /// `needle` (lowercase ASCII) in `haystack`, ignoring ASCII case. Candidates are
@@ -115,83 +180,115 @@ fn provides(v: &str) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
-/// Scan stanzas. Only the first line of a field is kept (continuation lines are
-/// skipped), which is all the fields we read need. Lines are found with memchr and
-/// fields we do not read are never decoded, which keeps a 50 MB index well under
-/// the time it takes to read it twice.
+/// Scan stanzas of a whole text in memory.
 pub fn parse_packages(text: &str) -> Result<Vec<Record>, String> {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len() / 700);
-    let mut line_no = 0usize;
-    let mut stanza_start = 1usize;
-    let mut cur: Option<Record> = None;
-    let mut fields_seen = 0usize;
-    // Depends of the current stanza, kept only if it turns out to be transitional.
-    let mut depends: &str = "";
-    let mut pos = 0;
-    let finish = |cur: &mut Option<Record>,
-                  fields_seen: usize,
-                  start: usize,
-                  out: &mut Vec<Record>|
-     -> Result<(), String> {
-        match cur.take() {
-            Some(r) if !r.name.is_empty() => {
-                out.push(r);
-                Ok(())
+    let mut scanner = Scanner::new(text.len() / 700);
+    scanner.text(text)?;
+    scanner.finish()
+}
+
+/// The stanza scanner. Only the first line of a field is kept (continuation lines
+/// are skipped), which is all the fields we read need; lines are found with memchr
+/// and fields we do not read are never decoded.
+struct Scanner {
+    out: Vec<Record>,
+    line_no: usize,
+    /// Line number of the current stanza's first line.
+    stanza_start: usize,
+    cur: Option<Record>,
+    fields_seen: usize,
+    /// Depends of the current stanza, kept only if it turns out to be transitional
+    /// (one buffer, reused: most stanzas have a Depends).
+    depends: String,
+}
+
+impl Scanner {
+    fn new(capacity: usize) -> Scanner {
+        Scanner {
+            out: Vec::with_capacity(capacity),
+            line_no: 0,
+            stanza_start: 1,
+            cur: None,
+            fields_seen: 0,
+            depends: String::new(),
+        }
+    }
+
+    /// Scan the lines of `text`: whole lines, the last one ending the text or a
+    /// newline.
+    fn text(&mut self, text: &str) -> Result<(), String> {
+        let b = text.as_bytes();
+        let mut pos = 0;
+        while pos < b.len() {
+            let end = memchr::memchr(b'\n', &b[pos..])
+                .map(|i| pos + i)
+                .unwrap_or(b.len());
+            self.line(&text[pos..end])?;
+            pos = end + 1;
+        }
+        Ok(())
+    }
+
+    fn end_stanza(&mut self) -> Result<(), String> {
+        match self.cur.take() {
+            Some(r) if !r.name.is_empty() => self.out.push(r),
+            _ if self.fields_seen == 0 => {}
+            _ => {
+                return Err(format!(
+                    "not an apt Packages index: the stanza at line {} has no Package field",
+                    self.stanza_start
+                ))
             }
-            _ if fields_seen == 0 => Ok(()),
-            _ => Err(format!(
-                "not an apt Packages index: the stanza at line {start} has no Package field"
-            )),
         }
-    };
-    while pos <= b.len() {
-        let end = memchr::memchr(b'\n', &b[pos..])
-            .map(|i| pos + i)
-            .unwrap_or(b.len());
-        let mut line = &text[pos..end];
-        pos = end + 1;
-        line_no += 1;
-        if let Some(l) = line.strip_suffix('\r') {
-            line = l;
-        }
+        self.fields_seen = 0;
+        self.depends.clear();
+        self.stanza_start = self.line_no + 1;
+        Ok(())
+    }
+
+    fn line(&mut self, line: &str) -> Result<(), String> {
+        self.line_no += 1;
+        let line = line.strip_suffix('\r').unwrap_or(line);
         let Some(&first) = line.as_bytes().first() else {
-            finish(&mut cur, fields_seen, stanza_start, &mut out)?;
-            fields_seen = 0;
-            depends = "";
-            stanza_start = line_no + 1;
-            if end == b.len() {
-                break;
-            }
-            continue;
+            return self.end_stanza();
         };
         if first == b' ' || first == b'\t' {
-            if fields_seen == 0 {
+            if self.fields_seen == 0 {
                 return Err(format!(
-                    "not an apt Packages index: line {line_no} continues no field"
+                    "not an apt Packages index: line {} continues no field",
+                    self.line_no
                 ));
             }
-            continue;
+            return Ok(());
         }
         if first == b'#' {
-            continue;
+            return Ok(());
+        }
+        // Only fields starting with these letters are read. Other lines are checked
+        // to be `Field: value` in the first stanza, which tells an index from any
+        // other text, and then passed over without a search: most lines of an index
+        // are fields nobody reads.
+        let read = matches!(first, b'P' | b'V' | b'A' | b'M' | b'D');
+        if !read && !self.out.is_empty() {
+            self.fields_seen += 1;
+            return Ok(());
         }
         let Some(colon) = memchr::memchr(b':', line.as_bytes()) else {
             return Err(format!(
-                "not an apt Packages index: line {line_no} is not a `Field: value` line"
+                "not an apt Packages index: line {} is not a `Field: value` line",
+                self.line_no
             ));
         };
-        fields_seen += 1;
-        // Only these fields are read; their names start with these letters.
-        if !matches!(first, b'P' | b'V' | b'A' | b'M' | b'D') {
-            continue;
+        self.fields_seen += 1;
+        if !read {
+            return Ok(());
         }
         let key = &line[..colon];
         let value = line[colon + 1..].trim_ascii();
-        let r = cur.get_or_insert_with(|| Record {
+        let r = self.cur.get_or_insert_with(|| Record {
             name: String::new(),
             version: String::new(),
-            architecture: String::new(),
+            architecture: std::borrow::Cow::Borrowed(""),
             multi_arch: MultiArch::No,
             provides: Vec::new(),
             depends: String::new(),
@@ -202,10 +299,13 @@ pub fn parse_packages(text: &str) -> Result<Vec<Record>, String> {
         match key {
             "Package" => r.name = value.to_string(),
             "Version" => r.version = value.to_string(),
-            "Architecture" => r.architecture = value.to_string(),
+            "Architecture" => r.architecture = architecture(value),
             "Multi-Arch" => r.multi_arch = multi_arch(value),
             "Provides" => r.provides = provides(value),
-            "Depends" => depends = value,
+            "Depends" => {
+                self.depends.clear();
+                self.depends.push_str(value);
+            }
             "Description"
                 if contains_ignore_case(value, "transitional")
                     || contains_ignore_case(value, "dummy") =>
@@ -215,21 +315,77 @@ pub fn parse_packages(text: &str) -> Result<Vec<Record>, String> {
             }
             _ => {}
         }
-        if r.transitional && !depends.is_empty() && r.depends.is_empty() {
-            r.depends = depends.to_string();
+        if r.transitional && !self.depends.is_empty() && r.depends.is_empty() {
+            r.depends = self.depends.clone();
         }
-        if end == b.len() {
-            break;
-        }
+        Ok(())
     }
-    finish(&mut cur, fields_seen, stanza_start, &mut out)?;
-    Ok(out)
+
+    fn finish(mut self) -> Result<Vec<Record>, String> {
+        self.end_stanza()?;
+        Ok(self.out)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::io::Write;
+
+    /// A reader that hands out at most `step` bytes per read.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.1.min(out.len()).min(self.0.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn summary(r: Result<Vec<Record>, String>) -> Result<Vec<String>, String> {
+        r.map(|v| {
+            v.iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {:?} {:?} {}",
+                        r.name, r.version, r.provides, r.depends, r.transitional
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// Streaming gives what scanning the whole text gives, for any read sizes and
+    /// a buffer smaller than a line: records, errors and their line and byte numbers.
+    #[test]
+    fn streaming_matches_the_whole_text() {
+        let long = "x".repeat(300);
+        let texts = [
+            format!("Package: dwarves\r\nVersion: 1.24\r\nDepends: pahole\r\nDescription: transitional package {long}\r\n\r\nPackage: pahole\nProvides: dwarves-tools (= 1.24)\n"),
+            "Package: a\nVersion: 1\n\n\n# c\nPackage: b\nVersion: 2".to_string(),
+            "Package: a\n\nVersion: 2\n".to_string(),
+            "Package: a\n continuation\nnot a field\n".to_string(),
+            " leading continuation\n".to_string(),
+        ];
+        for text in &texts {
+            let whole = summary(parse_packages(text));
+            for step in [1, 2, 3, 7, 64, 4096] {
+                for buffer in [16, 100, 1 << 20] {
+                    let streamed = summary(scan_stream_buffered(
+                        Trickle(text.as_bytes(), step),
+                        1 << 30,
+                        "",
+                        buffer,
+                    ));
+                    assert_eq!(streamed, whole, "{text:?} step {step} buffer {buffer}");
+                }
+            }
+        }
+        let bad = b"Package: a\nVersion: \xff\n";
+        let e = scan_stream_buffered(Trickle(bad, 3), 1 << 30, "", 8).unwrap_err();
+        assert_eq!(e, "not UTF-8 at byte 20");
+    }
 
     /// A small compressed file that expands past the cap is refused, not decoded
     /// until memory runs out; at or under the cap it reads.
