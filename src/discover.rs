@@ -65,14 +65,34 @@ impl Tree {
 
     /// A tree made of in-memory files (tests and catalogue examples).
     pub fn from_memory(files: &[(&str, &str)]) -> Tree {
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(r, c)| (*r, c.as_bytes())).collect();
+        Tree::from_memory_bytes(&files)
+    }
+
+    /// [`Tree::from_memory`] for files that need not be UTF-8, read as discovery
+    /// reads them.
+    pub fn from_memory_bytes(files: &[(&str, &[u8])]) -> Tree {
         let files: Vec<SourceFile> = files
             .iter()
-            .map(|(rel, c)| SourceFile::in_memory(rel, c))
+            .map(|(rel, bytes)| {
+                SourceFile::new(
+                    rel.to_string(),
+                    PathBuf::from(rel),
+                    rel.to_string(),
+                    bytes.to_vec(),
+                    None,
+                )
+            })
             .collect();
+        // As on disk: a branch directory counts only if the tree has it.
         let branch_dir = files
             .iter()
             .find(|f| f.rel == "debian/debian.env")
-            .and_then(|f| parse_debian_env(&f.text));
+            .and_then(|f| parse_debian_env(&f.text))
+            .filter(|b| {
+                let prefix = format!("{b}/");
+                files.iter().any(|f| f.rel.starts_with(&prefix))
+            });
         let kind = if files
             .iter()
             .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
@@ -278,6 +298,11 @@ fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
         if let Ok(env) = fs::read_to_string(root.join("debian/debian.env")) {
             branch_dir = parse_debian_env(&env);
         }
+        // A branch directory the tree does not have: walk the debian.* directories
+        // as if there were no debian.env (the model reports the value).
+        if branch_dir.as_ref().is_some_and(|b| !root.join(b).is_dir()) {
+            branch_dir = None;
+        }
         let branches: Vec<String> = match &branch_dir {
             Some(b) => vec![b.clone()],
             None => list_branch_dirs(&root),
@@ -413,10 +438,25 @@ fn list_branch_dirs(root: &Path) -> Vec<String> {
 
 /// `DEBIAN=debian.master` in `debian/debian.env`.
 pub fn parse_debian_env(text: &str) -> Option<String> {
-    text.lines().find_map(|l| {
-        let v = l.trim().strip_prefix("DEBIAN=")?.trim().trim_matches('"');
-        (!v.is_empty() && !v.contains('/') && !v.contains("..")).then(|| v.to_string())
-    })
+    let (v, _) = debian_env_value(text)?;
+    (!v.is_empty() && !v.contains('/') && !v.contains("..")).then(|| v.to_string())
+}
+
+/// The value of `DEBIAN=` in `debian/debian.env` as written, and its span.
+pub fn debian_env_value(text: &str) -> Option<(&str, crate::source::Span)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let Some(rest) = line.trim_start().strip_prefix("DEBIAN=") else {
+            continue;
+        };
+        let v = rest.trim().trim_matches('"');
+        let at = v.as_ptr() as usize - text.as_ptr() as usize;
+        debug_assert!(at >= start && at + v.len() <= offset);
+        return Some((v, at..at + v.len()));
+    }
+    None
 }
 
 /// Is this a file a rule may need? Packaging files only: never build output.
@@ -678,6 +718,46 @@ mod tests {
                 "debian/rules"
             ]
         );
+    }
+
+    /// `DEBIAN=` naming a directory the tree lacks is a packaging defect, reported
+    /// as a finding: not an I/O error that stops the run. The debian.* directories
+    /// are walked as without a debian.env. (Found by the printed-patch property,
+    /// which appended ` -j1` to that line.)
+    #[test]
+    fn debian_env_naming_a_missing_directory_is_a_finding() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        small_tree(d);
+        fs::write(d.join("debian/debian.env"), "DEBIAN=debian.master -j1\n").unwrap();
+        let disc = discover(&[d.to_path_buf()]);
+        assert!(disc.errors.is_empty(), "{:?}", disc.errors);
+        let tree = &disc.trees[0];
+        assert_eq!(tree.branch_dir, None);
+        assert!(tree.file("debian.master/rules.d/amd64.mk").is_some());
+        let found: Vec<_> = crate::lint_tree(tree, &crate::rules::LintOptions::default())
+            .into_iter()
+            .filter(|d| d.rule == "malformed-file")
+            .map(|d| (tree.files[d.file].rel.clone(), d.span, d.message))
+            .collect();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "debian/debian.env");
+        assert_eq!(found[0].1, 7..24, "the value");
+        assert!(found[0].2.contains("`debian.master -j1`"), "{}", found[0].2);
+        // The same in memory, and a good debian.env is no finding.
+        let env_bad = [
+            ("debian/debian.env", "DEBIAN=debian.gone\n"),
+            ("debian.master/changelog", ""),
+        ];
+        let bad = crate::lint_memory_rule(&env_bad, "malformed-file").0;
+        assert_eq!(bad.len(), 1);
+        let env_ok = [
+            ("debian/debian.env", "DEBIAN=debian.master\n"),
+            ("debian.master/changelog", ""),
+        ];
+        assert!(crate::lint_memory_rule(&env_ok, "malformed-file")
+            .0
+            .is_empty());
     }
 
     /// A symlink whose target is missing is still there: it is reported.

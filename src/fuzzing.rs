@@ -9,11 +9,10 @@
 //!
 //! Not part of the stable API.
 
-use crate::discover::{parse_debian_env, Tree, TreeKind};
+use crate::discover::Tree;
 use crate::model::{changelog, control, flavour, kconfig, makefile, quilt, relation};
 use crate::rules::LintOptions;
-use crate::source::{mask_invalid_utf8, SourceFile, Span};
-use std::path::PathBuf;
+use crate::source::{mask_invalid_utf8, Span};
 
 /// A fuzz target: any bytes in, a panic only when an invariant breaks.
 pub type Target = fn(&[u8]);
@@ -255,42 +254,7 @@ pub fn encode_tree(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 
 /// A tree from files in memory, read as discovery would have read them.
 fn tree_of(files: &[(&str, &[u8])]) -> Tree {
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|(rel, bytes)| {
-            SourceFile::new(
-                rel.to_string(),
-                PathBuf::from(rel),
-                rel.to_string(),
-                bytes.to_vec(),
-                None,
-            )
-        })
-        .collect();
-    let branch_dir = files
-        .iter()
-        .find(|f| f.rel == "debian/debian.env")
-        .and_then(|f| parse_debian_env(&f.text));
-    let kind = if files
-        .iter()
-        .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
-    {
-        TreeKind::Debian
-    } else {
-        TreeKind::KernelPackage
-    };
-    let listed = files
-        .iter()
-        .filter(|f| f.rel.contains("/abi/"))
-        .map(|f| f.rel.clone())
-        .collect();
-    Tree {
-        root: PathBuf::from("."),
-        kind,
-        branch_dir,
-        files,
-        listed,
-    }
+    Tree::from_memory_bytes(files)
 }
 
 /// Every finding and note points inside its file, on character boundaries, and

@@ -132,6 +132,23 @@ impl<'t> Model<'t> {
             binary_names: vec![],
             problems: vec![],
         };
+        // `DEBIAN=` naming a directory the tree lacks: debian/rules looks for its
+        // packaging there and the build stops.
+        if let Some(id) = tree.files.iter().position(|f| f.rel == "debian/debian.env") {
+            if let Some((value, span)) = crate::discover::debian_env_value(&tree.files[id].text) {
+                if tree.branch_dir.as_deref() != Some(value) {
+                    m.problems.push(FileProblem {
+                        file: id,
+                        span,
+                        message: if value.is_empty() {
+                            "`DEBIAN=` is empty: debian/rules cannot find the branch directory with the packaging".into()
+                        } else {
+                            format!("`DEBIAN=` names `{value}`, which is not a directory of this tree: debian/rules looks for the packaging there and the build stops")
+                        },
+                    });
+                }
+            }
+        }
         for (id, f) in tree.files.iter().enumerate() {
             if let Some(reason) = &f.skipped {
                 m.problems.push(FileProblem {
