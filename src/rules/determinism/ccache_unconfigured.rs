@@ -75,3 +75,37 @@ pub fn check(c: &mut Checker) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    const RULES: &str = "#!/usr/bin/make -f\nexport CCACHE_BASEDIR := $(CURDIR)\nexport CCACHE_SLOPPINESS := include_file_mtime,include_file_ctime,time_macros\nCCACHE_DEPEND_LINE\nCC = ccache gcc\n\nbuild:\n\t$(MAKE) CC=\"$(CC)\" bindeb-pkg\n";
+
+    /// Depend mode alone is reported, with nothing for the fix to add: it is the
+    /// one setting kpkg-lint cannot fill in for you (turning it off is a choice).
+    #[test]
+    fn depend_mode_is_reported_on_its_own() {
+        let rules = RULES.replace("CCACHE_DEPEND_LINE", "export CCACHE_DEPEND := 1");
+        let (d, _) = lint_memory_rule(&[("debian/rules", &rules)], "ccache-unconfigured");
+        assert_eq!(d.len(), 1);
+        assert!(
+            d[0].message.contains("CCACHE_DEPEND is on"),
+            "{}",
+            d[0].message
+        );
+        assert!(!d[0].message.contains("CCACHE_BASEDIR"), "{}", d[0].message);
+        assert!(!d[0].message.contains("lacks"), "{}", d[0].message);
+        assert!(d[0].fix.is_none(), "nothing to add");
+        // Off, or configured fully: nothing to say.
+        for line in ["export CCACHE_DEPEND := 0", "# no depend mode"] {
+            let rules = RULES.replace("CCACHE_DEPEND_LINE", line);
+            let (d, _) = lint_memory_rule(&[("debian/rules", &rules)], "ccache-unconfigured");
+            assert!(
+                d.is_empty(),
+                "{line}: {:?}",
+                d.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+    }
+}
