@@ -304,6 +304,10 @@ pub struct Obsolete {
     pub removed: bool,
     pub why: String,
     pub source: String,
+    /// Build-dependencies that already provide the replacement: with one of them
+    /// present the obsolete entry is dropped, not replaced (`debhelper-compat`
+    /// is debhelper).
+    pub satisfied_by: Vec<String>,
 }
 
 pub fn obsolete_packages() -> &'static [Obsolete] {
@@ -343,6 +347,12 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
                     removed: get("State").as_deref() == Some("removed"),
                     why: get("Why").unwrap_or_default(),
                     source: get("Source").unwrap_or_default(),
+                    satisfied_by: get("Satisfied-By")
+                        .unwrap_or_default()
+                        .split([',', ' '])
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
                 })
             })
             .collect()
@@ -401,6 +411,7 @@ mod tests {
         assert!(t.len() >= 20, "{}", t.len());
         let dh = t.iter().find(|o| o.package == "dh-systemd").unwrap();
         assert!(dh.one_to_one && dh.removed);
+        assert_eq!(dh.satisfied_by, ["debhelper-compat"]);
         assert_eq!(
             dh.replacement.as_deref(),
             Some("debhelper (>= 9.20160709~)")

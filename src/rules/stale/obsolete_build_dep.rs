@@ -63,8 +63,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 // The replacement is already there: drop the obsolete entry instead.
                 let present = all.iter().any(|x| {
                     std::ptr::eq(x.stanza.paragraph, e.stanza.paragraph)
-                        && (x.alt.name == repl.name
-                            || (repl.name == "debhelper" && x.alt.name == "debhelper-compat"))
+                        && (x.alt.name == repl.name || o.satisfied_by.contains(&x.alt.name))
                 });
                 if present && single {
                     d.with_help_mut(format!(
