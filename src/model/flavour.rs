@@ -1,7 +1,7 @@
 //! Ubuntu's flavour declarations: `<branch>/rules.d/<arch>.mk`,
 //! `<branch>/control.d/vars.<flavour>`, the annotations headers and ABI baselines.
 
-use super::makefile::StmtKind;
+use super::makefile::{AssignOp, StmtKind};
 use super::program::Program;
 use super::Model;
 use crate::source::{FileId, Span};
@@ -21,8 +21,8 @@ pub struct ArchFile {
     /// Debian architecture name (the file stem: `amd64`).
     pub arch: String,
     pub file: FileId,
-    /// Each flavour with the span of its word in the `flavours =` line: the words
-    /// that are flavour names (`generic`, `generic-64k`).
+    /// Each flavour with the span of its word in the `flavours =` line; empty when
+    /// the list is not literal (see `flavours_literal`).
     pub flavours: Vec<(String, Span)>,
     /// Whether `flavours` is the whole list. It is not when the line holds make
     /// syntax (`$(common_flavours)`, a `$(call …)`): what that expands to is not
@@ -162,7 +162,8 @@ fn parse_header(text: &str, tag: &str) -> Option<Header> {
 }
 
 /// A flavour name as Ubuntu's packaging spells them: it becomes part of package
-/// names (`linux-image-6.8.0-41-generic-64k`), so letters, digits, `.`, `+`, `-`.
+/// names (`linux-image-6.8.0-41-generic-64k`), so letters, digits, `.`, `+`, `-`
+/// (and `_`, seen in derivative trees).
 fn is_flavour_name(word: &str) -> bool {
     !word.is_empty()
         && word
@@ -227,9 +228,20 @@ impl<'t> Model<'t> {
             let mut flavours = Vec::new();
             let mut flavours_literal = true;
             let mut flavours_line = None;
-            if let Some(d) = program.vars.get("flavours").and_then(|d| d.last()) {
+            if let Some(defs) = program.vars.get("flavours") {
+                let d = defs.last().expect("a variable has a definition");
                 let stmt = self.stmt(d.at);
                 flavours_line = Some(stmt.span.clone());
+                // The words of the line are the list only when that line is the one
+                // definition: `+=` adds to an earlier one, a definition inside
+                // ifeq may not apply, and several definitions (in included files)
+                // depend on order.
+                flavours_literal = defs.len() == 1
+                    && matches!(
+                        d.op,
+                        AssignOp::Recursive | AssignOp::Simple | AssignOp::Conditional
+                    )
+                    && !d.conditional;
                 if let StmtKind::Assign(a) = &stmt.kind {
                     let text = &tree.files[d.at.file].text;
                     for tok in
@@ -241,6 +253,11 @@ impl<'t> Model<'t> {
                             flavours_literal = false;
                         }
                     }
+                }
+                // A list that is not literal names nothing for certain: even its plain
+                // words may sit inside a function (`$(filter generic lowlatency,…)`).
+                if !flavours_literal {
+                    flavours.clear();
                 }
             }
             out.arch_files.push(ArchFile {
