@@ -11,7 +11,7 @@ use crate::output::{
     statistics::Statistics, text::Text, Emitter, TreeFindings,
 };
 use crate::rules::{self, catalogue, LintOptions, Selection};
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 use clap::ValueEnum;
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
@@ -148,17 +148,53 @@ fn apply_pass<'a>(
     next
 }
 
+/// The files a patch between two states of a tree shows: every changed or new
+/// file, except a symbolic link to another changed file of the tree. That change is
+/// shown once, at the file itself: git keeps a link as its target's name, and patch
+/// refuses to patch a link.
+fn patched_files(before: &Tree, after: &Tree) -> Vec<FileId> {
+    let changed: Vec<FileId> = (0..after.files.len())
+        .filter(|id| {
+            before
+                .files
+                .get(*id)
+                .is_none_or(|old| old.bytes() != after.files[*id].bytes())
+        })
+        .collect();
+    let on_disk = |id: FileId| {
+        let path = &after.files[id].path;
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        (link, std::fs::canonicalize(path).ok())
+    };
+    let identities: Vec<(bool, Option<std::path::PathBuf>)> =
+        changed.iter().map(|id| on_disk(*id)).collect();
+    changed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let (link, target) = &identities[*i];
+            // Another changed file that is the same file on disk and is shown instead:
+            // the plain file, or the first of several links.
+            !(*link
+                && target.is_some()
+                && identities
+                    .iter()
+                    .enumerate()
+                    .any(|(j, (other_link, other))| {
+                        j != *i && other == target && (!other_link || j < *i)
+                    }))
+        })
+        .map(|(_, id)| *id)
+        .collect()
+}
+
 /// The unified diff between two states of a tree (file ids of `before` are kept in `after`).
 fn tree_diff(before: &Tree, after: &Tree) -> String {
     let mut out = String::new();
-    for (id, f) in after.files.iter().enumerate() {
-        match before.files.get(id) {
-            Some(old) if old.bytes() != f.bytes() => {
-                out.push_str(&fix::diff::unified(&f.display, Some(&old.text), &f.text))
-            }
-            None => out.push_str(&fix::diff::unified(&f.display, None, &f.text)),
-            _ => {}
-        }
+    for id in patched_files(before, after) {
+        let f = &after.files[id];
+        let old = before.files.get(id).map(|o| o.text.as_str());
+        out.push_str(&fix::diff::unified(&f.display, old, &f.text));
     }
     out
 }
@@ -488,23 +524,33 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         for ((orig, o), job) in trees.iter().zip(&mut outcomes).zip(&jobs) {
             match write_tree(orig, &o.tree) {
                 Ok(n) => files_written += n,
-                Err(WriteFailure { written, problems }) => {
-                    files_written += written;
+                Err(WriteFailure {
+                    committed,
+                    problems,
+                }) => {
+                    files_written += committed.len();
                     for (display, e) in problems {
                         let _ = writeln!(err, "kpkg-lint: error: {display}: {e}");
                     }
                     status = EXIT_ERROR;
-                    if written == 0 {
-                        // Nothing landed: the tree on disk still has every finding,
-                        // and none of them was fixed.
-                        let mut remaining = lint_tree(orig, &job.options);
-                        job.settings.apply_severity(&mut remaining);
-                        *o = FixOutcome {
-                            tree: orig.clone(),
-                            passes: Vec::new(),
-                            remaining,
-                        };
+                    // Report the tree as it is now on disk, and claim no fix for it:
+                    // with nothing written, every finding is still there; written
+                    // part-way, the files that landed are the fixed ones.
+                    let mut on_disk = orig.clone();
+                    for id in committed {
+                        if id < on_disk.files.len() {
+                            on_disk.files[id] = o.tree.files[id].clone();
+                        } else {
+                            on_disk.files.push(o.tree.files[id].clone());
+                        }
                     }
+                    let mut remaining = lint_tree(&on_disk, &job.options);
+                    job.settings.apply_severity(&mut remaining);
+                    *o = FixOutcome {
+                        tree: on_disk,
+                        passes: Vec::new(),
+                        remaining,
+                    };
                 }
             }
         }
@@ -929,19 +975,21 @@ fn unsafe_hint(outcomes: &[FixOutcome], unsafe_fixes: bool) -> String {
     }
 }
 
-/// Why a tree's fixes were not all written: the files written anyway (only when
-/// committing failed part-way) and one problem per file.
+/// Why a tree's fixes were not all written: the files written anyway (ids in the
+/// fixed tree; only when committing failed part-way) and one problem per file.
 struct WriteFailure {
-    written: usize,
+    committed: Vec<FileId>,
     problems: Vec<(String, String)>,
 }
 
 /// Write one tree's fixed files in two phases: every file is staged (written and
-/// synced beside its target) before any is renamed into place. A full disk or an
-/// unwritable directory fails the staging, and then nothing in the tree changes:
-/// its fixes land together or not at all. Returns how many files were written.
+/// synced beside its target) and checked unchanged before any is renamed into
+/// place. A full disk or an unwritable directory fails the staging, and then
+/// nothing in the tree changes: its fixes land together or not at all. Only a file
+/// changed in the moment between the checks and its rename can still stop the
+/// commit part-way; that is reported as such. Returns how many files were written.
 fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
-    let mut staged = Vec::new();
+    let mut staged: Vec<(FileId, fix::write::Staged)> = Vec::new();
     let mut problems = Vec::new();
     for (id, f) in after.files.iter().enumerate() {
         let result = match before.files.get(id) {
@@ -952,38 +1000,76 @@ fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
             _ => continue,
         };
         match result {
-            Ok(s) => staged.push((f.display.clone(), s)),
+            Ok(s) => staged.push((id, s)),
             Err(e) => problems.push((f.display.clone(), e)),
         }
     }
+    // Two files of the tree can be one file on disk (a symlinked arch file shared
+    // by two branch directories): write it once, and only if both agree.
+    let mut unique: Vec<(FileId, fix::write::Staged)> = Vec::new();
+    for (id, s) in staged {
+        match unique.iter().find(|(_, u)| u.target() == s.target()) {
+            None => unique.push((id, s)),
+            Some((first, _)) if after.files[*first].bytes() == after.files[id].bytes() => {}
+            Some((first, _)) => problems.push((
+                after.files[id].display.clone(),
+                format!(
+                    "is the same file on disk as {} (a symbolic link), and their fixes differ",
+                    after.files[*first].display
+                ),
+            )),
+        }
+    }
+    let mut changed = 0;
+    if problems.is_empty() {
+        for (id, s) in &unique {
+            if let Err(e) = s.check() {
+                problems.push((after.files[*id].display.clone(), e));
+                changed += 1;
+            }
+        }
+    }
     if !problems.is_empty() {
-        if !staged.is_empty() {
+        let others = unique.len() - changed;
+        if others > 0 {
             problems.push((
                 display_root(before),
                 format!(
-                    "not written: its {} other fixed file{} held back, so no fix is left half applied",
-                    staged.len(),
-                    if staged.len() == 1 { " is" } else { "s are" }
+                    "not written: its {others} other fixed file{} held back, so no fix is left half applied",
+                    if others == 1 { " is" } else { "s are" }
                 ),
             ));
         }
         // Dropping the staged files removes their temporary files.
         return Err(WriteFailure {
-            written: 0,
+            committed: Vec::new(),
             problems,
         });
     }
-    let mut written = 0;
-    for (display, s) in staged {
+    let mut committed = Vec::new();
+    for (id, s) in unique {
         match s.commit() {
-            Ok(()) => written += 1,
-            Err(e) => problems.push((display, e)),
+            Ok(()) => committed.push(id),
+            Err(e) => problems.push((after.files[id].display.clone(), e)),
         }
     }
     if problems.is_empty() {
-        Ok(written)
+        Ok(committed.len())
     } else {
-        Err(WriteFailure { written, problems })
+        if !committed.is_empty() {
+            problems.push((
+                display_root(before),
+                format!(
+                    "partly fixed: {} file{} written before this; run `kpkg-lint --fix --write` again",
+                    committed.len(),
+                    if committed.len() == 1 { " was" } else { "s were" }
+                ),
+            ));
+        }
+        Err(WriteFailure {
+            committed,
+            problems,
+        })
     }
 }
 
@@ -993,11 +1079,11 @@ fn display_root(tree: &Tree) -> String {
 
 fn tree_diff_git(before: &Tree, after: &Tree) -> String {
     let mut out = String::new();
-    for (id, f) in after.files.iter().enumerate() {
+    for id in patched_files(before, after) {
+        let f = &after.files[id];
         let (old, created) = match before.files.get(id) {
-            Some(old) if old.bytes() != f.bytes() => (Some(old.text.as_str()), false),
+            Some(old) => (Some(old.text.as_str()), false),
             None => (None, true),
-            _ => continue,
         };
         out.push_str(&fix::diff::git_header(&f.display, created, None));
         out.push_str(&fix::diff::unified(&f.display, old, &f.text));

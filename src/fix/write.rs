@@ -13,19 +13,24 @@ use std::path::{Path, PathBuf};
 
 use crate::discover::io_message;
 
-/// A file's new content, written and synced beside it, not yet in place.
+/// A file's new content, written and synced beside it, not yet in place. Dropped
+/// without [`Staged::commit`], it removes its temporary file and any directory it
+/// created.
 pub struct Staged {
     /// Where the content goes: the file itself, or for a symlink the file it points at.
     target: PathBuf,
-    tmp: tempfile::NamedTempFile,
+    /// The temporary file, closed (a tree may stage many files); `None` once committed.
+    tmp: Option<tempfile::TempPath>,
     /// What was linted, for a file that exists: if the file no longer holds this, it
     /// changed on disk since and is not replaced.
     expected: Option<Vec<u8>>,
+    /// Directories created for a new file, deepest first.
+    created_dirs: Vec<PathBuf>,
 }
 
 /// Stage new content for an existing file. `expected` is what was linted: if the file
 /// changed since, nothing is staged. The new file keeps `mode`'s permission bits and,
-/// where the process may set it, the old file's owner and group.
+/// where the process may set them, the old file's owner and group.
 ///
 /// A symlink is written through, as editors do: the file it points at gets the new
 /// content and the link stays a link.
@@ -37,32 +42,37 @@ pub fn stage_replace(
 ) -> Result<Staged, String> {
     let target = resolve_symlink(path)?;
     check_unchanged(&target, expected)?;
-    let mut staged = stage(&target, content, None)?;
-    let tmp = staged.tmp.path();
+    let tmp = write_temp(&target, content, None)?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
-        if let Some(mode) = mode {
-            fs::set_permissions(tmp, fs::Permissions::from_mode(mode & 0o7777))
-                .map_err(|e| format!("cannot set permissions: {}", io_message(&e)))?;
-        }
+        let set_mode = |p: &Path| match mode {
+            Some(mode) => fs::set_permissions(p, fs::Permissions::from_mode(mode & 0o7777))
+                .map_err(|e| format!("cannot set permissions: {}", io_message(&e))),
+            None => Ok(()),
+        };
+        set_mode(tmp.path())?;
         // Keep the owner when it differs from ours (root fixing a user's tree); only a
         // privileged process may, and for anyone else the rename below gives the file
-        // to whoever wrote it, as every editor does.
-        if let (Ok(old), Ok(new)) = (fs::metadata(&target), fs::metadata(tmp)) {
+        // to whoever wrote it, as every editor does. The group alone may be allowed.
+        if let (Ok(old), Ok(new)) = (fs::metadata(&target), fs::metadata(tmp.path())) {
             if (old.uid(), old.gid()) != (new.uid(), new.gid()) {
-                let _ = std::os::unix::fs::chown(tmp, Some(old.uid()), Some(old.gid()));
-                // chown clears set-id bits: put the mode back.
-                if let Some(mode) = mode {
-                    let _ = fs::set_permissions(tmp, fs::Permissions::from_mode(mode & 0o7777));
+                if std::os::unix::fs::chown(tmp.path(), Some(old.uid()), Some(old.gid())).is_err() {
+                    let _ = std::os::unix::fs::chown(tmp.path(), None, Some(old.gid()));
                 }
+                // chown clears set-id bits: put the mode back.
+                set_mode(tmp.path())?;
             }
         }
     }
     #[cfg(not(unix))]
     let _ = mode;
-    staged.expected = Some(expected.to_vec());
-    Ok(staged)
+    Ok(Staged {
+        target,
+        tmp: Some(sync_and_close(tmp)?),
+        expected: Some(expected.to_vec()),
+        created_dirs: Vec::new(),
+    })
 }
 
 /// Stage a file that does not exist yet. Its mode is `mode`, or for `None` what the
@@ -72,31 +82,63 @@ pub fn stage_new(path: &Path, content: &[u8], mode: Option<u32>) -> Result<Stage
         return Err("already exists; not overwritten".into());
     }
     let dir = parent_dir(path);
+    let created_dirs: Vec<PathBuf> = dir
+        .ancestors()
+        .take_while(|d| !d.as_os_str().is_empty() && fs::symlink_metadata(d).is_err())
+        .map(Path::to_path_buf)
+        .collect();
     fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create {}: {}", dir.display(), io_message(&e)))?;
-    let staged = stage(path, content, Some(mode.unwrap_or(0o666)))?;
+    let mut staged = Staged {
+        target: path.to_path_buf(),
+        tmp: None,
+        expected: None,
+        created_dirs,
+    };
+    // From here on, dropping `staged` on an error removes the directories.
+    let tmp = write_temp(path, content, Some(mode.unwrap_or(0o666)))?;
     #[cfg(unix)]
     if let Some(mode) = mode {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(staged.tmp.path(), fs::Permissions::from_mode(mode & 0o7777))
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(mode & 0o7777))
             .map_err(|e| format!("cannot set permissions: {}", io_message(&e)))?;
     }
+    staged.tmp = Some(sync_and_close(tmp)?);
     Ok(staged)
 }
 
 impl Staged {
+    /// The file the content goes to (a symlink resolved).
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Whether the target is still as it was linted (for a new file: still absent).
+    pub fn check(&self) -> Result<(), String> {
+        match &self.expected {
+            Some(expected) => check_unchanged(&self.target, expected),
+            None if fs::symlink_metadata(&self.target).is_ok() => {
+                Err("appeared on disk while kpkg-lint was running; not overwritten".into())
+            }
+            None => Ok(()),
+        }
+    }
+
     /// Put the staged content in place. A replaced file is checked once more right
     /// before the rename; a new file is never put over one that appeared meanwhile.
-    pub fn commit(self) -> Result<(), String> {
+    pub fn commit(mut self) -> Result<(), String> {
+        let tmp = self.tmp.take().expect("staged content");
         match &self.expected {
             Some(expected) => {
-                check_unchanged(&self.target, expected)?;
-                self.tmp
-                    .persist(&self.target)
+                if let Err(e) = check_unchanged(&self.target, expected) {
+                    self.tmp = Some(tmp);
+                    return Err(e);
+                }
+                tmp.persist(&self.target)
                     .map_err(|e| format!("cannot replace the file: {}", io_message(&e.error)))?;
             }
             None => {
-                self.tmp.persist_noclobber(&self.target).map_err(|e| {
+                tmp.persist_noclobber(&self.target).map_err(|e| {
                     if e.error.kind() == std::io::ErrorKind::AlreadyExists {
                         "appeared on disk while kpkg-lint was running; not overwritten".into()
                     } else {
@@ -105,6 +147,7 @@ impl Staged {
                 })?;
             }
         }
+        self.created_dirs.clear();
         // The rename is atomic; syncing the directory makes it durable too, so a
         // crash right after cannot bring the old name back. Not every platform or
         // file system can sync a directory: the rename has happened either way.
@@ -115,12 +158,28 @@ impl Staged {
     }
 }
 
+impl Drop for Staged {
+    fn drop(&mut self) {
+        // The temporary file first (TempPath removes it), then the directories that
+        // were made for it, if they are still empty.
+        drop(self.tmp.take());
+        for d in &self.created_dirs {
+            let _ = fs::remove_dir(d);
+        }
+    }
+}
+
 /// Write a file now: stage it and commit it.
 pub fn write_new(path: &Path, content: &[u8], mode: Option<u32>) -> Result<(), String> {
     stage_new(path, content, mode)?.commit()
 }
 
-fn stage(target: &Path, content: &[u8], create_mode: Option<u32>) -> Result<Staged, String> {
+/// The content in a temporary file beside `target`, not yet synced.
+fn write_temp(
+    target: &Path,
+    content: &[u8],
+    create_mode: Option<u32>,
+) -> Result<tempfile::NamedTempFile, String> {
     let dir = parent_dir(target);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".kpkg-lint.");
@@ -142,14 +201,15 @@ fn stage(target: &Path, content: &[u8], create_mode: Option<u32>) -> Result<Stag
     tmp.write_all(content)
         .and_then(|()| tmp.flush())
         .map_err(|e| format!("cannot write: {}", io_message(&e)))?;
+    Ok(tmp)
+}
+
+/// Sync content and metadata (mode, owner), then close the file, keeping its path.
+fn sync_and_close(tmp: tempfile::NamedTempFile) -> Result<tempfile::TempPath, String> {
     tmp.as_file()
         .sync_all()
         .map_err(|e| format!("cannot sync: {}", io_message(&e)))?;
-    Ok(Staged {
-        target: target.to_path_buf(),
-        tmp,
-        expected: None,
-    })
+    Ok(tmp.into_temp_path())
 }
 
 fn check_unchanged(target: &Path, expected: &[u8]) -> Result<(), String> {
@@ -160,15 +220,18 @@ fn check_unchanged(target: &Path, expected: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// The file a path names, following symlinks (so the rename replaces the file, not
-/// the link); a plain file is itself.
+/// The file a path names, as one canonical path: symlinks followed (so the rename
+/// replaces the file, not the link), and two names of one file the same path (so a
+/// tree that reaches a file twice writes it once).
 fn resolve_symlink(path: &Path) -> Result<PathBuf, String> {
-    let meta = fs::symlink_metadata(path).map_err(|e| io_message(&e))?;
-    if !meta.file_type().is_symlink() {
-        return Ok(path.to_path_buf());
-    }
-    fs::canonicalize(path)
-        .map_err(|e| format!("cannot follow the symbolic link: {}", io_message(&e)))
+    fs::canonicalize(path).map_err(|e| {
+        let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            format!("cannot follow the symbolic link: {}", io_message(&e))
+        } else {
+            io_message(&e)
+        }
+    })
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -240,7 +303,13 @@ mod tests {
         assert_eq!(fs::read_to_string(&p).unwrap(), "old\n");
         assert!(!dir.path().join("sub/vars.new").exists());
         assert!(leftovers(dir.path()).is_empty());
-        assert!(leftovers(&dir.path().join("sub")).is_empty());
+        // The directory made for the new file goes with it.
+        assert!(!dir.path().join("sub").exists());
+        // One that existed before stays.
+        fs::create_dir(dir.path().join("kept")).unwrap();
+        drop(stage_new(&dir.path().join("kept/a/b/vars.new"), b"x\n", None).unwrap());
+        assert!(dir.path().join("kept").is_dir());
+        assert!(!dir.path().join("kept/a").exists());
     }
 
     /// A symlinked file is written through its link: the link stays a link.
