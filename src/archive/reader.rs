@@ -87,8 +87,11 @@ fn scan_stream_buffered(
     let (mut filled, mut consumed) = (0usize, 0u64);
     loop {
         if filled == buf.len() {
-            // A line longer than the buffer: make room for the rest of it.
-            buf.resize(buf.len() * 2, 0);
+            // A line longer than the buffer: make room for the rest of it, but never
+            // more than one byte past what the limit allows (consumed + filled is
+            // within it, so this always grows).
+            let most = usize::try_from(limit - consumed + 1).unwrap_or(usize::MAX);
+            buf.resize((buf.len() * 2).min(most), 0);
         }
         let n = match text.read(&mut buf[filled..]) {
             Ok(n) => n,
@@ -100,13 +103,16 @@ fn scan_stream_buffered(
             return Err(too_large());
         }
         let eof = n == 0;
+        let before = filled;
         filled += n;
-        // Up to the last newline (everything, at the end of the stream).
+        // Up to the last newline (everything, at the end of the stream). What was
+        // kept from before holds no newline: only the new bytes are searched, or a
+        // long line would be rescanned on every read.
         let complete = if eof {
             filled
         } else {
-            match memchr::memrchr(b'\n', &buf[..filled]) {
-                Some(i) => i + 1,
+            match memchr::memrchr(b'\n', &buf[before..filled]) {
+                Some(i) => before + i + 1,
                 None => continue,
             }
         };
@@ -382,6 +388,11 @@ mod tests {
                 }
             }
         }
+        // A line longer than what the limit allows is refused without the buffer
+        // growing past the limit.
+        let long = format!("Package: {}\n", "a".repeat(5000));
+        let e = scan_stream_buffered(Trickle(long.as_bytes(), 64), 1000, "", 16).unwrap_err();
+        assert!(e.contains("more than"), "{e}");
         let bad = b"Package: a\nVersion: \xff\n";
         let e = scan_stream_buffered(Trickle(bad, 3), 1 << 30, "", 8).unwrap_err();
         assert_eq!(e, "not UTF-8 at byte 20");

@@ -104,10 +104,10 @@ pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
 pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
     // About one policy line per 150 bytes in Ubuntu's file.
     let mut out = Vec::with_capacity(text.len() / 150);
+    let policy = memchr::memmem::Finder::new("policy<{");
     for (start, l) in lines(text) {
-        // `CONFIG_X<spaces>policy<{…}>`: the policy follows the name. Other lines of
-        // the option (`note<…>`, `flag<…>`) are skipped before any search. The
-        // format is ASCII: byte operations, not Unicode whitespace, on 20,000 lines.
+        // `CONFIG_X<spaces>policy<{…}>`. The format is ASCII: byte operations, not
+        // Unicode whitespace, on some 20,000 lines.
         let line = l.trim_ascii_start();
         if !line.starts_with("CONFIG_") {
             continue;
@@ -118,9 +118,12 @@ pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
             .unwrap_or(line.len());
         let name = &line[..name_end];
         let rest = line[name_end..].trim_ascii_start();
-        let Some(after) = rest.strip_prefix("policy<{") else {
+        // Usually the policy follows the name; a line may also carry `note<…>` or
+        // `flag<…>` first. One searcher for the whole file, not one per line.
+        let Some(at) = policy.find(rest.as_bytes()) else {
             continue;
         };
+        let after = &rest[at + "policy<{".len()..];
         let b = after.as_bytes();
         let Some(end) = memchr::memchr_iter(b'}', b).find(|&i| b.get(i + 1) == Some(&b'>')) else {
             continue;
@@ -179,5 +182,9 @@ mod tests {
             s[0].values().collect::<Vec<_>>(),
             [(Some("amd64"), "y"), (Some("armhf"), "n")]
         );
+        // Other attributes may come first on the line (found in review).
+        let t = "CONFIG_X flag<REVIEW> policy<{'amd64': 'm'}>\nCONFIG_Y note<'x'> policy<{'arm64': 'y'}>\n";
+        let names: Vec<&str> = parse_annotations(0, t).iter().map(|c| c.name).collect();
+        assert_eq!(names, ["CONFIG_X", "CONFIG_Y"]);
     }
 }
