@@ -91,16 +91,19 @@ pub fn parse_patch(text: &str) -> Result<Vec<FilePatch>, (Span, String)> {
             };
             let header = off..off + l.trim_end().len();
             let nums: Vec<&str> = l.split_whitespace().collect();
-            let parse_range = |s: &str| -> Option<(usize, usize)> {
-                let s = &s[1..];
+            // `-start,len` then `+start,len`. The sign is stripped, not sliced off:
+            // a garbled header may start with any character (the fuzzer sent one
+            // whose first byte began a two-byte character).
+            let parse_range = |s: &str, sign: char| -> Option<(usize, usize)> {
+                let s = s.strip_prefix(sign)?;
                 match s.split_once(',') {
                     Some((a, b)) => Some((a.parse().ok()?, b.parse().ok()?)),
                     None => Some((s.parse().ok()?, 1)),
                 }
             };
             let (Some((old_start, mut old_len)), Some((_, mut new_len))) = (
-                nums.get(1).and_then(|s| parse_range(s)),
-                nums.get(2).and_then(|s| parse_range(s)),
+                nums.get(1).and_then(|s| parse_range(s, '-')),
+                nums.get(2).and_then(|s| parse_range(s, '+')),
             ) else {
                 return Err((header, "malformed hunk header".into()));
             };
