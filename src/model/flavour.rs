@@ -205,7 +205,15 @@ impl<'t> Model<'t> {
         ids.sort_by(|a, b| tree.files[*a].rel.cmp(&tree.files[*b].rel));
         for id in ids {
             let name = tree.files[id].name();
-            let Some(arch) = name.strip_suffix(".mk") else {
+            // `<arch>.mk`: a Debian architecture name (lowercase letters, digits,
+            // `-`). Other files there (`hooks.mk`) set no build_arch or flavours; a
+            // name with spaces or the like is not an architecture (it could never
+            // match the annotations header).
+            let Some(arch) = name.strip_suffix(".mk").filter(|a| {
+                !a.is_empty()
+                    && a.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            }) else {
                 continue;
             };
             let program = Program::build(tree, &self.makefiles, id);
