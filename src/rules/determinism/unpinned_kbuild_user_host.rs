@@ -15,9 +15,13 @@ fn from_maintainer(c: &Checker) -> (String, String) {
         .source_stanzas()
         .iter()
         .find_map(|s| s.paragraph.field("Maintainer").map(|f| f.value.clone()));
-    let addr = maint
-        .as_deref()
-        .and_then(|m| Some(m[m.find('<')? + 1..m.find('>')?].to_string()));
+    // The address between `<` and the first `>` after it (a `>` may come earlier,
+    // in the name: the fuzzer found `Dana T(>= inkerer <dana@example.org>`).
+    let addr = maint.as_deref().and_then(|m| {
+        let open = m.find('<')? + 1;
+        let close = open + m[open..].find('>')?;
+        Some(m[open..close].to_string())
+    });
     let safe = |s: &str| {
         !s.is_empty()
             && s.chars()
@@ -63,5 +67,48 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
             "pin the build user and host",
             vec![insert_settings(&carrier, &settings.join(" "))],
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// The user and host come from the Maintainer address, wherever a `>` stands in
+    /// the name before it.
+    #[test]
+    fn maintainer_address_after_a_stray_angle_bracket() {
+        for (maintainer, user_host) in [
+            (
+                "Dana T(>= inkerer <dana@example.org>",
+                "KBUILD_BUILD_USER=dana KBUILD_BUILD_HOST=example.org",
+            ),
+            (
+                "Kernel Team <kernel@acme.example>",
+                "KBUILD_BUILD_USER=kernel KBUILD_BUILD_HOST=acme.example",
+            ),
+            (
+                "no address at all",
+                "KBUILD_BUILD_USER=debian KBUILD_BUILD_HOST=buildd",
+            ),
+        ] {
+            let control = format!("Source: linux\nMaintainer: {maintainer}\nBuild-Depends: bc\n\nPackage: linux-image\nArchitecture: any\nDescription: x\n x\n");
+            let files = [
+                ("debian/control", control.as_str()),
+                (
+                    "debian/rules",
+                    "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) bindeb-pkg\n",
+                ),
+            ];
+            let fixed = crate::fix_memory_selected(&files, &["unpinned-kbuild-user-host"], false);
+            let rules = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
+            assert!(rules.contains(user_host), "{maintainer}: {rules}");
+            assert_eq!(
+                lint_memory_rule(&files, "unpinned-kbuild-user-host")
+                    .0
+                    .len(),
+                1
+            );
+        }
     }
 }
