@@ -2,7 +2,8 @@
 //!
 //! - `smoke_*`: a bounded round of mutations of each target's seeds (the test trees
 //!   we wrote), so `cargo test` runs every target CI-sized. KPKG_LINT_FUZZ_ROUNDS
-//!   sets the number of inputs per target for longer runs.
+//!   sets the number of inputs per target for longer runs, KPKG_LINT_FUZZ_SEED
+//!   other mutations than the fixed ones.
 //! - `regressions_replay`: every input under `testdata/fuzz/<target>/`, each one a
 //!   crash a fuzzer found once and a test from then on.
 //! - `seed_corpus`: the seeds themselves; with KPKG_LINT_WRITE_CORPUS=<dir> it also
@@ -269,7 +270,13 @@ fn smoke(name: &str, default_rounds: usize, seed: u64) {
     for s in &seeds {
         check(name, f, s);
     }
-    let mut rng = Rng(seed);
+    // KPKG_LINT_FUZZ_SEED varies the mutations of a long run; `cargo test` uses the
+    // fixed ones, so CI is reproducible.
+    let vary = std::env::var("KPKG_LINT_FUZZ_SEED")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(0);
+    let mut rng = Rng(seed ^ vary.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
     for _ in 0..rounds(default_rounds) {
         // Mostly the target's own kind of file; now and then any file we wrote.
         let input = if rng.below(8) == 0 {
