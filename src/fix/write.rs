@@ -3,9 +3,10 @@
 //! Phase one ([`stage_replace`], [`stage_new`]) writes each new content to a temporary
 //! file beside its target and syncs it: this is where a full disk, a quota or a
 //! read-only directory shows up, and when it does the staged files are dropped (their
-//! temporary files are removed) and nothing on disk has changed. Phase two
-//! ([`Staged::commit`]) renames each temporary file over its target, which needs no
-//! space, so a tree's fixes land together or not at all.
+//! temporary files are removed) and nothing on disk has changed. Before phase two the
+//! caller checks every staged target is still as it was linted ([`Staged::check`]);
+//! phase two ([`Staged::commit`]) then renames each temporary file over its target,
+//! which needs no space, so a tree's fixes land together or not at all.
 
 use std::fs;
 use std::io::Write;
