@@ -43,7 +43,9 @@ fn trees_dir() -> &'static (tempfile::TempDir, trees::BenchTrees) {
         std::sync::OnceLock::new();
     TREES.get_or_init(|| {
         let tmp = tempfile::tempdir().unwrap();
-        let quick = std::env::args().any(|a| a == "--test");
+        // `cargo bench` passes --bench; without it (`cargo test --benches`, as CI runs
+        // them) criterion runs each benchmark once, and small trees will do.
+        let quick = !std::env::args().any(|a| a == "--bench");
         let t = trees::generate(tmp.path(), quick);
         (tmp, t)
     })
