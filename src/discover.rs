@@ -448,12 +448,15 @@ pub fn debian_env_value(text: &str) -> Option<(&str, crate::source::Span)> {
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        let Some(rest) = line.trim_start().strip_prefix("DEBIAN=") else {
+        let indent = line.len() - line.trim_start().len();
+        let Some(rest) = line[indent..].strip_prefix("DEBIAN=") else {
             continue;
         };
-        let v = rest.trim().trim_matches('"');
-        let at = v.as_ptr() as usize - text.as_ptr() as usize;
-        debug_assert!(at >= start && at + v.len() <= offset);
+        let lead = rest.len() - rest.trim_start().len();
+        let trimmed = rest.trim();
+        let v = trimmed.trim_matches('"');
+        let quote = trimmed.len() - trimmed.trim_start_matches('"').len();
+        let at = start + indent + "DEBIAN=".len() + lead + quote;
         return Some((v, at..at + v.len()));
     }
     None
@@ -724,6 +727,19 @@ mod tests {
     /// as a finding: not an I/O error that stops the run. The debian.* directories
     /// are walked as without a debian.env. (Found by the printed-patch property,
     /// which appended ` -j1` to that line.)
+    #[test]
+    fn debian_env_value_spans() {
+        for (text, value) in [
+            ("DEBIAN=debian.master\n", "debian.master"),
+            ("# c\n  DEBIAN= \"debian.hwe\"\n", "debian.hwe"),
+            ("DEBIAN=\n", ""),
+        ] {
+            let (v, span) = debian_env_value(text).unwrap();
+            assert_eq!((v, &text[span]), (value, value), "{text:?}");
+        }
+        assert!(debian_env_value("nothing\n").is_none());
+    }
+
     #[test]
     fn debian_env_naming_a_missing_directory_is_a_finding() {
         let tmp = tempfile::tempdir().unwrap();

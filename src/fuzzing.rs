@@ -184,7 +184,7 @@ pub fn defines(data: &[u8]) {
     } else {
         "debian/config/defines"
     };
-    let tree = tree_of(&[
+    let tree = Tree::from_memory_bytes(&[
         ("debian/control", b"Source: linux\n\nPackage: linux-image\n"),
         (rel, rest),
     ]);
@@ -252,11 +252,6 @@ pub fn encode_tree(files: &[(String, Vec<u8>)]) -> Vec<u8> {
     out
 }
 
-/// A tree from files in memory, read as discovery would have read them.
-fn tree_of(files: &[(&str, &[u8])]) -> Tree {
-    Tree::from_memory_bytes(files)
-}
-
 /// Every finding and note points inside its file, on character boundaries, and
 /// every fix changes something (a fix that writes back what is there would be
 /// offered, and "applied", forever).
@@ -295,7 +290,7 @@ pub fn tree(data: &[u8]) {
         .iter()
         .map(|(p, c)| (p.as_str(), c.as_slice()))
         .collect();
-    let tree = tree_of(&borrowed);
+    let tree = Tree::from_memory_bytes(&borrowed);
     check_lint(&tree);
     let options = LintOptions::default();
     let outcome = crate::fix_loop(&tree, &options, true);
