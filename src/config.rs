@@ -95,12 +95,12 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
         [] => Ok(None),
         [one] => Ok(Some((*one).clone())),
         [a, b, ..] => Err(ConfigError {
-            path: crate::discover::display_path(b),
+            path: crate::source::display_path(b),
             line: 0,
             column: 0,
             message: format!(
                 "{} also exists; keep one of the two configuration files",
-                crate::discover::display_path(a)
+                crate::source::display_path(a)
             ),
         }),
     }
@@ -108,12 +108,12 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
-    let display = crate::discover::display_path(path);
+    let display = crate::source::display_path(path);
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
         path: display.clone(),
         line: 0,
         column: 0,
-        message: crate::discover::io_message(&e),
+        message: crate::source::io_message(&e),
     })?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse(&display, &text, base)

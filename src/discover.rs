@@ -6,7 +6,8 @@
 //! symlinks are never followed during that search, so symlink loops cannot trap it,
 //! and a kernel source tree's own directories (`arch/`, `drivers/` …) are skipped.
 
-use crate::source::{FileId, SourceFile};
+use crate::source::{display_path, io_message, SourceFile};
+use crate::tree::{parse_debian_env, Tree, TreeKind};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -14,26 +15,6 @@ use walkdir::WalkDir;
 
 /// Files above this size are not packaging files; they are reported, not read.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TreeKind {
-    /// `debian/` with optional `debian.<branch>/` directories.
-    Debian,
-    /// A kernel-package (make-kpkg) ruleset checkout or install.
-    KernelPackage,
-}
-
-#[derive(Debug, Clone)]
-pub struct Tree {
-    pub root: PathBuf,
-    pub kind: TreeKind,
-    /// Ubuntu branch directory named by `debian/debian.env` (`debian.master`).
-    pub branch_dir: Option<String>,
-    pub files: Vec<SourceFile>,
-    /// Files whose existence rules check but whose contents they never read
-    /// (ABI baselines under `<branch>/abi/`), relative to the root.
-    pub listed: Vec<String>,
-}
 
 /// A problem reading input that makes the run exit with code 2.
 #[derive(Debug, Clone)]
@@ -46,75 +27,6 @@ pub struct IoProblem {
 pub struct Discovery {
     pub trees: Vec<Tree>,
     pub errors: Vec<IoProblem>,
-}
-
-impl Tree {
-    /// How a path inside this tree is shown to the user.
-    pub fn display_for(&self, rel: &str) -> String {
-        let root = display_path(&self.root);
-        if root == "." {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", root.trim_end_matches('/'))
-        }
-    }
-
-    pub fn file(&self, rel: &str) -> Option<FileId> {
-        self.files.iter().position(|f| f.rel == rel)
-    }
-
-    /// A tree made of in-memory files (tests and catalogue examples).
-    pub fn from_memory(files: &[(&str, &str)]) -> Tree {
-        let files: Vec<(&str, &[u8])> = files.iter().map(|(r, c)| (*r, c.as_bytes())).collect();
-        Tree::from_memory_bytes(&files)
-    }
-
-    /// [`Tree::from_memory`] for files that need not be UTF-8, read as discovery
-    /// reads them.
-    pub fn from_memory_bytes(files: &[(&str, &[u8])]) -> Tree {
-        let files: Vec<SourceFile> = files
-            .iter()
-            .map(|(rel, bytes)| {
-                SourceFile::new(
-                    rel.to_string(),
-                    PathBuf::from(rel),
-                    rel.to_string(),
-                    bytes.to_vec(),
-                    None,
-                )
-            })
-            .collect();
-        // As on disk: a branch directory counts only if the tree has it.
-        let branch_dir = files
-            .iter()
-            .find(|f| f.rel == "debian/debian.env")
-            .and_then(|f| parse_debian_env(&f.text))
-            .filter(|b| {
-                let prefix = format!("{b}/");
-                files.iter().any(|f| f.rel.starts_with(&prefix))
-            });
-        let kind = if files
-            .iter()
-            .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
-        {
-            TreeKind::Debian
-        } else {
-            TreeKind::KernelPackage
-        };
-        // In memory, every file is read; ABI baselines are listed too.
-        let listed = files
-            .iter()
-            .filter(|f| f.rel.contains("/abi/"))
-            .map(|f| f.rel.clone())
-            .collect();
-        Tree {
-            root: PathBuf::from("."),
-            kind,
-            branch_dir,
-            files,
-            listed,
-        }
-    }
 }
 
 /// Directories of a kernel source tree that never hold packaging.
@@ -436,32 +348,6 @@ fn list_branch_dirs(root: &Path) -> Vec<String> {
     dirs
 }
 
-/// `DEBIAN=debian.master` in `debian/debian.env`.
-pub fn parse_debian_env(text: &str) -> Option<String> {
-    let (v, _) = debian_env_value(text)?;
-    (!v.is_empty() && !v.contains('/') && !v.contains("..")).then(|| v.to_string())
-}
-
-/// The value of `DEBIAN=` in `debian/debian.env` as written, and its span.
-pub fn debian_env_value(text: &str) -> Option<(&str, crate::source::Span)> {
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let indent = line.len() - line.trim_start().len();
-        let Some(rest) = line[indent..].strip_prefix("DEBIAN=") else {
-            continue;
-        };
-        let lead = rest.len() - rest.trim_start().len();
-        let trimmed = rest.trim();
-        let v = trimmed.trim_matches('"');
-        let quote = trimmed.len() - trimmed.trim_start_matches('"').len();
-        let at = start + indent + "DEBIAN=".len() + lead + quote;
-        return Some((v, at..at + v.len()));
-    }
-    None
-}
-
 /// Is this a file a rule may need? Packaging files only: never build output.
 fn wanted_file(name: &str) -> bool {
     (matches!(
@@ -594,30 +480,6 @@ fn file_mode(_meta: &fs::Metadata) -> Option<u32> {
     None
 }
 
-/// A path as the user should see it: relative to the current directory when below it.
-pub fn display_path(path: &Path) -> String {
-    // kpkg-lint never changes its directory: ask the system once, not once a file.
-    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
-    let mut p = path.to_path_buf();
-    if p.is_absolute() {
-        if let Some(cwd) = CWD.get_or_init(|| std::env::current_dir().ok()) {
-            if let Ok(rel) = p.strip_prefix(cwd) {
-                p = rel.to_path_buf();
-            }
-        }
-    }
-    let s = p.to_string_lossy().replace('\\', "/");
-    let mut s = s.as_str();
-    while let Some(rest) = s.strip_prefix("./") {
-        s = rest;
-    }
-    if s.is_empty() {
-        ".".to_string()
-    } else {
-        s.to_string()
-    }
-}
-
 /// A directory-walk error as an input problem, naming the path it happened on.
 fn walk_problem(e: &walkdir::Error, fallback: &Path) -> IoProblem {
     IoProblem {
@@ -632,34 +494,9 @@ fn walk_problem(e: &walkdir::Error, fallback: &Path) -> IoProblem {
     }
 }
 
-pub fn io_message(e: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match e.kind() {
-        NotFound => "no such file or directory".into(),
-        PermissionDenied => "permission denied".into(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_string(),
-                None => s,
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn debian_env_names_branch() {
-        assert_eq!(
-            parse_debian_env("DEBIAN=debian.master\n").as_deref(),
-            Some("debian.master")
-        );
-        assert_eq!(parse_debian_env("DEBIAN=../etc\n"), None);
-        assert_eq!(parse_debian_env("# nothing\n"), None);
-    }
 
     #[test]
     fn packaging_files_only() {
@@ -727,19 +564,6 @@ mod tests {
     /// as a finding: not an I/O error that stops the run. The debian.* directories
     /// are walked as without a debian.env. (Found by the printed-patch property,
     /// which appended ` -j1` to that line.)
-    #[test]
-    fn debian_env_value_spans() {
-        for (text, value) in [
-            ("DEBIAN=debian.master\n", "debian.master"),
-            ("# c\n  DEBIAN= \"debian.hwe\"\n", "debian.hwe"),
-            ("DEBIAN=\n", ""),
-        ] {
-            let (v, span) = debian_env_value(text).unwrap();
-            assert_eq!((v, &text[span]), (value, value), "{text:?}");
-        }
-        assert!(debian_env_value("nothing\n").is_none());
-    }
-
     #[test]
     fn debian_env_naming_a_missing_directory_is_a_finding() {
         let tmp = tempfile::tempdir().unwrap();

@@ -9,10 +9,10 @@
 //!
 //! Not part of the stable API.
 
-use crate::discover::Tree;
 use crate::model::{changelog, control, flavour, kconfig, makefile, quilt, relation};
 use crate::rules::LintOptions;
 use crate::source::{mask_invalid_utf8, Span};
+use crate::tree::Tree;
 
 /// A fuzz target: any bytes in, a panic only when an invariant breaks.
 pub type Target = fn(&[u8]);

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod engine;
 pub mod fix;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -19,14 +20,14 @@ pub mod output;
 pub mod par;
 pub mod rules;
 pub mod source;
+pub mod tree;
 
-mod app;
-
-pub use app::{fix_loop, lint_tree, run, run_process, FixOutcome};
+pub use cli::{run, run_process};
+pub use engine::{fix_loop, lint_tree, FixOutcome};
 
 use diagnostic::Diagnostic;
-use discover::Tree;
 use rules::{LintOptions, Selection};
+use tree::Tree;
 
 /// Lint in-memory files as one tree with every rule (tests, examples).
 pub fn lint_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {

@@ -12,13 +12,13 @@
 //! touched is time not spent.
 
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 /// A byte range in one file.
 pub type Span = Range<usize>;
 
-/// Index of a file inside its [`crate::discover::Tree`].
+/// Index of a file inside its [`crate::tree::Tree`].
 pub type FileId = usize;
 
 #[derive(Debug, Clone)]
@@ -191,6 +191,46 @@ pub fn mask_invalid_utf8(bytes: &[u8]) -> (String, Option<usize>) {
             }
             debug_assert_eq!(out.len(), bytes.len(), "masking keeps offsets ({base})");
             (out, Some(first.valid_up_to()))
+        }
+    }
+}
+
+/// A path as the user should see it: relative to the current directory when below it.
+pub fn display_path(path: &Path) -> String {
+    // kpkg-lint never changes its directory: ask the system once, not once a file.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let mut p = path.to_path_buf();
+    if p.is_absolute() {
+        if let Some(cwd) = CWD.get_or_init(|| std::env::current_dir().ok()) {
+            if let Ok(rel) = p.strip_prefix(cwd) {
+                p = rel.to_path_buf();
+            }
+        }
+    }
+    let s = p.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+/// An I/O error as a short message, without the OS error number.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "no such file or directory".into(),
+        PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_string(),
+                None => s,
+            }
         }
     }
 }

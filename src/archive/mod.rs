@@ -6,6 +6,7 @@
 //! lossless deb822 parser.
 
 pub(crate) mod reader;
+pub mod resolve;
 
 use crate::knowledge::MultiArch;
 use std::collections::HashMap;
@@ -246,7 +247,7 @@ fn is_index_name(name: &str) -> bool {
 }
 
 fn index_files(root: &Path) -> Result<Vec<PathBuf>, String> {
-    let meta = std::fs::metadata(root).map_err(|e| crate::discover::io_message(&e))?;
+    let meta = std::fs::metadata(root).map_err(|e| crate::source::io_message(&e))?;
     if meta.is_file() {
         return Ok(vec![root.to_path_buf()]);
     }

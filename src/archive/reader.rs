@@ -25,7 +25,7 @@ const XZ_MEMORY_LIMIT: u64 = 256 << 20;
 /// through one buffer and is never held whole. (Reading a 44 MB index into one
 /// allocation cost more in page faults than scanning it.)
 pub fn read_index(path: &Path) -> Result<Vec<Record>, ArchiveError> {
-    let file = std::fs::File::open(path).map_err(|e| err(path, crate::discover::io_message(&e)))?;
+    let file = std::fs::File::open(path).map_err(|e| err(path, crate::source::io_message(&e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -108,7 +108,7 @@ fn scan_stream_buffered(
         let n = match text.read(&mut buf[filled..]) {
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) if kind.is_empty() => return Err(crate::discover::io_message(&e)),
+            Err(e) if kind.is_empty() => return Err(crate::source::io_message(&e)),
             Err(e) => return Err(format!("cannot decompress ({kind}): {e}")),
         };
         if consumed + (filled + n) as u64 > limit {

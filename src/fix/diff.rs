@@ -5,6 +5,8 @@
 //! similar computes the diff of those lines; the hunks are written here, so the
 //! counts in `@@` headers are the counts git and patch will find.
 
+use crate::source::FileId;
+use crate::tree::Tree;
 use similar::{Algorithm, DiffOp};
 use std::fmt::Write;
 
@@ -91,6 +93,72 @@ pub fn git_header(path: &str, created: bool, mode: Option<u32>) -> String {
         s.push_str(&format!("new file mode {:o}\n", mode.unwrap_or(0o100644)));
     }
     s
+}
+
+/// The files a patch between two states of a tree shows: every changed or new
+/// file, except a symbolic link to another changed file of the tree. That change is
+/// shown once, at the file itself: git keeps a link as its target's name, and patch
+/// refuses to patch a link.
+pub fn patched_files(before: &Tree, after: &Tree) -> Vec<FileId> {
+    let changed: Vec<FileId> = (0..after.files.len())
+        .filter(|id| {
+            before
+                .files
+                .get(*id)
+                .is_none_or(|old| old.bytes() != after.files[*id].bytes())
+        })
+        .collect();
+    let on_disk = |id: FileId| {
+        let path = &after.files[id].path;
+        let link = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        (link, std::fs::canonicalize(path).ok())
+    };
+    let identities: Vec<(bool, Option<std::path::PathBuf>)> =
+        changed.iter().map(|id| on_disk(*id)).collect();
+    changed
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let (link, target) = &identities[*i];
+            // Another changed file that is the same file on disk and is shown instead:
+            // the plain file, or the first of several links.
+            !(*link
+                && target.is_some()
+                && identities
+                    .iter()
+                    .enumerate()
+                    .any(|(j, (other_link, other))| {
+                        j != *i && other == target && (!other_link || j < *i)
+                    }))
+        })
+        .map(|(_, id)| *id)
+        .collect()
+}
+
+/// The unified diff between two states of a tree (file ids of `before` are kept in `after`).
+pub fn tree_diff(before: &Tree, after: &Tree) -> String {
+    let mut out = String::new();
+    for id in patched_files(before, after) {
+        let f = &after.files[id];
+        let old = before.files.get(id).map(|o| o.text.as_str());
+        out.push_str(&unified(&f.display, old, &f.text));
+    }
+    out
+}
+
+/// [`tree_diff`] with a `diff --git` header per file, for mails that `git am` applies.
+pub fn tree_diff_git(before: &Tree, after: &Tree) -> String {
+    let mut out = String::new();
+    for id in patched_files(before, after) {
+        let f = &after.files[id];
+        let (old, created) = match before.files.get(id) {
+            Some(old) => (Some(old.text.as_str()), false),
+            None => (None, true),
+        };
+        out.push_str(&git_header(&f.display, created, None));
+        out.push_str(&unified(&f.display, old, &f.text));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -7,11 +7,12 @@
 //! and runs further passes until no fix applies, so dropped fixes get another chance.
 
 pub mod diff;
+pub mod mail;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, NewFile};
-use crate::discover::Tree;
-use crate::source::FileId;
+use crate::source::{FileId, SourceFile};
+use crate::tree::Tree;
 use std::collections::BTreeMap;
 
 /// The fixes accepted in one pass, relative to that pass's contents.
@@ -139,6 +140,36 @@ pub fn apply<'a>(
         .map(|(f, edits)| (f, splice(tree.files[f].bytes(), &edits)))
         .collect();
     (contents, new_files)
+}
+
+/// The tree after one pass: every accepted fix's edits applied and its files created.
+pub fn apply_pass<'a>(
+    tree: &Tree,
+    fixes: impl IntoIterator<Item = &'a (&'static str, Vec<Edit>, Vec<NewFile>)>,
+) -> Tree {
+    let (contents, created) = apply(tree, fixes);
+    let mut next = tree.clone();
+    for (id, bytes) in contents {
+        let f = &tree.files[id];
+        next.files[id] = SourceFile::new(
+            f.display.clone(),
+            f.path.clone(),
+            f.rel.clone(),
+            bytes,
+            f.mode,
+        );
+    }
+    for n in created {
+        let display = tree.display_for(&n.rel);
+        next.files.push(SourceFile::new(
+            display,
+            tree.root.join(&n.rel),
+            n.rel.clone(),
+            n.content.into_bytes(),
+            None,
+        ));
+    }
+    next
 }
 
 #[cfg(test)]

@@ -12,7 +12,8 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::discover::io_message;
+use crate::source::{display_path, io_message, FileId};
+use crate::tree::Tree;
 
 /// A file's new content, written and synced beside it, not yet in place. Dropped
 /// without [`Staged::commit`], it removes its temporary file and any directory it
@@ -377,4 +378,105 @@ mod tests {
         fs::remove_file(probe).unwrap();
         0o666 & !mode
     }
+}
+/// Why a tree's fixes were not all written: the files written anyway (ids in the
+/// fixed tree; only when committing failed part-way) and one problem per file.
+pub struct WriteFailure {
+    pub committed: Vec<FileId>,
+    pub problems: Vec<(String, String)>,
+}
+
+/// Write one tree's fixed files in two phases: every file is staged (written and
+/// synced beside its target) and checked unchanged before any is renamed into
+/// place. A full disk or an unwritable directory fails the staging, and then
+/// nothing in the tree changes: its fixes land together or not at all. Only a file
+/// changed in the moment between the checks and its rename can still stop the
+/// commit part-way; that is reported as such. Returns how many files were written.
+pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
+    let mut staged: Vec<(FileId, Staged)> = Vec::new();
+    let mut problems = Vec::new();
+    for (id, f) in after.files.iter().enumerate() {
+        let result = match before.files.get(id) {
+            Some(old) if old.bytes() != f.bytes() => {
+                stage_replace(&old.path, old.bytes(), f.bytes(), old.mode)
+            }
+            None => stage_new(&f.path, f.bytes(), None),
+            _ => continue,
+        };
+        match result {
+            Ok(s) => staged.push((id, s)),
+            Err(e) => problems.push((f.display.clone(), e)),
+        }
+    }
+    // Two files of the tree can be one file on disk (a symlinked arch file shared
+    // by two branch directories): write it once, and only if both agree.
+    let mut unique: Vec<(FileId, Staged)> = Vec::new();
+    for (id, s) in staged {
+        match unique.iter().find(|(_, u)| u.target() == s.target()) {
+            None => unique.push((id, s)),
+            Some((first, _)) if after.files[*first].bytes() == after.files[id].bytes() => {}
+            Some((first, _)) => problems.push((
+                after.files[id].display.clone(),
+                format!(
+                    "is the same file on disk as {} (a symbolic link), and their fixes differ",
+                    after.files[*first].display
+                ),
+            )),
+        }
+    }
+    let mut changed = 0;
+    if problems.is_empty() {
+        for (id, s) in &unique {
+            if let Err(e) = s.check() {
+                problems.push((after.files[*id].display.clone(), e));
+                changed += 1;
+            }
+        }
+    }
+    if !problems.is_empty() {
+        let others = unique.len() - changed;
+        if others > 0 {
+            problems.push((
+                display_root(before),
+                format!(
+                    "not written: its {others} other fixed file{} held back, so no fix is left half applied",
+                    if others == 1 { " is" } else { "s are" }
+                ),
+            ));
+        }
+        // Dropping the staged files removes their temporary files.
+        return Err(WriteFailure {
+            committed: Vec::new(),
+            problems,
+        });
+    }
+    let mut committed = Vec::new();
+    for (id, s) in unique {
+        match s.commit() {
+            Ok(()) => committed.push(id),
+            Err(e) => problems.push((after.files[id].display.clone(), e)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(committed.len())
+    } else {
+        if !committed.is_empty() {
+            problems.push((
+                display_root(before),
+                format!(
+                    "partly fixed: {} file{} written before this; run `kpkg-lint --fix --write` again",
+                    committed.len(),
+                    if committed.len() == 1 { " was" } else { "s were" }
+                ),
+            ));
+        }
+        Err(WriteFailure {
+            committed,
+            problems,
+        })
+    }
+}
+
+fn display_root(tree: &Tree) -> String {
+    display_path(&tree.root)
 }

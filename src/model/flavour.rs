@@ -307,8 +307,8 @@ impl<'t> Model<'t> {
 
 #[cfg(test)]
 mod tests {
-    use crate::discover::Tree;
     use crate::model::Model;
+    use crate::tree::Tree;
 
     #[test]
     fn reads_arch_files_vars_and_headers() {

@@ -3,6 +3,7 @@
 
 pub mod changelog;
 pub mod control;
+pub mod debian_defines;
 pub mod flavour;
 pub mod invocation;
 pub mod kconfig;
@@ -12,8 +13,8 @@ pub mod quilt;
 pub mod relation;
 pub mod shell;
 
-use crate::discover::Tree;
 use crate::source::{FileId, Span};
+use crate::tree::Tree;
 use makefile::{Makefile, StmtKind};
 use program::{Command, Program, StmtRef};
 use std::collections::{HashMap, HashSet};
@@ -112,6 +113,8 @@ pub struct Model<'t> {
     /// Every binary package name the control files declare (templates included).
     binary_names: Vec<String>,
     pub problems: Vec<FileProblem>,
+    /// Flavours of Debian's `debian/config/` defines files.
+    pub debian_flavours: Vec<debian_defines::DebianFlavour>,
 }
 
 impl<'t> Model<'t> {
@@ -131,11 +134,12 @@ impl<'t> Model<'t> {
             series_problems: vec![],
             binary_names: vec![],
             problems: vec![],
+            debian_flavours: vec![],
         };
         // `DEBIAN=` naming a directory the tree lacks: debian/rules looks for its
         // packaging there and the build stops.
         if let Some(id) = tree.files.iter().position(|f| f.rel == "debian/debian.env") {
-            if let Some((value, span)) = crate::discover::debian_env_value(&tree.files[id].text) {
+            if let Some((value, span)) = crate::tree::debian_env_value(&tree.files[id].text) {
                 if tree.branch_dir.as_deref() != Some(value) {
                     m.problems.push(FileProblem {
                         file: id,
@@ -236,6 +240,7 @@ impl<'t> Model<'t> {
         m.source_format = tree
             .file("debian/source/format")
             .map(|f| tree.files[f].text.trim().to_string());
+        m.debian_flavours = debian_defines::flavours(tree, &mut m.problems);
         m.apply_series();
         m.build_programs();
         m

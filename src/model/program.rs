@@ -9,8 +9,8 @@
 
 use super::makefile::{AssignOp, Makefile, StmtKind};
 use super::shell::{self, TokenKind};
-use crate::discover::Tree;
 use crate::source::{FileId, Span};
+use crate::tree::Tree;
 use std::collections::HashMap;
 
 /// An assignment statement: file and statement index.

@@ -11,7 +11,7 @@ pub mod statistics;
 pub mod text;
 
 use crate::diagnostic::Diagnostic;
-use crate::discover::Tree;
+use crate::tree::Tree;
 use std::io::{self, Write};
 
 /// One tree's findings, ready to print.

@@ -11,8 +11,8 @@
 
 use super::{fingerprints, location, Emitter, TreeFindings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::discover::Tree;
 use crate::rules::catalogue;
+use crate::tree::Tree;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
 

@@ -3,7 +3,7 @@
 
 use super::{Emitter, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::discover::Tree;
+use crate::tree::Tree;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
 use std::io::{self, Write};

@@ -17,11 +17,11 @@ mod common;
 
 use common::{bin, git, testdata, tool_available};
 use kpkg_lint::diagnostic::{Applicability, Diagnostic, Edit};
-use kpkg_lint::discover::Tree;
 use kpkg_lint::fix;
 use kpkg_lint::fuzzing;
 use kpkg_lint::model::quilt;
 use kpkg_lint::rules::LintOptions;
+use kpkg_lint::tree::Tree;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::fs;

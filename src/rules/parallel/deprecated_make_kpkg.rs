@@ -1,8 +1,8 @@
 //! `deprecated-make-kpkg`: the tree drives kernel-package (make-kpkg).
 
-use crate::discover::TreeKind;
 use crate::model::program::IncludeTarget;
 use crate::rules::Checker;
+use crate::tree::TreeKind;
 
 const RULE: &str = "deprecated-make-kpkg";
 const MESSAGE: &str = "kernel-package (make-kpkg) is no longer maintained or shipped by Debian; its rulesets force serial nested builds and predate `make bindeb-pkg`";

@@ -93,7 +93,7 @@ pub fn check(c: &mut Checker, makes: &[MakeCall]) {
 #[cfg(test)]
 pub(crate) fn rules_at(
     d: &[crate::diagnostic::Diagnostic],
-    tree: &crate::discover::Tree,
+    tree: &crate::tree::Tree,
 ) -> Vec<(String, String, usize)> {
     d.iter()
         .map(|d| {

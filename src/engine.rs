@@ -1,0 +1,100 @@
+//! One tree through the pipeline: tree → model → rules → findings, suppression
+//! comments, and the fix loop that applies fixes and lints again until nothing changes.
+
+use crate::diagnostic::Diagnostic;
+use crate::fix::{self, Pass};
+use crate::model::Model;
+use crate::rules::{self, catalogue, LintOptions};
+use crate::tree::Tree;
+
+/// Lint one tree: build the model, run the rules, drop suppressed findings, attach
+/// include chains, sort.
+pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
+    let model = Model::build(tree);
+    let mut diags = rules::check(&model, options);
+    diags.retain(|d| !suppressed(tree, d));
+    for d in &mut diags {
+        if let Some(chain) = model.programs.iter().find_map(|p| p.chains.get(&d.file)) {
+            d.include_chain = chain
+                .iter()
+                .map(|s| (s.file, model.stmt(*s).span.clone()))
+                .collect();
+        }
+    }
+    diags.sort_by(|a, b| {
+        (a.file, a.span.start, a.span.end, a.rule).cmp(&(b.file, b.span.start, b.span.end, b.rule))
+    });
+    diags.dedup_by(|a, b| {
+        a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
+    });
+    diags
+}
+
+/// `# kpkg-lint: allow(rule-or-family, …) reason` on the line, or on the line above.
+fn suppressed(tree: &Tree, d: &Diagnostic) -> bool {
+    let f = &tree.files[d.file];
+    if f.skipped.is_some() {
+        return false;
+    }
+    let line = f.line_index(d.span.start);
+    let family = catalogue::meta(d.rule)
+        .map(|m| m.family.as_str())
+        .unwrap_or("");
+    let allows = |text: &str| -> bool {
+        let Some(hash) = text.find('#') else {
+            return false;
+        };
+        let Some(pos) = text[hash..].find("kpkg-lint: allow(") else {
+            return false;
+        };
+        let rest = &text[hash + pos + "kpkg-lint: allow(".len()..];
+        let Some(end) = rest.find(')') else {
+            return false;
+        };
+        rest[..end]
+            .split(',')
+            .map(str::trim)
+            .any(|n| n == d.rule || n == family || catalogue::canonical(n) == Some(d.rule))
+    };
+    if allows(f.line_text(line)) {
+        return true;
+    }
+    line > 0 && f.line_text(line - 1).trim_start().starts_with('#') && allows(f.line_text(line - 1))
+}
+
+pub struct FixOutcome {
+    /// The tree with every accepted fix applied.
+    pub tree: Tree,
+    /// Each pass: the tree it started from and the fixes it accepted.
+    pub passes: Vec<(Tree, Pass)>,
+    /// Findings left in the fixed tree.
+    pub remaining: Vec<Diagnostic>,
+}
+
+impl FixOutcome {
+    pub fn fixed(&self) -> usize {
+        self.passes.iter().map(|(_, p)| p.accepted.len()).sum()
+    }
+}
+
+/// Apply fixes, re-lint, and repeat until no fix applies (at most 10 passes).
+pub fn fix_loop(tree: &Tree, options: &LintOptions, unsafe_fixes: bool) -> FixOutcome {
+    let mut current = tree.clone();
+    let mut passes = Vec::new();
+    let mut diags = lint_tree(&current, options);
+    for _ in 0..10 {
+        let pass = fix::plan(&current, &diags, unsafe_fixes);
+        if pass.is_empty() {
+            break;
+        }
+        let next = fix::apply_pass(&current, &pass.accepted);
+        passes.push((current, pass));
+        current = next;
+        diags = lint_tree(&current, options);
+    }
+    FixOutcome {
+        tree: current,
+        passes,
+        remaining: diags,
+    }
+}

@@ -1,0 +1,147 @@
+//! One packaging tree: its files, read once, and how it was found.
+
+use crate::source::{display_path, FileId, SourceFile, Span};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeKind {
+    /// `debian/` with optional `debian.<branch>/` directories.
+    Debian,
+    /// A kernel-package (make-kpkg) ruleset checkout or install.
+    KernelPackage,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tree {
+    pub root: PathBuf,
+    pub kind: TreeKind,
+    /// Ubuntu branch directory named by `debian/debian.env` (`debian.master`).
+    pub branch_dir: Option<String>,
+    pub files: Vec<SourceFile>,
+    /// Files whose existence rules check but whose contents they never read
+    /// (ABI baselines under `<branch>/abi/`), relative to the root.
+    pub listed: Vec<String>,
+}
+
+impl Tree {
+    /// How a path inside this tree is shown to the user.
+    pub fn display_for(&self, rel: &str) -> String {
+        let root = display_path(&self.root);
+        if root == "." {
+            rel.to_string()
+        } else {
+            format!("{}/{rel}", root.trim_end_matches('/'))
+        }
+    }
+
+    pub fn file(&self, rel: &str) -> Option<FileId> {
+        self.files.iter().position(|f| f.rel == rel)
+    }
+
+    /// A tree made of in-memory files (tests and catalogue examples).
+    pub fn from_memory(files: &[(&str, &str)]) -> Tree {
+        let files: Vec<(&str, &[u8])> = files.iter().map(|(r, c)| (*r, c.as_bytes())).collect();
+        Tree::from_memory_bytes(&files)
+    }
+
+    /// [`Tree::from_memory`] for files that need not be UTF-8, read as discovery
+    /// reads them.
+    pub fn from_memory_bytes(files: &[(&str, &[u8])]) -> Tree {
+        let files: Vec<SourceFile> = files
+            .iter()
+            .map(|(rel, bytes)| {
+                SourceFile::new(
+                    rel.to_string(),
+                    PathBuf::from(rel),
+                    rel.to_string(),
+                    bytes.to_vec(),
+                    None,
+                )
+            })
+            .collect();
+        // As on disk: a branch directory counts only if the tree has it.
+        let branch_dir = files
+            .iter()
+            .find(|f| f.rel == "debian/debian.env")
+            .and_then(|f| parse_debian_env(&f.text))
+            .filter(|b| {
+                let prefix = format!("{b}/");
+                files.iter().any(|f| f.rel.starts_with(&prefix))
+            });
+        let kind = if files
+            .iter()
+            .any(|f| f.rel.starts_with("debian/") || f.rel.starts_with("debian."))
+        {
+            TreeKind::Debian
+        } else {
+            TreeKind::KernelPackage
+        };
+        // In memory, every file is read; ABI baselines are listed too.
+        let listed = files
+            .iter()
+            .filter(|f| f.rel.contains("/abi/"))
+            .map(|f| f.rel.clone())
+            .collect();
+        Tree {
+            root: PathBuf::from("."),
+            kind,
+            branch_dir,
+            files,
+            listed,
+        }
+    }
+}
+
+/// `DEBIAN=debian.master` in `debian/debian.env`.
+pub fn parse_debian_env(text: &str) -> Option<String> {
+    let (v, _) = debian_env_value(text)?;
+    (!v.is_empty() && !v.contains('/') && !v.contains("..")).then(|| v.to_string())
+}
+
+/// The value of `DEBIAN=` in `debian/debian.env` as written, and its span.
+pub fn debian_env_value(text: &str) -> Option<(&str, Span)> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let indent = line.len() - line.trim_start().len();
+        let Some(rest) = line[indent..].strip_prefix("DEBIAN=") else {
+            continue;
+        };
+        let lead = rest.len() - rest.trim_start().len();
+        let trimmed = rest.trim();
+        let v = trimmed.trim_matches('"');
+        let quote = trimmed.len() - trimmed.trim_start_matches('"').len();
+        let at = start + indent + "DEBIAN=".len() + lead + quote;
+        return Some((v, at..at + v.len()));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debian_env_names_branch() {
+        assert_eq!(
+            parse_debian_env("DEBIAN=debian.master\n").as_deref(),
+            Some("debian.master")
+        );
+        assert_eq!(parse_debian_env("DEBIAN=../etc\n"), None);
+        assert_eq!(parse_debian_env("# nothing\n"), None);
+    }
+
+    #[test]
+    fn debian_env_value_spans() {
+        for (text, value) in [
+            ("DEBIAN=debian.master\n", "debian.master"),
+            ("# c\n  DEBIAN= \"debian.hwe\"\n", "debian.hwe"),
+            ("DEBIAN=\n", ""),
+        ] {
+            let (v, span) = debian_env_value(text).unwrap();
+            assert_eq!((v, &text[span]), (value, value), "{text:?}");
+        }
+        assert!(debian_env_value("nothing\n").is_none());
+    }
+}
