@@ -24,7 +24,8 @@
 //! rule or family names, wrong types, unknown severities or releases.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::{catalogue, LintOptions, Selection};
+use crate::registry::{self, Rule, RuleSet, Selector};
+use crate::rules::LintOptions;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
@@ -286,22 +287,9 @@ fn strings(
 }
 
 fn check_rule_name(name: &str, allow_all: bool) -> Result<(), String> {
-    if (allow_all && name == "all")
-        || catalogue::meta(name).is_some()
-        || catalogue::families().contains(&name)
-    {
-        return Ok(());
-    }
-    let candidates = catalogue::catalogue()
-        .iter()
-        .map(|m| m.name.as_str())
-        .chain(catalogue::families());
-    let hint = suggest(name, candidates)
-        .map(|s| format!("did you mean `{s}`? "))
-        .unwrap_or_default();
-    Err(format!(
-        "unknown rule or family `{name}` ({hint}run `kpkg-lint rules` for the list)"
-    ))
+    registry::resolve(name, allow_all)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
 }
 
 fn resolve_archive(spec: &str, base: &Path) -> String {
@@ -386,11 +374,11 @@ impl fmt::Display for Origin {
 pub struct Settings {
     /// The configuration file, if one was used.
     pub config: Option<String>,
-    /// Enabled rules, in catalogue order.
-    pub rules: Vec<&'static str>,
+    /// Enabled rules.
+    pub rules: RuleSet,
     pub selection_origin: Origin,
     /// Severity per rule, only where it differs from the rule's default.
-    pub severity: BTreeMap<&'static str, Severity>,
+    pub severity: BTreeMap<Rule, Severity>,
     pub release: Option<String>,
     pub release_origin: Origin,
     pub archive: Vec<String>,
@@ -401,9 +389,11 @@ pub struct Settings {
     pub allow_unknown_origin: Origin,
 }
 
-fn matches(list: &[String], rule: &str, family: &str) -> bool {
+/// The rules a list of names covers; names were checked when the list was read.
+fn covered(list: &[String]) -> RuleSet {
     list.iter()
-        .any(|s| s == rule || s == family || s == "all" || catalogue::canonical(s) == Some(rule))
+        .filter_map(|n| registry::resolve(n, true).ok())
+        .fold(RuleSet::empty(), |set, s| set.union(s.rules()))
 }
 
 fn pick<T: Clone>(cli: Option<&T>, file: Option<&T>, file_origin: &Origin) -> (Option<T>, Origin) {
@@ -418,26 +408,22 @@ impl Settings {
     /// Combine a tree's configuration file (if any) with the command line.
     pub fn resolve(file: Option<&FileConfig>, cli: &Overrides) -> Settings {
         let file_origin = Origin::File(file.map(|f| f.display.clone()).unwrap_or_default());
-        let all = catalogue::catalogue();
-        let mut enabled: Vec<&'static catalogue::RuleMeta> = all.iter().collect();
+        let mut enabled = RuleSet::all();
         let mut from_file = false;
         if let Some(f) = file {
             if let Some(select) = f.select.as_ref().filter(|s| !s.is_empty()) {
-                enabled.retain(|m| matches(select, &m.name, &m.family));
+                enabled = covered(select);
                 from_file = true;
             }
             if let Some(ignore) = f.ignore.as_ref().filter(|s| !s.is_empty()) {
-                enabled.retain(|m| !matches(ignore, &m.name, &m.family));
+                enabled = enabled.difference(covered(ignore));
                 from_file = true;
             }
         }
         if !cli.select.is_empty() {
-            enabled = all
-                .iter()
-                .filter(|m| matches(&cli.select, &m.name, &m.family))
-                .collect();
+            enabled = covered(&cli.select);
         }
-        enabled.retain(|m| !matches(&cli.ignore, &m.name, &m.family));
+        enabled = enabled.difference(covered(&cli.ignore));
         let from_cli = !cli.select.is_empty() || !cli.ignore.is_empty();
         let selection_origin = match (from_file, from_cli, file) {
             (true, true, Some(f)) => Origin::Both(f.display.clone()),
@@ -452,21 +438,19 @@ impl Settings {
         if let Some(f) = file {
             for pass_rules in [false, true] {
                 for (name, level) in &f.severity {
-                    let is_rule = catalogue::meta(name).is_some();
-                    if is_rule != pass_rules {
+                    let Ok(selector) = registry::resolve(name, false) else {
+                        continue;
+                    };
+                    if matches!(selector, Selector::Rule(_)) != pass_rules {
                         continue;
                     }
-                    for m in all.iter().filter(|m| {
-                        &m.name == name
-                            || &m.family == name
-                            || catalogue::canonical(name) == Some(m.name.as_str())
-                    }) {
-                        severity.insert(m.name.as_str(), *level);
+                    for r in selector.rules().iter() {
+                        severity.insert(r, *level);
                     }
                 }
             }
         }
-        severity.retain(|rule, level| catalogue::meta(rule).is_some_and(|m| m.severity != *level));
+        severity.retain(|rule: &Rule, level| rule.severity() != *level);
 
         let (release, release_origin) = pick(
             cli.release.as_ref(),
@@ -491,7 +475,7 @@ impl Settings {
         );
         Settings {
             config: file.map(|f| f.display.clone()),
-            rules: enabled.iter().map(|m| m.name.as_str()).collect(),
+            rules: enabled,
             selection_origin,
             severity,
             release,
@@ -505,27 +489,10 @@ impl Settings {
         }
     }
 
-    /// The rule selection as the linter takes it.
-    pub fn selection(&self) -> Selection {
-        if self.rules.len() == catalogue::catalogue().len() {
-            Selection::default()
-        } else if self.rules.is_empty() {
-            Selection {
-                select: vec![],
-                ignore: vec!["all".to_string()],
-            }
-        } else {
-            Selection {
-                select: self.rules.iter().map(|r| r.to_string()).collect(),
-                ignore: vec![],
-            }
-        }
-    }
-
     /// Options for [`crate::lint_tree`]; the archive is loaded by the caller.
     pub fn lint_options(&self) -> LintOptions {
         LintOptions {
-            selection: self.selection(),
+            rules: self.rules,
             release: self.release.clone(),
             archive: None,
             profiles: self.profiles.clone(),
@@ -539,7 +506,7 @@ impl Settings {
             return;
         }
         for d in diagnostics {
-            if let Some(s) = self.severity.get(d.rule) {
+            if let Some(s) = self.severity.get(&d.rule) {
                 d.severity = *s;
             }
         }
@@ -553,8 +520,7 @@ impl Settings {
             format!("[{}]", items.join(", "))
         };
         let mut s = String::new();
-        let all = catalogue::catalogue();
-        let select = if self.rules.len() == all.len() {
+        let select = if self.rules == RuleSet::all() {
             "[\"all\"]".to_string()
         } else {
             let names: Vec<String> = self.rules.iter().map(|r| r.to_string()).collect();
@@ -591,15 +557,17 @@ impl Settings {
             self.allow_unknown_origin
         ));
         s.push_str("\n[severity]");
-        let changed = self.severity.keys().any(|r| self.rules.contains(r));
+        let changed = self.severity.keys().any(|r| self.rules.contains(*r));
         match &self.config {
             Some(c) if changed => s.push_str(&format!("  # {c}\n")),
             _ => s.push_str("  # every rule at its default severity\n"),
         }
-        for (rule, level) in self.severity.iter().filter(|(r, _)| self.rules.contains(r)) {
-            let default = catalogue::meta(rule)
-                .map(|m| m.severity.as_str())
-                .unwrap_or("");
+        for (rule, level) in self
+            .severity
+            .iter()
+            .filter(|(r, _)| self.rules.contains(**r))
+        {
+            let default = rule.severity().as_str();
             s.push_str(&format!(
                 "{rule} = {}  # default: {default}\n",
                 quote(level.as_str())
@@ -717,9 +685,9 @@ mod tests {
             "select = [\"parallel\"]\nignore = [\"forced-serial-flag\"]\nrelease = \"noble\"\nprofiles = [\"nodoc\"]\n",
         );
         let s = Settings::resolve(Some(&file), &Overrides::default());
-        assert!(s.rules.contains(&"serial-kernel-build"));
-        assert!(!s.rules.contains(&"forced-serial-flag"));
-        assert!(!s.rules.contains(&"obsolete-build-dep"));
+        assert!(s.rules.contains(Rule::SerialKernelBuild));
+        assert!(!s.rules.contains(Rule::ForcedSerialFlag));
+        assert!(!s.rules.contains(Rule::ObsoleteBuildDep));
         assert_eq!(s.release.as_deref(), Some("noble"));
         assert_eq!(s.release_origin, Origin::File("kpkg-lint.toml".into()));
 
@@ -731,15 +699,15 @@ mod tests {
         };
         let s = Settings::resolve(Some(&file), &cli);
         assert!(
-            s.rules.contains(&"forced-serial-flag"),
+            s.rules.contains(Rule::ForcedSerialFlag),
             "--select X runs X even if the file ignores it"
         );
         assert!(
-            !s.rules.contains(&"obsolete-build-dep"),
+            !s.rules.contains(Rule::ObsoleteBuildDep),
             "--ignore applies last"
         );
         assert!(
-            !s.rules.contains(&"serial-kernel-build"),
+            !s.rules.contains(Rule::SerialKernelBuild),
             "--select replaces the file's select"
         );
         assert_eq!(s.release.as_deref(), Some("bookworm"));
@@ -758,29 +726,32 @@ mod tests {
             },
         );
         assert!(none.rules.is_empty());
-        assert!(!none.selection().enabled("serial-kernel-build"));
+        assert!(!none.lint_options().rules.contains(Rule::SerialKernelBuild));
         let every = Settings::resolve(None, &Overrides::default());
-        assert!(every.selection().select.is_empty() && every.selection().ignore.is_empty());
+        assert_eq!(every.lint_options().rules, RuleSet::all());
     }
 
     #[test]
     fn rule_severity_beats_family_severity() {
         let file = parse_ok("[severity]\nobsolete-build-dep = \"error\"\nstale = \"info\"\n");
         let s = Settings::resolve(Some(&file), &Overrides::default());
-        assert_eq!(s.severity.get("obsolete-build-dep"), Some(&Severity::Error));
-        for m in catalogue::catalogue()
+        assert_eq!(
+            s.severity.get(&Rule::ObsoleteBuildDep),
+            Some(&Severity::Error)
+        );
+        for m in crate::rules::catalogue::catalogue()
             .iter()
             .filter(|m| m.family == "stale" && m.name != "obsolete-build-dep")
         {
             let got = s
                 .severity
-                .get(m.name.as_str())
+                .get(&Rule::from_name(&m.name).unwrap())
                 .copied()
                 .unwrap_or(m.severity);
             assert_eq!(got, Severity::Info, "{}", m.name);
         }
         let mut d = vec![Diagnostic::new(
-            "obsolete-build-dep",
+            Rule::ObsoleteBuildDep,
             Severity::Warning,
             0,
             0..1,

@@ -1,39 +1,7 @@
 //! Findings, and the fixes attached to them.
 
+pub use crate::registry::{Rule, Severity};
 use crate::source::{FileId, Span};
-use std::fmt;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Applicability {
@@ -135,7 +103,7 @@ pub struct Note {
 
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
-    pub rule: &'static str,
+    pub rule: Rule,
     pub severity: Severity,
     pub file: FileId,
     pub span: Span,
@@ -150,7 +118,7 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(
-        rule: &'static str,
+        rule: Rule,
         severity: Severity,
         file: FileId,
         span: Span,

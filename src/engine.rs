@@ -4,7 +4,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::fix::{self, Pass};
 use crate::model::Model;
-use crate::rules::{self, catalogue, LintOptions};
+use crate::registry;
+use crate::rules::{self, LintOptions};
 use crate::tree::Tree;
 
 /// Lint one tree: build the model, run the rules, drop suppressed findings, attach
@@ -37,9 +38,6 @@ fn suppressed(tree: &Tree, d: &Diagnostic) -> bool {
         return false;
     }
     let line = f.line_index(d.span.start);
-    let family = catalogue::meta(d.rule)
-        .map(|m| m.family.as_str())
-        .unwrap_or("");
     let allows = |text: &str| -> bool {
         let Some(hash) = text.find('#') else {
             return false;
@@ -54,7 +52,7 @@ fn suppressed(tree: &Tree, d: &Diagnostic) -> bool {
         rest[..end]
             .split(',')
             .map(str::trim)
-            .any(|n| n == d.rule || n == family || catalogue::canonical(n) == Some(d.rule))
+            .any(|n| registry::resolve(n, false).is_ok_and(|s| s.covers(d.rule)))
     };
     if allows(f.line_text(line)) {
         return true;

@@ -258,13 +258,13 @@ pub fn encode_tree(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 fn check_lint(tree: &Tree) {
     for d in crate::lint_tree(tree, &LintOptions::default()) {
         let file = &tree.files[d.file];
-        assert_span(&file.text, &d.span, d.rule);
+        assert_span(&file.text, &d.span, d.rule.name());
         for n in &d.notes {
-            assert_span(&tree.files[n.file].text, &n.span, d.rule);
+            assert_span(&tree.files[n.file].text, &n.span, d.rule.name());
         }
         if let Some(fix) = &d.fix {
             for e in &fix.edits {
-                assert_span(&tree.files[e.file].text, &e.span, d.rule);
+                assert_span(&tree.files[e.file].text, &e.span, d.rule.name());
             }
             let changes = !fix.new_files.is_empty()
                 || fix

@@ -18,6 +18,7 @@ pub mod knowledge;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod registry;
 pub mod rules;
 pub mod source;
 pub mod tree;
@@ -26,7 +27,13 @@ pub use cli::{run, run_process};
 pub use engine::{fix_loop, lint_tree, FixOutcome};
 
 use diagnostic::Diagnostic;
-use rules::{LintOptions, Selection};
+use rules::{LintOptions, RuleSet};
+
+/// The rules these names select (tests and examples: a bad name is a bug there).
+fn rule_set(select: &[&str]) -> RuleSet {
+    let names: Vec<String> = select.iter().map(|s| s.to_string()).collect();
+    RuleSet::from_names(&names, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
 use tree::Tree;
 
 /// Lint in-memory files as one tree with every rule (tests, examples).
@@ -39,10 +46,7 @@ pub fn lint_memory(files: &[(&str, &str)]) -> Vec<Diagnostic> {
 pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>, Tree) {
     let tree = Tree::from_memory(files);
     let options = LintOptions {
-        selection: Selection {
-            select: vec![rule.to_string()],
-            ignore: vec![],
-        },
+        rules: rule_set(&[rule]),
         release: None,
         archive: None,
         profiles: vec![],
@@ -72,10 +76,7 @@ pub fn lint_memory_with_archive(
         );
     }
     let options = LintOptions {
-        selection: Selection {
-            select: vec![rule.to_string()],
-            ignore: vec![],
-        },
+        rules: rule_set(&[rule]),
         archive: Some(std::sync::Arc::new(archive)),
         release: (tree.file("debian/changelog").is_none())
             .then(|| indices.first().map(|(s, _)| s.to_string()))
@@ -94,10 +95,7 @@ pub fn fix_memory_selected(
 ) -> Vec<(String, String)> {
     let tree = Tree::from_memory(files);
     let options = LintOptions {
-        selection: Selection {
-            select: select.iter().map(|s| s.to_string()).collect(),
-            ignore: vec![],
-        },
+        rules: rule_set(select),
         ..Default::default()
     };
     let outcome = fix_loop(&tree, &options, unsafe_fixes);

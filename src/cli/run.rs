@@ -14,7 +14,8 @@ use crate::output::{
     github::Github, gitlab::Gitlab, json::Json, lintian::Lintian, sarif::Sarif,
     statistics::Statistics, text::Text, Emitter, TreeFindings,
 };
-use crate::rules::{LintOptions, Selection};
+use crate::registry::RuleSet;
+use crate::rules::LintOptions;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
 
@@ -130,11 +131,8 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 
 /// Command-line names and combinations are checked before anything is read.
 fn check_arguments(args: &LintArgs) -> Result<(), String> {
+    RuleSet::from_names(&args.select, &args.ignore).map_err(|e| e.to_string())?;
     let cli_options = LintOptions {
-        selection: Selection {
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-        },
         release: args.release.clone(),
         ..LintOptions::default()
     };

@@ -2,6 +2,7 @@
 
 use super::diff::tree_diff_git;
 use super::{apply_pass, Pass};
+use crate::registry::Rule;
 use crate::rules::catalogue;
 use crate::tree::Tree;
 
@@ -11,31 +12,29 @@ pub fn write_patch_dir<'a>(
     passes: impl IntoIterator<Item = &'a (Tree, Pass)>,
 ) -> Result<Vec<String>, String> {
     struct Mail {
-        rule: &'static str,
+        rule: Rule,
         body: String,
         diff: String,
     }
     let mut mails: Vec<Mail> = Vec::new();
     {
         for (base, pass) in passes {
-            let mut rules_in_order: Vec<&'static str> = Vec::new();
+            let mut rules_in_order: Vec<Rule> = Vec::new();
             for (r, _, _) in &pass.accepted {
                 if !rules_in_order.contains(r) {
-                    rules_in_order.push(r);
+                    rules_in_order.push(*r);
                 }
             }
             let mut prev = base.clone();
-            for (k, rule) in rules_in_order.iter().enumerate() {
+            for (k, &rule) in rules_in_order.iter().enumerate() {
                 let subset = pass
                     .accepted
                     .iter()
                     .filter(|(r, _, _)| rules_in_order[..=k].contains(r));
                 let state = apply_pass(base, subset);
                 let diff = tree_diff_git(&prev, &state);
-                let count = pass.accepted.iter().filter(|(r, _, _)| r == rule).count();
-                let summary = catalogue::meta(rule)
-                    .map(|m| m.summary.clone())
-                    .unwrap_or_default();
+                let count = pass.accepted.iter().filter(|(r, _, _)| *r == rule).count();
+                let summary = &catalogue::of(rule).summary;
                 mails.push(Mail { rule, body: format!("{summary}\n\nThis patch applies {count} fix{} from `kpkg-lint --fix` (rule {rule}; see `kpkg-lint explain {rule}`).\n", if count == 1 { "" } else { "es" }), diff });
                 prev = state;
             }

@@ -11,6 +11,7 @@ pub mod mail;
 pub mod write;
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, NewFile};
+use crate::registry::Rule;
 use crate::source::{FileId, SourceFile};
 use crate::tree::Tree;
 use std::collections::BTreeMap;
@@ -19,9 +20,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default)]
 pub struct Pass {
     /// Accepted fixes: rule name and its edits (deduplicated against earlier fixes).
-    pub accepted: Vec<(&'static str, Vec<Edit>, Vec<NewFile>)>,
+    pub accepted: Vec<(Rule, Vec<Edit>, Vec<NewFile>)>,
     /// Rule names of fixes dropped because they overlapped an accepted fix.
-    pub conflicts: Vec<&'static str>,
+    pub conflicts: Vec<Rule>,
 }
 
 impl Pass {
@@ -125,7 +126,7 @@ pub fn splice(bytes: &[u8], edits: &[&Edit]) -> Vec<u8> {
 /// New contents for every file a set of fixes touches, plus created files.
 pub fn apply<'a>(
     tree: &Tree,
-    fixes: impl IntoIterator<Item = &'a (&'static str, Vec<Edit>, Vec<NewFile>)>,
+    fixes: impl IntoIterator<Item = &'a (Rule, Vec<Edit>, Vec<NewFile>)>,
 ) -> (BTreeMap<FileId, Vec<u8>>, Vec<NewFile>) {
     let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
     let mut new_files = Vec::new();
@@ -145,7 +146,7 @@ pub fn apply<'a>(
 /// The tree after one pass: every accepted fix's edits applied and its files created.
 pub fn apply_pass<'a>(
     tree: &Tree,
-    fixes: impl IntoIterator<Item = &'a (&'static str, Vec<Edit>, Vec<NewFile>)>,
+    fixes: impl IntoIterator<Item = &'a (Rule, Vec<Edit>, Vec<NewFile>)>,
 ) -> Tree {
     let (contents, created) = apply(tree, fixes);
     let mut next = tree.clone();

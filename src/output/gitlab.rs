@@ -33,13 +33,11 @@ impl Emitter for Gitlab {
         for (t, fps) in findings.iter().zip(&prints) {
             for (d, fp) in t.diagnostics.iter().zip(fps) {
                 let loc = location(t.tree, d);
-                let family = crate::rules::catalogue::meta(d.rule)
-                    .map(|m| m.family.as_str())
-                    .unwrap_or("input");
+                let family = d.rule.family().name();
                 issues.push(json!({
                     "type": "issue",
                     "description": format!("{}: {}", d.rule, d.message),
-                    "check_name": d.rule,
+                    "check_name": d.rule.name(),
                     "content": { "body": d.help.clone().unwrap_or_default() },
                     "categories": [category(family)],
                     "fingerprint": fp,

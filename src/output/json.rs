@@ -15,7 +15,7 @@ impl Emitter for Json {
             for d in t.diagnostics {
                 let loc = location(t.tree, d);
                 items.push(json!({
-                    "rule": d.rule,
+                    "rule": d.rule.name(),
                     "severity": d.severity.as_str(),
                     "path": loc.path,
                     "line": loc.line,

@@ -167,7 +167,7 @@ mod tests {
             .iter()
             .map(|(file, span)| {
                 Diagnostic::new(
-                    "forced-serial-flag",
+                    crate::registry::Rule::ForcedSerialFlag,
                     crate::diagnostic::Severity::Warning,
                     *file,
                     span.clone(),

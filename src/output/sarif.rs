@@ -100,7 +100,7 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
         text.push_str(h);
     }
     let mut r = Map::new();
-    r.insert("ruleId".into(), json!(d.rule));
+    r.insert("ruleId".into(), json!(d.rule.name()));
     if let Some(i) = rule_index {
         r.insert("ruleIndex".into(), json!(i));
     }
@@ -201,7 +201,7 @@ impl Emitter for Sarif {
         let mut results: Vec<Value> = Vec::new();
         for (t, fps) in findings.iter().zip(&prints) {
             for (d, fp) in t.diagnostics.iter().zip(fps) {
-                let index = cat.iter().position(|m| m.name == d.rule);
+                let index = cat.iter().position(|m| m.name == d.rule.name());
                 results.push(result(t.tree, d, index, fp));
             }
         }

@@ -24,7 +24,7 @@ impl Emitter for Statistics {
         let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
         for t in findings {
             for d in t.diagnostics {
-                let row = rows.entry(d.rule).or_default();
+                let row = rows.entry(d.rule.name()).or_default();
                 row.count += 1;
                 // With per-rule severities every finding of a rule has one severity;
                 // keep the highest in case a rule reports several.

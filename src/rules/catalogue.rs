@@ -6,28 +6,9 @@
 //! `Example` value form one tree. In multi-line values a line holding only `.` is an
 //! empty line, as in lintian's tag files.
 
-use crate::diagnostic::Severity;
+pub use crate::registry::FixSafety;
+use crate::registry::{Rule, Severity};
 use std::sync::OnceLock;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FixSafety {
-    None,
-    Safe,
-    Unsafe,
-    /// Safe in some cases, unsafe in others (the rule's Fix-Safety says which).
-    Mixed,
-}
-
-impl FixSafety {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FixSafety::None => "none",
-            FixSafety::Safe => "safe",
-            FixSafety::Unsafe => "unsafe",
-            FixSafety::Mixed => "mixed",
-        }
-    }
-}
 
 #[derive(Debug, Clone)]
 pub struct Example {
@@ -54,153 +35,11 @@ pub struct RuleMeta {
     pub examples: Vec<Example>,
 }
 
-/// Every rule file, by name. A test checks this matches `rules/*.rule`.
-pub const RULE_FILES: &[(&str, &str)] = &[
-    (
-        "absolute-path-in-objects",
-        include_str!("../../rules/absolute-path-in-objects.rule"),
-    ),
-    (
-        "any-qualifier-not-allowed",
-        include_str!("../../rules/any-qualifier-not-allowed.rule"),
-    ),
-    (
-        "build-dep-missing-native",
-        include_str!("../../rules/build-dep-missing-native.rule"),
-    ),
-    (
-        "build-dep-unavailable",
-        include_str!("../../rules/build-dep-unavailable.rule"),
-    ),
-    (
-        "ccache-unconfigured",
-        include_str!("../../rules/ccache-unconfigured.rule"),
-    ),
-    (
-        "config-needs-build-dep",
-        include_str!("../../rules/config-needs-build-dep.rule"),
-    ),
-    (
-        "debian-flavour-incomplete",
-        include_str!("../../rules/debian-flavour-incomplete.rule"),
-    ),
-    (
-        "declared-flavour-without-rules",
-        include_str!("../../rules/declared-flavour-without-rules.rule"),
-    ),
-    (
-        "deprecated-make-kpkg",
-        include_str!("../../rules/deprecated-make-kpkg.rule"),
-    ),
-    (
-        "empty-flavour-list",
-        include_str!("../../rules/empty-flavour-list.rule"),
-    ),
-    (
-        "flavour-arch-mismatch",
-        include_str!("../../rules/flavour-arch-mismatch.rule"),
-    ),
-    (
-        "flavour-missing-abi",
-        include_str!("../../rules/flavour-missing-abi.rule"),
-    ),
-    (
-        "flavour-missing-annotations",
-        include_str!("../../rules/flavour-missing-annotations.rule"),
-    ),
-    (
-        "flavour-missing-image-vars",
-        include_str!("../../rules/flavour-missing-image-vars.rule"),
-    ),
-    (
-        "flavour-missing-vars",
-        include_str!("../../rules/flavour-missing-vars.rule"),
-    ),
-    (
-        "flavour-vars-missing-key",
-        include_str!("../../rules/flavour-vars-missing-key.rule"),
-    ),
-    (
-        "forced-serial-flag",
-        include_str!("../../rules/forced-serial-flag.rule"),
-    ),
-    (
-        "ignores-parallel-option",
-        include_str!("../../rules/ignores-parallel-option.rule"),
-    ),
-    (
-        "localversion-auto",
-        include_str!("../../rules/localversion-auto.rule"),
-    ),
-    (
-        "malformed-file",
-        include_str!("../../rules/malformed-file.rule"),
-    ),
-    (
-        "missing-include",
-        include_str!("../../rules/missing-include.rule"),
-    ),
-    (
-        "mtime-based-cache-key",
-        include_str!("../../rules/mtime-based-cache-key.rule"),
-    ),
-    (
-        "native-qualifier-on-foreign",
-        include_str!("../../rules/native-qualifier-on-foreign.rule"),
-    ),
-    (
-        "notparallel-serializes-build",
-        include_str!("../../rules/notparallel-serializes-build.rule"),
-    ),
-    (
-        "obsolete-build-dep",
-        include_str!("../../rules/obsolete-build-dep.rule"),
-    ),
-    (
-        "perarch-target-missing",
-        include_str!("../../rules/perarch-target-missing.rule"),
-    ),
-    (
-        "quilt-series-broken",
-        include_str!("../../rules/quilt-series-broken.rule"),
-    ),
-    (
-        "redundant-version-constraint",
-        include_str!("../../rules/redundant-version-constraint.rule"),
-    ),
-    (
-        "serial-kernel-build",
-        include_str!("../../rules/serial-kernel-build.rule"),
-    ),
-    (
-        "sets-deb-build-options",
-        include_str!("../../rules/sets-deb-build-options.rule"),
-    ),
-    (
-        "transitional-build-dep",
-        include_str!("../../rules/transitional-build-dep.rule"),
-    ),
-    (
-        "unnecessary-dh-parallel",
-        include_str!("../../rules/unnecessary-dh-parallel.rule"),
-    ),
-    (
-        "unpinned-kbuild-timestamp",
-        include_str!("../../rules/unpinned-kbuild-timestamp.rule"),
-    ),
-    (
-        "unpinned-kbuild-user-host",
-        include_str!("../../rules/unpinned-kbuild-user-host.rule"),
-    ),
-    (
-        "useless-autoreconf-build-dep",
-        include_str!("../../rules/useless-autoreconf-build-dep.rule"),
-    ),
-    (
-        "version-in-every-object",
-        include_str!("../../rules/version-in-every-object.rule"),
-    ),
-];
+/// Every rule file, by name, as build.rs embedded them. A test checks this matches
+/// `rules/*.rule`.
+pub fn rule_files() -> impl Iterator<Item = (&'static str, &'static str)> {
+    Rule::ALL.into_iter().map(|r| (r.name(), r.source()))
+}
 
 /// The stanzas of a rule file: `(field, raw value)` pairs, the raw value running from
 /// after the colon to the end of its last continuation line, read from the file
@@ -365,13 +204,17 @@ pub fn parse_rule(name: &str, text: &str) -> Result<RuleMeta, String> {
 pub fn catalogue() -> &'static [RuleMeta] {
     static CAT: OnceLock<Vec<RuleMeta>> = OnceLock::new();
     CAT.get_or_init(|| {
-        RULE_FILES
-            .iter()
+        rule_files()
             .map(|(n, t)| {
                 parse_rule(n, t).unwrap_or_else(|e| panic!("embedded catalogue is invalid: {e}"))
             })
             .collect()
     })
+}
+
+/// A rule's documentation; the catalogue is in [`Rule::ALL`] order.
+pub fn of(rule: Rule) -> &'static RuleMeta {
+    &catalogue()[rule.index()]
 }
 
 pub fn meta(name: &str) -> Option<&'static RuleMeta> {
@@ -430,7 +273,7 @@ mod tests {
     /// deb822 that any tool reads, field by field.
     #[test]
     fn rule_files_read_the_same_with_deb822_lossless() {
-        for (name, text) in RULE_FILES {
+        for (name, text) in rule_files() {
             let parsed = deb822_lossless::Deb822::parse(text);
             assert!(parsed.errors().is_empty(), "{name}: {:?}", parsed.errors());
             let ours = stanzas(text).unwrap();
@@ -481,8 +324,17 @@ mod tests {
             .filter_map(|n| n.strip_suffix(".rule").map(str::to_string))
             .collect();
         on_disk.sort();
-        let embedded: Vec<String> = RULE_FILES.iter().map(|(n, _)| n.to_string()).collect();
+        let embedded: Vec<String> = rule_files().map(|(n, _)| n.to_string()).collect();
         assert_eq!(on_disk, embedded);
-        assert_eq!(catalogue().len(), RULE_FILES.len());
+        assert_eq!(catalogue().len(), Rule::ALL.len());
+        // build.rs read the same identity the catalogue parser reads.
+        for r in Rule::ALL {
+            let m = of(r);
+            assert_eq!(
+                (m.name.as_str(), m.family.as_str(), m.severity, m.fix),
+                (r.name(), r.family().name(), r.severity(), r.fix_safety())
+            );
+            assert_eq!(m.aliases, r.aliases());
+        }
     }
 }

@@ -12,52 +12,16 @@ pub mod kernel_make;
 pub mod parallel;
 pub mod stale;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::model::Model;
+pub use crate::registry::{Rule, RuleSet};
 use crate::source::{FileId, Span};
-
-/// Which rules run, by rule name or family name.
-#[derive(Debug, Clone, Default)]
-pub struct Selection {
-    /// Empty means every rule.
-    pub select: Vec<String>,
-    pub ignore: Vec<String>,
-}
-
-impl Selection {
-    pub fn enabled(&self, rule: &str) -> bool {
-        let family = catalogue::meta(rule)
-            .map(|m| m.family.as_str())
-            .unwrap_or("");
-        let matches = |list: &[String]| {
-            list.iter().any(|s| {
-                s == rule || s == family || s == "all" || catalogue::canonical(s) == Some(rule)
-            })
-        };
-        (self.select.is_empty() || matches(&self.select)) && !matches(&self.ignore)
-    }
-
-    /// Every name must be a rule, a family or `all`.
-    pub fn validate(&self) -> Result<(), String> {
-        for name in self.select.iter().chain(&self.ignore) {
-            if name != "all"
-                && catalogue::meta(name).is_none()
-                && !catalogue::families().contains(&name.as_str())
-            {
-                return Err(format!(
-                    "unknown rule or family `{name}` (run `kpkg-lint rules` for the list; families: {})",
-                    catalogue::families().join(", ")
-                ));
-            }
-        }
-        Ok(())
-    }
-}
 
 /// Everything a lint run is configured with.
 #[derive(Debug, Clone, Default)]
 pub struct LintOptions {
-    pub selection: Selection,
+    /// The rules that run.
+    pub rules: RuleSet,
     /// `--release`: the target release, overriding the changelog.
     pub release: Option<String>,
     /// `--archive`: apt indices whose facts override the built-in tables.
@@ -70,7 +34,6 @@ pub struct LintOptions {
 
 impl LintOptions {
     pub fn validate(&self) -> Result<(), String> {
-        self.selection.validate()?;
         if let Some(r) = &self.release {
             if crate::knowledge::release(r).is_none() {
                 return Err(format!(
@@ -96,6 +59,9 @@ pub struct Checker<'m, 't> {
     options: &'m LintOptions,
     pub release: TargetRelease,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where findings of disabled rules go: [`Checker::report`] hands it out so the
+    /// caller's notes and fixes land somewhere, and it is overwritten by the next one.
+    discarded: Diagnostic,
 }
 
 impl<'m, 't> Checker<'m, 't> {
@@ -121,11 +87,14 @@ impl<'m, 't> Checker<'m, 't> {
             options,
             release,
             diagnostics: vec![],
+            discarded: Diagnostic::new(Rule::ALL[0], Rule::ALL[0].severity(), 0, 0..0, ""),
         }
     }
 
-    pub fn enabled(&self, rule: &str) -> bool {
-        self.options.selection.enabled(rule)
+    /// Does the rule run? Rules whose work is costly ask before doing it;
+    /// [`Checker::report`] drops findings of disabled rules either way.
+    pub fn enabled(&self, rule: Rule) -> bool {
+        self.options.rules.contains(rule)
     }
 
     pub fn archive(&self) -> Option<&'m crate::archive::Archive> {
@@ -143,20 +112,41 @@ impl<'m, 't> Checker<'m, 't> {
             .any(|p| crate::knowledge::glob_match(p, name))
     }
 
-    /// Record a finding with the rule's catalogue severity; returns it for notes and fixes.
+    /// Record a finding with the rule's declared severity; returns it for notes and
+    /// fixes. A finding of a disabled rule is not recorded.
     pub fn report(
         &mut self,
-        rule: &'static str,
+        rule: Rule,
         file: FileId,
         span: Span,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let severity = catalogue::meta(rule)
-            .map(|m| m.severity)
-            .unwrap_or(Severity::Warning);
-        self.diagnostics
-            .push(Diagnostic::new(rule, severity, file, span, message));
+        let d = Diagnostic::new(rule, rule.severity(), file, span, message);
+        if !self.enabled(rule) {
+            self.discarded = d;
+            return &mut self.discarded;
+        }
+        self.diagnostics.push(d);
         self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    /// The findings, checked (in debug builds) against what each rule declares.
+    fn finish(self) -> Vec<Diagnostic> {
+        #[cfg(debug_assertions)]
+        for d in &self.diagnostics {
+            if let Some(fix) = &d.fix {
+                let unsafe_fix = fix.applicability == crate::diagnostic::Applicability::Unsafe;
+                assert!(
+                    d.rule.fix_safety().allows(unsafe_fix),
+                    "{}: a{} fix, but rules/{}.rule declares `Fix: {}`",
+                    d.rule,
+                    if unsafe_fix { "n unsafe" } else { " safe" },
+                    d.rule,
+                    d.rule.fix_safety().as_str()
+                );
+            }
+        }
+        self.diagnostics
     }
 }
 
@@ -170,5 +160,5 @@ pub fn check(model: &Model, options: &LintOptions) -> Vec<Diagnostic> {
     cross::check(&mut checker);
     stale::check(&mut checker);
     flavour::check(&mut checker);
-    checker.diagnostics
+    checker.finish()
 }

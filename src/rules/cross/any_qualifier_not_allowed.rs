@@ -3,9 +3,10 @@
 use super::{entries, multi_arch, note_generated};
 use crate::knowledge::MultiArch;
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "any-qualifier-not-allowed";
+const RULE: Rule = Rule::AnyQualifierNotAllowed;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;

@@ -4,9 +4,10 @@ use super::{builds_host_tools, entries, multi_arch, note_generated, profile_term
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::knowledge::{self, MultiArch};
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "build-dep-missing-native";
+const RULE: Rule = Rule::BuildDepMissingNative;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;

@@ -4,10 +4,11 @@
 use super::entries;
 use crate::knowledge;
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use std::str::FromStr;
 
-const RULE: &str = "config-needs-build-dep";
+const RULE: Rule = Rule::ConfigNeedsBuildDep;
 
 /// The compiler the rules configure (`gcc ?= gcc-13`), if any.
 fn configured_gcc(c: &Checker) -> Option<String> {

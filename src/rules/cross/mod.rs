@@ -17,6 +17,7 @@ pub use super::build_deps::{entries, note_generated, Entry};
 use super::Checker;
 use crate::knowledge::{self, MultiArch};
 use crate::model::{Model, SourceStanza};
+use crate::registry::Rule;
 
 /// Multi-Arch of a package in the target release, if known: from the apt
 /// indices given with `--archive` when they have the package, else the built-in table.
@@ -64,16 +65,16 @@ pub fn profile_terms(stanzas: &[SourceStanza]) -> Vec<String> {
 pub fn check(c: &mut Checker) {
     let model = c.model;
     let stanzas = model.source_stanzas();
-    if c.enabled("build-dep-missing-native") {
+    if c.enabled(Rule::BuildDepMissingNative) {
         build_dep_missing_native::check(c, &stanzas);
     }
-    if c.enabled("native-qualifier-on-foreign") {
+    if c.enabled(Rule::NativeQualifierOnForeign) {
         native_qualifier_on_foreign::check(c, &stanzas);
     }
-    if c.enabled("any-qualifier-not-allowed") {
+    if c.enabled(Rule::AnyQualifierNotAllowed) {
         any_qualifier_not_allowed::check(c, &stanzas);
     }
-    if c.enabled("config-needs-build-dep") {
+    if c.enabled(Rule::ConfigNeedsBuildDep) {
         config_needs_build_dep::check(c, &stanzas);
     }
 }
@@ -81,7 +82,8 @@ pub fn check(c: &mut Checker) {
 #[cfg(test)]
 mod tests {
     use crate::discover;
-    use crate::rules::{LintOptions, Selection};
+    use crate::registry::{Family, Selector};
+    use crate::rules::LintOptions;
     use std::path::Path;
 
     /// Every cross fix on every test tree edits only bytes inside its finding's
@@ -92,10 +94,7 @@ mod tests {
         let d = discover::discover(&[root]);
         assert!(d.trees.len() >= 8);
         let options = LintOptions {
-            selection: Selection {
-                select: vec!["cross".into()],
-                ignore: vec![],
-            },
+            rules: Selector::Family(Family::Cross).rules(),
             release: None,
             archive: None,
             profiles: vec![],

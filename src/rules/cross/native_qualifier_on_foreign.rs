@@ -4,9 +4,10 @@ use super::{entries, multi_arch, note_generated};
 use crate::diagnostic::{Edit, Fix};
 use crate::knowledge::MultiArch;
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "native-qualifier-on-foreign";
+const RULE: Rule = Rule::NativeQualifierOnForeign;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;

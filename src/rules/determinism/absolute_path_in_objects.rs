@@ -3,10 +3,11 @@
 
 use super::{by_carrier, insert_settings, setting};
 use crate::diagnostic::Fix;
+use crate::registry::Rule;
 use crate::rules::kernel_make::MakeCall;
 use crate::rules::Checker;
 
-const RULE: &str = "absolute-path-in-objects";
+const RULE: Rule = Rule::AbsolutePathInObjects;
 
 pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
     let model = c.model;

@@ -2,9 +2,10 @@
 
 use super::{assigned_anywhere, ccache_enabled};
 use crate::diagnostic::{Edit, Fix};
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "ccache-unconfigured";
+const RULE: Rule = Rule::CcacheUnconfigured;
 const SLOPPINESS: [&str; 3] = ["include_file_mtime", "include_file_ctime", "time_macros"];
 
 pub fn check(c: &mut Checker) {

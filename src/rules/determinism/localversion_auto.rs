@@ -2,9 +2,10 @@
 
 use crate::diagnostic::{Edit, Fix};
 use crate::model::FileKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "localversion-auto";
+const RULE: Rule = Rule::LocalversionAuto;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;

@@ -21,6 +21,7 @@ use crate::diagnostic::Edit;
 use crate::model::makefile::StmtKind;
 use crate::model::program::StmtRef;
 use crate::model::Model;
+use crate::registry::Rule;
 use crate::source::{FileId, Span};
 
 pub fn check(c: &mut Checker, makes: &[MakeCall]) {
@@ -28,25 +29,25 @@ pub fn check(c: &mut Checker, makes: &[MakeCall]) {
         .iter()
         .filter(|m| m.kind == MakeKind::KernelBuild)
         .collect();
-    if c.enabled("unpinned-kbuild-timestamp") {
+    if c.enabled(Rule::UnpinnedKbuildTimestamp) {
         unpinned_kbuild_timestamp::check(c, &builds);
     }
-    if c.enabled("unpinned-kbuild-user-host") {
+    if c.enabled(Rule::UnpinnedKbuildUserHost) {
         unpinned_kbuild_user_host::check(c, &builds);
     }
-    if c.enabled("absolute-path-in-objects") {
+    if c.enabled(Rule::AbsolutePathInObjects) {
         absolute_path_in_objects::check(c, &builds);
     }
-    if c.enabled("localversion-auto") {
+    if c.enabled(Rule::LocalversionAuto) {
         localversion_auto::check(c);
     }
-    if c.enabled("version-in-every-object") {
+    if c.enabled(Rule::VersionInEveryObject) {
         version_in_every_object::check(c);
     }
-    if c.enabled("ccache-unconfigured") {
+    if c.enabled(Rule::CcacheUnconfigured) {
         ccache_unconfigured::check(c);
     }
-    if c.enabled("mtime-based-cache-key") {
+    if c.enabled(Rule::MtimeBasedCacheKey) {
         mtime_based_cache_key::check(c);
     }
 }

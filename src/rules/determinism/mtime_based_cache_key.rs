@@ -2,11 +2,12 @@
 
 use crate::diagnostic::{Edit, Fix, NewFile};
 use crate::knowledge;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use regex::Regex;
 use std::sync::OnceLock;
 
-const RULE: &str = "mtime-based-cache-key";
+const RULE: Rule = Rule::MtimeBasedCacheKey;
 
 fn pattern() -> &'static Regex {
     static RE: OnceLock<Regex> = OnceLock::new();

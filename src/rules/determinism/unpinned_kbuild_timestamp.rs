@@ -3,10 +3,11 @@
 
 use super::{by_carrier, insert_settings, setting};
 use crate::diagnostic::Fix;
+use crate::registry::Rule;
 use crate::rules::kernel_make::{includes_system_makefile, system_include_edit, MakeCall};
 use crate::rules::Checker;
 
-const RULE: &str = "unpinned-kbuild-timestamp";
+const RULE: Rule = Rule::UnpinnedKbuildTimestamp;
 pub const TIMESTAMP: &str = "KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)";
 
 /// Would `date -d` accept this value? `@epoch`, `$(SOURCE_DATE_EPOCH)`-based values

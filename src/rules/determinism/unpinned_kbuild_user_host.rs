@@ -2,10 +2,11 @@
 
 use super::{by_carrier, insert_settings, setting};
 use crate::diagnostic::Fix;
+use crate::registry::Rule;
 use crate::rules::kernel_make::MakeCall;
 use crate::rules::Checker;
 
-const RULE: &str = "unpinned-kbuild-user-host";
+const RULE: Rule = Rule::UnpinnedKbuildUserHost;
 
 /// `user` and `host` from the Maintainer address (`Team <kernel@example.org>`), as
 /// Debian's rules.real does; fixed values when there is none.

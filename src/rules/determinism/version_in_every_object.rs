@@ -3,9 +3,10 @@
 
 use super::ccache_enabled;
 use crate::model::makefile::StmtKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "version-in-every-object";
+const RULE: Rule = Rule::VersionInEveryObject;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;

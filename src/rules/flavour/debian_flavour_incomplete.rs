@@ -1,9 +1,10 @@
 //! `debian-flavour-incomplete`: a Debian flavour without its description, or naming
 //! config fragments that do not exist (`defines.toml`, and the older INI `defines`).
 
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "debian-flavour-incomplete";
+const RULE: Rule = Rule::DebianFlavourIncomplete;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;

@@ -2,9 +2,10 @@
 //! `control.d/` is missing from the branch directory.
 
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "declared-flavour-without-rules";
+const RULE: Rule = Rule::DeclaredFlavourWithoutRules;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let model = c.model;

@@ -1,9 +1,10 @@
 //! `empty-flavour-list`: an arch file with `flavours =` empty.
 
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "empty-flavour-list";
+const RULE: Rule = Rule::EmptyFlavourList;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     for a in &u.arch_files {

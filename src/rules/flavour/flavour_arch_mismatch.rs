@@ -1,9 +1,10 @@
 //! `flavour-arch-mismatch`: vars `arch=` and the arch files disagree.
 
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-arch-mismatch";
+const RULE: Rule = Rule::FlavourArchMismatch;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     for v in &u.vars {

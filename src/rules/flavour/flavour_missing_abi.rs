@@ -1,9 +1,10 @@
 //! `flavour-missing-abi`: no ABI baseline for a flavour.
 
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-missing-abi";
+const RULE: Rule = Rule::FlavourMissingAbi;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     if !u.has_abi_dir() {

@@ -3,9 +3,10 @@
 
 use crate::diagnostic::{Edit, Fix};
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-missing-annotations";
+const RULE: Rule = Rule::FlavourMissingAnnotations;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let Some((file, arch_h, flavour_h)) = &u.annotations else {

@@ -3,9 +3,10 @@
 
 use crate::diagnostic::{Edit, Fix};
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-missing-image-vars";
+const RULE: Rule = Rule::FlavourMissingImageVars;
 const KEYS: &[&str] = &["build_image", "kernel_file", "install_file"];
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {

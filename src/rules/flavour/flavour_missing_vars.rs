@@ -3,9 +3,10 @@
 use super::sibling_vars;
 use crate::diagnostic::{Applicability, Fix, NewFile};
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-missing-vars";
+const RULE: Rule = Rule::FlavourMissingVars;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let model = c.model;

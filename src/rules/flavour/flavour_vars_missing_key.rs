@@ -3,9 +3,10 @@
 use super::{sibling_vars, VARS_OPTIONAL, VARS_REQUIRED};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::model::flavour::UbuntuFlavours;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "flavour-vars-missing-key";
+const RULE: Rule = Rule::FlavourVarsMissingKey;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let model = c.model;

@@ -18,38 +18,39 @@ mod perarch_target_missing;
 
 use super::Checker;
 use crate::model::flavour::{UbuntuFlavours, VarsFile};
+use crate::registry::Rule;
 
 pub fn check(c: &mut Checker) {
     if let Some(u) = c.model.ubuntu_flavours() {
-        if c.enabled("declared-flavour-without-rules") {
+        if c.enabled(Rule::DeclaredFlavourWithoutRules) {
             declared_flavour_without_rules::check(c, &u);
         }
-        if c.enabled("flavour-missing-vars") {
+        if c.enabled(Rule::FlavourMissingVars) {
             flavour_missing_vars::check(c, &u);
         }
-        if c.enabled("flavour-vars-missing-key") {
+        if c.enabled(Rule::FlavourVarsMissingKey) {
             flavour_vars_missing_key::check(c, &u);
         }
-        if c.enabled("flavour-arch-mismatch") {
+        if c.enabled(Rule::FlavourArchMismatch) {
             flavour_arch_mismatch::check(c, &u);
         }
-        if c.enabled("flavour-missing-image-vars") {
+        if c.enabled(Rule::FlavourMissingImageVars) {
             flavour_missing_image_vars::check(c, &u);
         }
-        if c.enabled("flavour-missing-annotations") {
+        if c.enabled(Rule::FlavourMissingAnnotations) {
             flavour_missing_annotations::check(c, &u);
         }
-        if c.enabled("flavour-missing-abi") {
+        if c.enabled(Rule::FlavourMissingAbi) {
             flavour_missing_abi::check(c, &u);
         }
-        if c.enabled("perarch-target-missing") {
+        if c.enabled(Rule::PerarchTargetMissing) {
             perarch_target_missing::check(c, &u);
         }
-        if c.enabled("empty-flavour-list") {
+        if c.enabled(Rule::EmptyFlavourList) {
             empty_flavour_list::check(c, &u);
         }
     }
-    if c.enabled("debian-flavour-incomplete") {
+    if c.enabled(Rule::DebianFlavourIncomplete) {
         debian_flavour_incomplete::check(c);
     }
 }

@@ -3,10 +3,11 @@
 
 use crate::model::flavour::UbuntuFlavours;
 use crate::model::makefile::StmtKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use std::collections::{HashMap, HashSet};
 
-const RULE: &str = "perarch-target-missing";
+const RULE: Rule = Rule::PerarchTargetMissing;
 
 pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let model = c.model;

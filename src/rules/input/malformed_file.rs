@@ -1,11 +1,17 @@
 //! `malformed-file`: syntax the tools would reject, invalid UTF-8, unreadable files.
 
+use crate::registry::Rule;
 use crate::rules::Checker;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;
     for p in &model.problems {
-        c.report("malformed-file", p.file, p.span.clone(), p.message.clone());
+        c.report(
+            Rule::MalformedFile,
+            p.file,
+            p.span.clone(),
+            p.message.clone(),
+        );
     }
 }
 

@@ -1,6 +1,7 @@
 //! `missing-include`: `include` of a tree path that does not exist.
 
 use crate::model::program::IncludeTarget;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
 pub fn check(c: &mut Checker) {
@@ -19,7 +20,7 @@ pub fn check(c: &mut Checker) {
                 crate::model::makefile::StmtKind::Include(i) => i.paths_span.clone(),
                 _ => stmt.span.clone(),
             };
-            c.report("missing-include", edge.at.file, span, format!("`include {path}`: no such file in this tree; make stops here with \"No such file or directory\""))
+            c.report(Rule::MissingInclude, edge.at.file, span, format!("`include {path}`: no such file in this tree; make stops here with \"No such file or directory\""))
                 .with_help_mut("create the file, fix the path, or use `-include` if the file is optional");
         }
     }

@@ -5,15 +5,16 @@ mod missing_include;
 mod quilt_series_broken;
 
 use super::Checker;
+use crate::registry::Rule;
 
 pub fn check(c: &mut Checker) {
-    if c.enabled("malformed-file") {
+    if c.enabled(Rule::MalformedFile) {
         malformed_file::check(c);
     }
-    if c.enabled("missing-include") {
+    if c.enabled(Rule::MissingInclude) {
         missing_include::check(c);
     }
-    if c.enabled("quilt-series-broken") {
+    if c.enabled(Rule::QuiltSeriesBroken) {
         quilt_series_broken::check(c);
     }
 }

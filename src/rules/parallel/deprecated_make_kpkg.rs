@@ -1,10 +1,11 @@
 //! `deprecated-make-kpkg`: the tree drives kernel-package (make-kpkg).
 
 use crate::model::program::IncludeTarget;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use crate::tree::TreeKind;
 
-const RULE: &str = "deprecated-make-kpkg";
+const RULE: Rule = Rule::DeprecatedMakeKpkg;
 const MESSAGE: &str = "kernel-package (make-kpkg) is no longer maintained or shipped by Debian; its rulesets force serial nested builds and predate `make bindeb-pkg`";
 const HELP: &str = "build packages with the kernel's own `make bindeb-pkg`, or with your distribution's kernel packaging";
 

@@ -3,10 +3,11 @@
 use super::{justified, Facts, MakeKind};
 use crate::model::invocation::{self, Jobs};
 use crate::model::makefile::StmtKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use crate::source::{FileId, Span};
 
-const RULE: &str = "forced-serial-flag";
+const RULE: Rule = Rule::ForcedSerialFlag;
 
 /// Commands whose `-j1` serializes a build step (make's spelling of jobs).
 const MAKE_STYLE: &[&str] = &["make", "gmake", "dpkg-buildpackage", "debuild", "make-kpkg"];

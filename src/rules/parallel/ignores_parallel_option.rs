@@ -2,9 +2,10 @@
 
 use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
 use crate::diagnostic::{Edit, Fix};
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "ignores-parallel-option";
+const RULE: Rule = Rule::IgnoresParallelOption;
 
 pub fn check(c: &mut Checker, facts: &Facts) {
     if facts.honours_parallel {

@@ -23,6 +23,7 @@ use crate::diagnostic::Edit;
 use crate::knowledge;
 use crate::model::program::Program;
 use crate::model::Model;
+use crate::registry::Rule;
 use crate::source::FileId;
 
 pub struct Facts<'a, 'm> {
@@ -70,22 +71,22 @@ pub fn check(c: &mut Checker, makes: &[MakeCall]) {
     let model = c.model;
     let facts = Facts::compute(model, makes);
     let serial = serial_kernel_build::check(c, &facts);
-    if c.enabled("forced-serial-flag") {
+    if c.enabled(Rule::ForcedSerialFlag) {
         forced_serial_flag::check(c, &facts, &serial);
     }
-    if c.enabled("notparallel-serializes-build") {
+    if c.enabled(Rule::NotparallelSerializesBuild) {
         notparallel_serializes_build::check(c, &facts);
     }
-    if c.enabled("ignores-parallel-option") {
+    if c.enabled(Rule::IgnoresParallelOption) {
         ignores_parallel_option::check(c, &facts);
     }
-    if c.enabled("sets-deb-build-options") {
+    if c.enabled(Rule::SetsDebBuildOptions) {
         sets_deb_build_options::check(c);
     }
-    if c.enabled("unnecessary-dh-parallel") {
+    if c.enabled(Rule::UnnecessaryDhParallel) {
         unnecessary_dh_parallel::check(c);
     }
-    if c.enabled("deprecated-make-kpkg") {
+    if c.enabled(Rule::DeprecatedMakeKpkg) {
         deprecated_make_kpkg::check(c);
     }
 }

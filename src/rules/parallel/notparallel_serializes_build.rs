@@ -2,9 +2,10 @@
 
 use super::{Facts, MakeKind};
 use crate::model::makefile::StmtKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "notparallel-serializes-build";
+const RULE: Rule = Rule::NotparallelSerializesBuild;
 
 pub fn check(c: &mut Checker, facts: &Facts) {
     let model = c.model;

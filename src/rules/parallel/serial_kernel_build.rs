@@ -4,10 +4,11 @@ use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
 use crate::diagnostic::{Edit, Fix};
 use crate::knowledge;
 use crate::model::invocation::Jobs;
+use crate::registry::Rule;
 use crate::rules::Checker;
 use crate::source::{FileId, Span};
 
-const RULE: &str = "serial-kernel-build";
+const RULE: Rule = Rule::SerialKernelBuild;
 
 /// Returns the spans it found (reported or not), so `forced-serial-flag` does not
 /// report them again.

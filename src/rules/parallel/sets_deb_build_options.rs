@@ -1,9 +1,10 @@
 //! `sets-deb-build-options`: a makefile assigns `DEB_BUILD_OPTIONS` for the whole build.
 
 use crate::model::makefile::StmtKind;
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "sets-deb-build-options";
+const RULE: Rule = Rule::SetsDebBuildOptions;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;

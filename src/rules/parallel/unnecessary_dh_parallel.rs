@@ -1,9 +1,10 @@
 //! `unnecessary-dh-parallel`: `dh $@ --parallel` at debhelper compat 10 or later.
 
 use crate::diagnostic::{Edit, Fix};
+use crate::registry::Rule;
 use crate::rules::Checker;
 
-const RULE: &str = "unnecessary-dh-parallel";
+const RULE: Rule = Rule::UnnecessaryDhParallel;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;

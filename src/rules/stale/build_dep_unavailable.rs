@@ -2,10 +2,11 @@
 
 use super::{active, not_an_archive_package, obsolete_in, resolve, Unavailable, View};
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::build_deps::{entries, note_generated};
 use crate::rules::Checker;
 
-const RULE: &str = "build-dep-unavailable";
+const RULE: Rule = Rule::BuildDepUnavailable;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
@@ -55,7 +56,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             continue;
         };
         // The obsolete-package table already explains this one.
-        if c.enabled("obsolete-build-dep")
+        if c.enabled(Rule::ObsoleteBuildDep)
             && obsolete_in(&e.alt.name, &view.release).is_some()
             && matches!(why, Unavailable::Missing | Unavailable::Elsewhere(_))
         {

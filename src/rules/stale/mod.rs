@@ -13,13 +13,14 @@ mod useless_autoreconf_build_dep;
 use super::Checker;
 pub use crate::archive::resolve::{active, resolve, satisfies, Unavailable, View};
 use crate::knowledge;
+use crate::registry::Rule;
 
 pub fn check(c: &mut Checker) {
     let stanzas = c.model.source_stanzas();
-    if c.enabled("obsolete-build-dep") {
+    if c.enabled(Rule::ObsoleteBuildDep) {
         obsolete_build_dep::check(c, &stanzas);
     }
-    if c.enabled("useless-autoreconf-build-dep") {
+    if c.enabled(Rule::UselessAutoreconfBuildDep) {
         useless_autoreconf_build_dep::check(c, &stanzas);
     }
     // Indices of other releases say nothing about this one: a focal tree checked
@@ -32,13 +33,13 @@ pub fn check(c: &mut Checker) {
                     .any(|i| i.suite.as_deref() == Some(c.release.codename.as_str())))
     });
     if usable {
-        if c.enabled("build-dep-unavailable") {
+        if c.enabled(Rule::BuildDepUnavailable) {
             build_dep_unavailable::check(c, &stanzas);
         }
-        if c.enabled("transitional-build-dep") {
+        if c.enabled(Rule::TransitionalBuildDep) {
             transitional_build_dep::check(c, &stanzas);
         }
-        if c.enabled("redundant-version-constraint") {
+        if c.enabled(Rule::RedundantVersionConstraint) {
             redundant_version_constraint::check(c, &stanzas);
         }
     }

@@ -3,10 +3,11 @@
 use super::obsolete_in;
 use crate::diagnostic::Fix;
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::build_deps::{entries, note_generated, remove_group, replace_package};
 use crate::rules::Checker;
 
-const RULE: &str = "obsolete-build-dep";
+const RULE: Rule = Rule::ObsoleteBuildDep;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;

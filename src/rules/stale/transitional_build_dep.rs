@@ -3,10 +3,11 @@
 use super::{not_an_archive_package, obsolete_in, resolve, View};
 use crate::diagnostic::{Edit, Fix};
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::build_deps::{entries, note_generated};
 use crate::rules::Checker;
 
-const RULE: &str = "transitional-build-dep";
+const RULE: Rule = Rule::TransitionalBuildDep;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;

@@ -2,10 +2,11 @@
 
 use crate::diagnostic::Fix;
 use crate::model::SourceStanza;
+use crate::registry::Rule;
 use crate::rules::build_deps::{entries, note_generated, remove_group};
 use crate::rules::Checker;
 
-const RULE: &str = "useless-autoreconf-build-dep";
+const RULE: Rule = Rule::UselessAutoreconfBuildDep;
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
