@@ -64,7 +64,7 @@ pub fn plan(tree: &Tree, diagnostics: &[Diagnostic], unsafe_fixes: bool) -> Pass
                 .is_some_and(|f| unsafe_fixes || f.applicability == Applicability::Safe)
         })
         .collect();
-    candidates.sort_by(|a, b| (a.file, a.span.start, a.rule).cmp(&(b.file, b.span.start, b.rule)));
+    candidates.sort_by_key(|d| (d.file, d.span.start, d.rule));
     let mut pass = Pass::default();
     let mut taken: Vec<Edit> = Vec::new();
     let mut created: Vec<String> = Vec::new();
