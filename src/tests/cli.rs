@@ -276,6 +276,27 @@ fn check_fix_case(case: &Case) -> String {
     patch
 }
 
+/// A file of `out/` that is a copy of `in/` is refused, so copies do not come back.
+#[test]
+fn out_copies_of_in_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("family/case");
+    fs::create_dir_all(dir.join("in/debian")).unwrap();
+    fs::create_dir_all(dir.join("out/debian")).unwrap();
+    fs::write(dir.join("in/debian/rules"), "a\n").unwrap();
+    fs::write(dir.join("in/debian/control"), "b\n").unwrap();
+    fs::write(dir.join("out/debian/rules"), "A\n").unwrap();
+    let mut case = common::case("parallel/custom-j1");
+    case.dir = dir.clone();
+    case.input = dir.join("in");
+    let want = case.expected_tree();
+    assert_eq!(want[Path::new("debian/rules")], b"A\n");
+    assert_eq!(want[Path::new("debian/control")], b"b\n");
+    fs::write(dir.join("out/debian/control"), "b\n").unwrap();
+    let copy = std::panic::catch_unwind(|| case.expected_tree());
+    assert!(copy.is_err(), "an out/ file equal to in/ must be an error");
+}
+
 // ---------------------------------------------------------------- human output
 
 #[test]
