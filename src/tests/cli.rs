@@ -3,7 +3,9 @@
 
 mod common;
 
-use common::{assert_same_tree, bin, copy_tree, git, run_in, stderr, stdout, testdata, walk};
+use common::{
+    assert_fixed_tree, bin, copy_tree, git, run_in, stderr, stdout, testdata, walk, Case, Finding,
+};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -39,76 +41,7 @@ fn parallel_findings(dir: &Path) -> Vec<(String, String, u64)> {
     findings(dir, &["--select", "parallel"])
 }
 
-fn f(rule: &str, path: &str, line: u64) -> (String, String, u64) {
-    (rule.to_string(), path.to_string(), line)
-}
-
 // ---------------------------------------------------------------- findings
-
-#[test]
-fn kernel_package_ruleset_findings() {
-    let dir = testdata("examples/kernel-package");
-    assert_eq!(
-        parallel_findings(&dir),
-        [
-            f("deprecated-make-kpkg", "kernel/rules", 11),
-            f(
-                "sets-deb-build-options",
-                "kernel/ruleset/common/pkgvars.mk",
-                23
-            ),
-            f(
-                "serial-kernel-build",
-                "kernel/ruleset/targets/common.mk",
-                33
-            ),
-            f("forced-serial-flag", "kernel/ruleset/targets/common.mk", 33),
-        ]
-    );
-}
-
-#[test]
-fn ubuntu_and_debian_trees_are_clean() {
-    for t in [
-        "parallel/ubuntu/in",
-        "parallel/debian-linux/in",
-        "parallel/mkdebian-new/in",
-    ] {
-        let o = run_in(&testdata(t), &["--select", "parallel"]);
-        assert_eq!(o.status.code(), Some(0), "{t}: {}", stdout(&o));
-        assert!(stdout(&o).contains("No findings."), "{t}");
-    }
-}
-
-#[test]
-fn custom_rules_findings() {
-    assert_eq!(
-        parallel_findings(&testdata("parallel/custom-j1/in")),
-        [
-            f("unnecessary-dh-parallel", "debian/rules", 11),
-            f("serial-kernel-build", "debian/rules", 14)
-        ]
-    );
-}
-
-#[test]
-fn notparallel_and_old_mkdebian_findings() {
-    assert_eq!(
-        parallel_findings(&testdata("parallel/notparallel/in")),
-        [
-            f("notparallel-serializes-build", "debian/rules", 4),
-            f("ignores-parallel-option", "debian/rules", 18)
-        ]
-    );
-    assert_eq!(
-        parallel_findings(&testdata("parallel/mkdebian-old/in")),
-        [f("ignores-parallel-option", "debian/rules", 9)]
-    );
-    assert_eq!(
-        parallel_findings(&testdata("parallel/sets-options/in")),
-        [f("sets-deb-build-options", "debian/rules", 5)]
-    );
-}
 
 #[test]
 fn paths_in_json_are_relative_to_cwd() {
@@ -162,65 +95,136 @@ fn directory_of_many_trees() {
     );
 }
 
-// ---------------------------------------------------------------- human output
+// ---------------------------------------------------------------- fixture cases
 
-#[test]
-fn human_output_snapshots() {
-    for (name, tree, family) in [
-        ("kernel_package", "examples/kernel-package", "parallel"),
-        ("custom_j1", "parallel/custom-j1/in", "parallel"),
-        ("notparallel", "parallel/notparallel/in", "parallel"),
-        ("broken_input", "input/broken", "input"),
-    ] {
-        let o = run_in(&testdata(tree), &["--select", family]);
-        assert_eq!(o.status.code(), Some(1));
-        insta::assert_snapshot!(format!("text_{name}"), stdout(&o));
+/// A JSON run: each finding with its severity, and the exit status.
+fn json_run(dir: &Path, args: &[&str]) -> (Vec<(Finding, String)>, Option<i32>) {
+    let mut a = vec!["--format", "json"];
+    a.extend_from_slice(args);
+    let o = run_in(dir, &a);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
+    let got = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                ),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (got, o.status.code())
+}
+
+/// Every run of one case: the findings in order, the exit status their severities
+/// call for (the default `--fail-on warning`), "No findings." in the human output of
+/// a clean run, and the human-output snapshot where the case names one.
+fn check_runs(case: &Case) {
+    let id = case.id();
+    for run in &case.runs {
+        let args: Vec<&str> = run.args.iter().map(String::as_str).collect();
+        let (got, code) = json_run(&case.input, &args);
+        let rows: Vec<Finding> = got.iter().map(|(f, _)| f.clone()).collect();
+        assert_eq!(rows, run.findings, "{id}: {args:?}");
+        let fails = got.iter().any(|(_, s)| s == "warning" || s == "error");
+        assert_eq!(code, Some(i32::from(fails)), "{id}: {args:?}: exit status");
+        if run.findings.is_empty() || run.text.is_some() {
+            let o = run_in(&case.input, &args);
+            assert_eq!(o.status.code(), code, "{id}: {args:?}: text exit status");
+            if run.findings.is_empty() {
+                assert!(stdout(&o).contains("No findings."), "{id}: {args:?}");
+            }
+            if let Some(name) = &run.text {
+                insta::assert_snapshot!(name.as_str(), stdout(&o));
+            }
+        }
     }
 }
 
-// ---------------------------------------------------------------- fixes
+/// Every case under testdata/ (see testdata/README.md): its runs, and the fix of
+/// each case with an `out/`. Cases run on a few threads; every failing case is
+/// reported, then the test fails naming them.
+#[test]
+fn fixture_cases() {
+    let cases = common::cases();
+    assert!(
+        cases.len() >= 40,
+        "discovery found only {} cases",
+        cases.len()
+    );
+    assert!(cases.iter().filter(|c| c.fix.is_some()).count() >= 20);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let failed = std::sync::Mutex::new(Vec::new());
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(4));
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(case) = cases.get(i) else { break };
+                let ok = std::panic::catch_unwind(|| {
+                    check_runs(case);
+                    if let Some(fix) = &case.fix {
+                        let patch = check_fix_case(case);
+                        insta::assert_snapshot!(fix.patch.as_str(), patch);
+                    }
+                });
+                if ok.is_err() {
+                    failed.lock().unwrap().push(case.id());
+                }
+            });
+        }
+    });
+    let mut failed = failed.into_inner().unwrap();
+    failed.sort();
+    assert!(failed.is_empty(), "failing cases: {failed:?}");
+}
 
 /// `--fix` prints a patch; `git apply` and `patch -p1` accept it; the result equals
-/// `out/` and `--fix --write`; re-linting finds nothing to fix; a second `--fix` is empty.
-fn check_fix_case(family: &str, case: &str, extra: &[&str], gone: &[&str]) -> String {
-    let input = match case {
-        "kernel-package" => testdata("examples/kernel-package"),
-        _ => testdata(&format!("{family}/{case}/in")),
-    };
-    let expected = testdata(&format!("{family}/{case}/out"));
-    let mut args = vec!["--fix", "--select", family];
-    args.extend_from_slice(extra);
+/// `in/` with `out/` over it, and equals `--fix --write`; re-linting does not report
+/// the case's `gone` rules; a second `--fix` is empty. The fix runs with `--fix`,
+/// the first run's arguments and the case's `fix` arguments; the re-lint with the
+/// first run's arguments.
+fn check_fix_case(case: &Case) -> String {
+    let spec = case.fix.as_ref().expect("a case with out/");
+    let id = case.id();
+    let input = &case.input;
+    let first: Vec<&str> = case.runs[0].args.iter().map(String::as_str).collect();
+    let mut args = vec!["--fix"];
+    args.extend_from_slice(&first);
+    args.extend(spec.extra.iter().map(String::as_str));
 
-    let (_g1, a) = copy_tree(&input);
+    let (_g1, a) = copy_tree(input);
     git_init(&a);
     let o = run_in(&a, &args);
     let patch = stdout(&o);
     assert!(
         !patch.is_empty(),
-        "{case}: empty patch; stderr {}",
+        "{id}: empty patch; stderr {}",
         stderr(&o)
     );
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "{case}: a non-empty patch exits 1"
-    );
+    assert_eq!(o.status.code(), Some(1), "{id}: a non-empty patch exits 1");
     assert_eq!(
         git(&a, &["status", "--porcelain"]).stdout,
         b"",
-        "{case}: --fix alone changed files"
+        "{id}: --fix alone changed files"
     );
     fs::write(a.join("../fix.patch"), &patch).unwrap();
     let check = git(&a, &["apply", "--check", "../fix.patch"]);
     assert!(
         check.status.success(),
-        "{case}: git apply --check: {}",
+        "{id}: git apply --check: {}",
         String::from_utf8_lossy(&check.stderr)
     );
     assert!(git(&a, &["apply", "../fix.patch"]).status.success());
-    assert_same_tree(&a, &expected);
+    assert_fixed_tree(&a, case);
 
-    let (_g2, b) = copy_tree(&input);
+    let (_g2, b) = copy_tree(input);
     let p = Command::new("patch")
         .current_dir(&b)
         .args(["-p1", "--quiet", "-i"])
@@ -229,17 +233,17 @@ fn check_fix_case(family: &str, case: &str, extra: &[&str], gone: &[&str]) -> St
         .unwrap();
     assert!(
         p.status.success(),
-        "{case}: patch -p1: {}",
+        "{id}: patch -p1: {}",
         String::from_utf8_lossy(&p.stdout)
     );
-    assert_same_tree(&b, &expected);
+    assert_fixed_tree(&b, case);
 
-    let (_g3, c) = copy_tree(&input);
+    let (_g3, c) = copy_tree(input);
     let mut wargs = args.clone();
     wargs.push("--write");
     let w = run_in(&c, &wargs);
-    assert!(w.status.code() != Some(2), "{case}: {}", stderr(&w));
-    assert_same_tree(&c, &expected);
+    assert!(w.status.code() != Some(2), "{id}: {}", stderr(&w));
+    assert_fixed_tree(&c, case);
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -252,47 +256,57 @@ fn check_fix_case(family: &str, case: &str, extra: &[&str], gone: &[&str]) -> St
                     .permissions()
                     .mode()
                     & 0o777,
-                "{case}: mode kept"
+                "{id}: mode kept"
             );
         }
     }
 
-    let left: Vec<String> = findings(&c, &["--select", family])
+    let left: Vec<String> = findings(&c, &first)
         .into_iter()
         .map(|(r, _, _)| r)
         .collect();
-    for g in gone {
+    for g in &spec.gone {
         assert!(
             !left.iter().any(|r| r == g),
-            "{case}: {g} still reported after the fix: {left:?}"
+            "{id}: {g} still reported after the fix: {left:?}"
         );
     }
     let again = run_in(&c, &args);
-    assert_eq!(stdout(&again), "", "{case}: second --fix is not empty");
+    assert_eq!(stdout(&again), "", "{id}: second --fix is not empty");
     patch
 }
 
+/// A file of `out/` that is a copy of `in/` is refused, so copies do not come back.
 #[test]
-fn fix_custom_j1() {
-    let patch = check_fix_case(
-        "parallel",
-        "custom-j1",
-        &[],
-        &["serial-kernel-build", "unnecessary-dh-parallel"],
-    );
-    insta::assert_snapshot!("patch_custom_j1", patch);
+fn out_copies_of_in_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("family/case");
+    fs::create_dir_all(dir.join("in/debian")).unwrap();
+    fs::create_dir_all(dir.join("out/debian")).unwrap();
+    fs::write(dir.join("in/debian/rules"), "a\n").unwrap();
+    fs::write(dir.join("in/debian/control"), "b\n").unwrap();
+    fs::write(dir.join("out/debian/rules"), "A\n").unwrap();
+    let mut case = common::case("parallel/custom-j1");
+    case.dir = dir.clone();
+    case.input = dir.join("in");
+    let want = case.expected_tree();
+    assert_eq!(want[Path::new("debian/rules")], b"A\n");
+    assert_eq!(want[Path::new("debian/control")], b"b\n");
+    fs::write(dir.join("out/debian/control"), "b\n").unwrap();
+    let copy = std::panic::catch_unwind(|| case.expected_tree());
+    assert!(copy.is_err(), "an out/ file equal to in/ must be an error");
 }
 
+// ---------------------------------------------------------------- human output
+
 #[test]
-fn fix_mkdebian_old() {
-    let patch = check_fix_case(
-        "parallel",
-        "mkdebian-old",
-        &[],
-        &["ignores-parallel-option"],
-    );
-    insta::assert_snapshot!("patch_mkdebian_old", patch);
+fn human_output_of_broken_input() {
+    let o = run_in(&testdata("input/broken"), &["--select", "input"]);
+    assert_eq!(o.status.code(), Some(1));
+    insta::assert_snapshot!("text_broken_input", stdout(&o));
 }
+
+// ---------------------------------------------------------------- fixes
 
 #[test]
 fn fix_kernel_package_needs_unsafe() {
@@ -304,13 +318,10 @@ fn fix_kernel_package_needs_unsafe() {
         "{}",
         stderr(&o)
     );
-    let patch = check_fix_case(
-        "parallel",
-        "kernel-package",
-        &["--unsafe-fixes"],
-        &["serial-kernel-build"],
-    );
-    insta::assert_snapshot!("patch_kernel_package", patch);
+    // The unsafe fix itself is the case parallel/kernel-package.
+    let case = common::case("parallel/kernel-package");
+    assert_eq!(case.input, testdata("examples/kernel-package"));
+    assert_eq!(case.fix.unwrap().extra, ["--unsafe-fixes"]);
 }
 
 #[test]
@@ -351,7 +362,7 @@ fn patch_dir_mails_apply_with_git_am() {
         "git am: {}",
         String::from_utf8_lossy(&r.stderr)
     );
-    assert_same_tree(&dir, &testdata("parallel/custom-j1/out"));
+    assert_fixed_tree(&dir, &common::case("parallel/custom-j1"));
     let log = git(&dir, &["log", "--format=%s"]);
     assert_eq!(String::from_utf8_lossy(&log.stdout).lines().count(), 3);
 }
@@ -516,107 +527,6 @@ fn symlink_loops_and_unreadable_files() {
 // ---------------------------------------------------------------- cross
 
 #[test]
-fn cross_findings_per_layout() {
-    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
-    let cases: &[(&str, Expected)] = &[
-        (
-            "ubuntu-focal",
-            &[
-                (
-                    "config-needs-build-dep",
-                    "debian.master/config/annotations",
-                    21,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    11,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    24,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    30,
-                ),
-            ],
-        ),
-        (
-            "ubuntu-noble",
-            &[
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    13,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    29,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian.master/control.stub.in",
-                    32,
-                ),
-            ],
-        ),
-        (
-            "debian-4x",
-            &[
-                (
-                    "build-dep-missing-native",
-                    "debian/templates/control.source.in",
-                    7,
-                ),
-                (
-                    "build-dep-missing-native",
-                    "debian/templates/control.source.in",
-                    7,
-                ),
-            ],
-        ),
-        (
-            "debian-6x",
-            &[(
-                "native-qualifier-on-foreign",
-                "debian/templates/source.control.in",
-                32,
-            )],
-        ),
-        (
-            "proxmox",
-            &[
-                ("build-dep-missing-native", "debian/control.in", 20),
-                ("build-dep-missing-native", "debian/control.in", 24),
-                ("build-dep-missing-native", "debian/control.in", 27),
-            ],
-        ),
-        ("mkdebian", &[]),
-        (
-            "mkdebian-old",
-            &[
-                ("native-qualifier-on-foreign", "debian/control", 6),
-                ("native-qualifier-on-foreign", "debian/control", 6),
-                ("build-dep-missing-native", "debian/control", 6),
-                ("any-qualifier-not-allowed", "debian/control", 6),
-            ],
-        ),
-    ];
-    for (case, want) in cases {
-        let got = findings(
-            &testdata(&format!("cross/{case}/in")),
-            &["--select", "cross"],
-        );
-        let want: Vec<_> = want.iter().map(|(r, p, l)| f(r, p, *l)).collect();
-        assert_eq!(got, want, "{case}");
-    }
-}
-
-#[test]
 fn cross_columns_and_severity() {
     let o = run_in(
         &testdata("cross/debian-4x/in"),
@@ -649,32 +559,6 @@ fn cross_template_names_the_generated_control() {
         "{}",
         stdout(&o)
     );
-}
-
-#[test]
-fn fix_cross_layouts() {
-    for case in [
-        "ubuntu-focal",
-        "ubuntu-noble",
-        "debian-4x",
-        "proxmox",
-        "mkdebian-old",
-        "formats",
-    ] {
-        let patch = check_fix_case(
-            "cross",
-            case,
-            &[],
-            &["build-dep-missing-native", "native-qualifier-on-foreign"],
-        );
-        insta::assert_snapshot!(format!("patch_cross_{case}"), patch);
-    }
-}
-
-#[test]
-fn cross_human_output() {
-    let o = run_in(&testdata("cross/mkdebian-old/in"), &["--select", "cross"]);
-    insta::assert_snapshot!("text_cross_mkdebian_old", stdout(&o));
 }
 
 // ---------------------------------------------------------------- archive indices
@@ -806,67 +690,6 @@ fn stale_archive() -> String {
 }
 
 #[test]
-fn stale_findings_with_and_without_indices() {
-    let tree = testdata("stale/debian-bookworm/in");
-    let t = "debian/templates/source.control.in";
-    assert_eq!(
-        findings(&tree, &["--select", "stale"]),
-        [
-            f("obsolete-build-dep", t, 9),
-            f("useless-autoreconf-build-dep", t, 10),
-            f("obsolete-build-dep", t, 12),
-            f("obsolete-build-dep", t, 16),
-            f("obsolete-build-dep", t, 18),
-            f("obsolete-build-dep", t, 21),
-        ]
-    );
-    let archive = stale_archive();
-    let with: Vec<_> = findings(&tree, &["--select", "stale", "--archive", &archive])
-        .into_iter()
-        .filter(|(r, _, _)| r != "obsolete-build-dep" && r != "useless-autoreconf-build-dep")
-        .collect();
-    assert_eq!(
-        with,
-        [
-            f("redundant-version-constraint", t, 17),
-            f("redundant-version-constraint", t, 19),
-            f("build-dep-unavailable", t, 22),
-            f("build-dep-unavailable", t, 23),
-        ]
-    );
-    // Vendor packages can be allowed.
-    let allowed = findings(
-        &tree,
-        &[
-            "--select",
-            "build-dep-unavailable",
-            "--archive",
-            &archive,
-            "--allow-unknown",
-            "libfoo-*",
-        ],
-    );
-    // Selected alone, it also reports what the obsolete-package table would have.
-    assert_eq!(
-        allowed,
-        [
-            f("build-dep-unavailable", t, 9),
-            f("build-dep-unavailable", t, 12),
-            f("build-dep-unavailable", t, 21),
-            f("build-dep-unavailable", t, 22)
-        ]
-    );
-    // The compat-9 trap keeps its autoreconf dependencies.
-    assert_eq!(
-        findings(
-            &testdata("stale/compat9-autoreconf/in"),
-            &["--select", "useless-autoreconf-build-dep"]
-        ),
-        []
-    );
-}
-
-#[test]
 fn stale_message_names_the_reason_and_the_generated_file() {
     let o = run_in(
         &testdata("stale/debian-bookworm/in"),
@@ -932,24 +755,6 @@ fn stale_indices_in_every_compression() {
     }
 }
 
-#[test]
-fn fix_stale_layouts() {
-    let archive = stale_archive();
-    for case in ["debian-bookworm", "proxmox"] {
-        let patch = check_fix_case(
-            "stale",
-            case,
-            &["--archive", &archive],
-            &[
-                "obsolete-build-dep",
-                "useless-autoreconf-build-dep",
-                "redundant-version-constraint",
-            ],
-        );
-        insta::assert_snapshot!(format!("patch_stale_{case}"), patch);
-    }
-}
-
 /// `--archive auto` against the machine's apt lists: a known-gone package is
 /// unavailable, a present one is not.
 #[test]
@@ -998,109 +803,6 @@ fn stale_archive_auto_on_the_real_lists() {
 }
 
 // ---------------------------------------------------------------- determinism
-
-#[test]
-fn determinism_findings_per_layout() {
-    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
-    let cases: &[(&str, Expected)] = &[
-        (
-            "ubuntu-focal",
-            &[
-                (
-                    "localversion-auto",
-                    "debian.master/config/config.common.ubuntu",
-                    7,
-                ),
-                ("ccache-unconfigured", "debian/rules.d/0-common-vars.mk", 14),
-                (
-                    "absolute-path-in-objects",
-                    "debian/rules.d/0-common-vars.mk",
-                    16,
-                ),
-                (
-                    "unpinned-kbuild-timestamp",
-                    "debian/rules.d/0-common-vars.mk",
-                    16,
-                ),
-                (
-                    "unpinned-kbuild-user-host",
-                    "debian/rules.d/0-common-vars.mk",
-                    16,
-                ),
-                (
-                    "version-in-every-object",
-                    "debian/rules.d/2-binary-arch.mk",
-                    8,
-                ),
-            ],
-        ),
-        ("debian-linux", &[]),
-        (
-            "free-text",
-            &[("unpinned-kbuild-timestamp", "debian/rules", 6)],
-        ),
-        (
-            "mkdebian",
-            &[
-                ("unpinned-kbuild-timestamp", "debian/rules", 9),
-                ("unpinned-kbuild-user-host", "debian/rules", 9),
-            ],
-        ),
-        (
-            "kheaders",
-            &[("mtime-based-cache-key", "kernel/gen_kheaders.sh", 20)],
-        ),
-    ];
-    for (case, want) in cases {
-        let got = findings(
-            &testdata(&format!("determinism/{case}/in")),
-            &["--select", "determinism"],
-        );
-        let want: Vec<_> = want.iter().map(|(r, p, l)| f(r, p, *l)).collect();
-        assert_eq!(got, want, "{case}");
-    }
-}
-
-#[test]
-fn quilt_series_that_does_not_apply() {
-    assert_eq!(
-        findings(
-            &testdata("determinism/quilt-broken/in"),
-            &["--select", "quilt-series-broken"]
-        ),
-        [
-            f(
-                "quilt-series-broken",
-                "debian/patches/acme-kheaders-comment.patch",
-                7
-            ),
-            f("quilt-series-broken", "debian/patches/series", 2)
-        ]
-    );
-    assert_eq!(
-        findings(&testdata("determinism/kheaders/in"), &["--select", "input"]),
-        []
-    );
-}
-
-#[test]
-fn fix_determinism_layouts() {
-    for case in ["ubuntu-focal", "mkdebian", "kheaders"] {
-        let patch = check_fix_case(
-            "determinism",
-            case,
-            &[],
-            &[
-                "unpinned-kbuild-timestamp",
-                "unpinned-kbuild-user-host",
-                "absolute-path-in-objects",
-                "localversion-auto",
-                "mtime-based-cache-key",
-            ],
-        );
-        insta::assert_snapshot!(format!("patch_determinism_{case}"), patch);
-    }
-}
 
 /// The kernel-source fix is a quilt patch: real `quilt push -a` applies the whole
 /// series, the script ends up keyed on contents, and with the patches pushed (or
@@ -1157,110 +859,6 @@ fn quilt_patch_fix_pushes_with_real_quilt() {
 // ---------------------------------------------------------------- flavour
 
 #[test]
-fn flavour_findings_one_defect_per_tree() {
-    let cases: &[(&str, &str, &str, u64)] = &[
-        ("ubuntu-clean", "", "", 0),
-        (
-            "ubuntu-missing-vars",
-            "flavour-missing-vars",
-            "debian.master/rules.d/amd64.mk",
-            4,
-        ),
-        (
-            "ubuntu-vars-missing-key",
-            "flavour-vars-missing-key",
-            "debian.master/control.d/vars.lowlatency",
-            1,
-        ),
-        (
-            "ubuntu-arch-mismatch",
-            "flavour-arch-mismatch",
-            "debian.master/control.d/vars.lowlatency",
-            1,
-        ),
-        (
-            "ubuntu-image-vars",
-            "flavour-missing-image-vars",
-            "debian.master/rules.d/amd64.mk",
-            4,
-        ),
-        (
-            "ubuntu-annotations",
-            "flavour-missing-annotations",
-            "debian.master/config/annotations",
-            4,
-        ),
-        (
-            "ubuntu-no-abi",
-            "flavour-missing-abi",
-            "debian.master/rules.d/arm64.mk",
-            4,
-        ),
-        (
-            "ubuntu-perarch",
-            "perarch-target-missing",
-            "debian/rules",
-            22,
-        ),
-        (
-            "ubuntu-dropped-dirs",
-            "declared-flavour-without-rules",
-            "debian.master/config/annotations",
-            4,
-        ),
-        (
-            "ubuntu-empty-flavours",
-            "empty-flavour-list",
-            "debian.master/rules.d/arm64.mk",
-            4,
-        ),
-        ("debian-toml-clean", "", "", 0),
-        (
-            "debian-toml-broken",
-            "debian-flavour-incomplete",
-            "debian/config/defines.toml",
-            20,
-        ),
-        ("debian-ini-clean", "", "", 0),
-    ];
-    for (case, rule, path, line) in cases {
-        let got = findings(
-            &testdata(&format!("flavour/{case}/in")),
-            &["--select", "flavour"],
-        );
-        let want: Vec<_> = if rule.is_empty() {
-            vec![]
-        } else {
-            vec![f(rule, path, *line)]
-        };
-        // The vars-missing-key tree also has an unknown key (a warning of the same rule).
-        let got: Vec<_> = got
-            .into_iter()
-            .filter(|g| !(g.0 == "flavour-vars-missing-key" && g.2 == 6))
-            .collect();
-        assert_eq!(got, want, "{case}");
-    }
-    let ini = findings(
-        &testdata("flavour/debian-ini-broken/in"),
-        &["--select", "flavour"],
-    );
-    assert_eq!(
-        ini.iter()
-            .map(|(r, p, _)| (r.as_str(), p.as_str()))
-            .collect::<Vec<_>>(),
-        [("debian-flavour-incomplete", "debian/config/amd64/defines"); 2]
-    );
-    // The pickled defines cache is never read (it would be a binary-file finding).
-    assert_eq!(
-        findings(
-            &testdata("flavour/debian-toml-clean/in"),
-            &["--select", "input"]
-        ),
-        []
-    );
-}
-
-#[test]
 fn flavour_notes_name_every_place() {
     let o = run_in(
         &testdata("flavour/ubuntu-image-vars/in"),
@@ -1269,28 +867,6 @@ fn flavour_notes_name_every_place() {
     let out = stdout(&o);
     assert_eq!(out.matches("set for `").count(), 4, "{out}");
     insta::assert_snapshot!("text_flavour_image_vars", out);
-}
-
-#[test]
-fn fix_flavour_layouts() {
-    for case in [
-        "ubuntu-image-vars",
-        "ubuntu-missing-vars",
-        "ubuntu-annotations",
-        "ubuntu-vars-missing-key",
-    ] {
-        let patch = check_fix_case(
-            "flavour",
-            case,
-            &["--unsafe-fixes"],
-            &[
-                "flavour-missing-image-vars",
-                "flavour-missing-vars",
-                "flavour-missing-annotations",
-            ],
-        );
-        insta::assert_snapshot!(format!("patch_flavour_{case}"), patch);
-    }
 }
 
 // ---------------------------------------------------------------- hostile inputs
@@ -1356,27 +932,6 @@ fn hostile_trees_never_panic() {
             .any(|m| m.contains("control.in") && m.contains("not a regular file")),
         "{msgs:?}"
     );
-}
-
-/// The two fixable rules the layout tests above do not reach: each fix applies with
-/// real git apply and patch, equals --write, re-lints clean and is idempotent.
-#[test]
-fn fix_transitional_and_ccache() {
-    let archive = stale_archive();
-    let patch = check_fix_case(
-        "stale",
-        "transitional",
-        &["--archive", &archive],
-        &["transitional-build-dep", "redundant-version-constraint"],
-    );
-    insta::assert_snapshot!("patch_stale_transitional", patch);
-    let patch = check_fix_case(
-        "determinism",
-        "ccache",
-        &["--unsafe-fixes"],
-        &["ccache-unconfigured"],
-    );
-    insta::assert_snapshot!("patch_determinism_ccache", patch);
 }
 
 /// A lone `\r` inside a line is part of the line for git and patch. The patch of

@@ -189,3 +189,256 @@ pub fn temp_files(root: &Path) -> Vec<PathBuf> {
         })
         .collect()
 }
+
+// ---------------------------------------------------------------- fixture cases
+
+/// One finding as a case's `findings` file lists it: (rule, path, line).
+pub type Finding = (String, String, u64);
+
+/// One run of kpkg-lint over a case's tree, and what it must report.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The arguments, `$TESTDATA` replaced by the testdata directory.
+    pub args: Vec<String>,
+    /// Also snapshot the human output under this name.
+    pub text: Option<String>,
+    /// In output order.
+    pub findings: Vec<Finding>,
+}
+
+/// What the `--fix` of a case with an `out/` is run with and must achieve.
+#[derive(Debug, Clone)]
+pub struct FixSpec {
+    /// Added after `--fix` and the first run's arguments.
+    pub extra: Vec<String>,
+    /// Rules the first run must no longer report on the fixed tree.
+    pub gone: Vec<String>,
+    /// The name of the patch snapshot.
+    pub patch: String,
+}
+
+/// A fixture case: `testdata/<family>/<case>/` with an `in/` tree (or a `# in:`
+/// line naming the tree), a `findings` file and, when a fix applies, `out/` with
+/// the files the fix changes. testdata/README.md describes the format.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub family: String,
+    pub name: String,
+    pub dir: PathBuf,
+    /// The tree linted.
+    pub input: PathBuf,
+    pub runs: Vec<Run>,
+    pub fix: Option<FixSpec>,
+}
+
+impl Case {
+    /// `family/case`, for messages.
+    pub fn id(&self) -> String {
+        format!("{}/{}", self.family, self.name)
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.dir.join("out")
+    }
+
+    /// The fixed tree as it should be: `in/` with the files of `out/` laid over it,
+    /// by relative path. A file of `out/` identical to its `in/` counterpart is an
+    /// error: `out/` holds only what the fix changes.
+    pub fn expected_tree(&self) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+        let mut tree = std::collections::BTreeMap::new();
+        for p in walk(&self.input) {
+            let rel = p.strip_prefix(&self.input).unwrap().to_path_buf();
+            tree.insert(rel, fs::read(&p).unwrap());
+        }
+        let out = self.out();
+        assert!(out.is_dir(), "{}: no out/", self.id());
+        for p in walk(&out) {
+            let rel = p.strip_prefix(&out).unwrap().to_path_buf();
+            let bytes = fs::read(&p).unwrap();
+            assert!(
+                tree.get(&rel) != Some(&bytes),
+                "{}: out/{} is a copy of the input's file: out/ holds only the files the fix changes",
+                self.id(),
+                rel.display()
+            );
+            tree.insert(rel, bytes);
+        }
+        tree
+    }
+
+    /// Write [`Case::expected_tree`] under `dst`.
+    pub fn write_expected_tree(&self, dst: &Path) {
+        for (rel, bytes) in self.expected_tree() {
+            let to = dst.join(rel);
+            fs::create_dir_all(to.parent().unwrap()).unwrap();
+            fs::write(to, bytes).unwrap();
+        }
+    }
+}
+
+/// The case in `testdata/<rel>` (`family/case`).
+pub fn case(rel: &str) -> Case {
+    let dir = testdata(rel);
+    let (family, name) = rel.split_once('/').expect("family/case");
+    parse_case(family, name, &dir)
+}
+
+/// Every case under testdata/: each `<family>/<case>/` with an `in/` or a
+/// `findings` file. A case without its `findings` file, or an `out/` nothing
+/// tests, is an error.
+pub fn cases() -> Vec<Case> {
+    let root = testdata("");
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    for family in fs::read_dir(&root).unwrap() {
+        let family = family.unwrap().path();
+        if !family.is_dir() {
+            continue;
+        }
+        for case in fs::read_dir(&family).unwrap() {
+            let case = case.unwrap().path();
+            if case.is_dir() {
+                dirs.push(case);
+            }
+        }
+    }
+    dirs.sort();
+    let mut cases = Vec::new();
+    for dir in dirs {
+        let has = |n: &str| dir.join(n).exists();
+        let rel = dir
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if !has("in") && !has("findings") {
+            assert!(!has("out"), "{rel}: out/ without in/ or findings");
+            continue;
+        }
+        assert!(
+            has("findings"),
+            "{rel}: a case needs a findings file (see testdata/README.md)"
+        );
+        let (family, name) = rel.split_once('/').unwrap();
+        cases.push(parse_case(family, name, &dir));
+    }
+    cases
+}
+
+fn parse_case(family: &str, name: &str, dir: &Path) -> Case {
+    let id = format!("{family}/{name}");
+    let file = dir.join("findings");
+    let text = fs::read_to_string(&file).unwrap_or_else(|e| panic!("{id}/findings: {e}"));
+    let data = testdata("")
+        .to_string_lossy()
+        .trim_end_matches('/')
+        .to_string();
+    let words = |v: &str| -> Vec<String> {
+        v.split_whitespace()
+            .map(|w| w.replace("$TESTDATA", &data))
+            .collect()
+    };
+    let mut input = None;
+    let mut runs: Vec<Run> = Vec::new();
+    let (mut extra, mut gone, mut patch) = (None, None, None);
+    for (n, line) in text.lines().enumerate() {
+        let at = format!("{id}/findings:{}", n + 1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix('#') {
+            let Some((key, value)) = rest.trim_start().split_once(':') else {
+                continue;
+            };
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
+                continue; // a comment
+            }
+            let value = value.trim();
+            match key {
+                "in" => input = Some(testdata(value)),
+                "args" => runs.push(Run {
+                    args: words(value),
+                    text: None,
+                    findings: vec![],
+                }),
+                "text" => {
+                    let run = runs
+                        .last_mut()
+                        .unwrap_or_else(|| panic!("{at}: text before args"));
+                    run.text = Some(value.to_string());
+                }
+                "fix" => extra = Some(words(value)),
+                "gone" => gone = Some(words(value)),
+                "patch" => patch = Some(value.to_string()),
+                other => panic!("{at}: unknown key `{other}`"),
+            }
+            continue;
+        }
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [rule, path, l] = fields[..] else {
+            panic!("{at}: not rule<TAB>path<TAB>line: {line:?}");
+        };
+        let l: u64 = l
+            .parse()
+            .unwrap_or_else(|_| panic!("{at}: line `{l}` is not a number"));
+        let run = runs
+            .last_mut()
+            .unwrap_or_else(|| panic!("{at}: a finding before the first `# args:`"));
+        run.findings.push((rule.to_string(), path.to_string(), l));
+    }
+    assert!(!runs.is_empty(), "{id}/findings: no `# args:` line");
+    let input = input.unwrap_or_else(|| dir.join("in"));
+    assert!(input.is_dir(), "{id}: no tree at {}", input.display());
+    let fix = if dir.join("out").is_dir() {
+        Some(FixSpec {
+            extra: extra.unwrap_or_default(),
+            gone: gone.unwrap_or_else(|| panic!("{id}: out/ needs a `# gone:` line")),
+            patch: patch.unwrap_or_else(|| format!("patch_{family}_{name}")),
+        })
+    } else {
+        assert!(
+            extra.is_none() && gone.is_none() && patch.is_none(),
+            "{id}: fix, gone and patch need an out/"
+        );
+        None
+    };
+    Case {
+        family: family.to_string(),
+        name: name.to_string(),
+        dir: dir.to_path_buf(),
+        input,
+        runs,
+        fix,
+    }
+}
+
+/// Compare a fixed tree with what the case's `in/` and `out/` say, byte for byte:
+/// the files of `in/`, those of `out/` replacing or adding to them.
+pub fn assert_fixed_tree(actual: &Path, case: &Case) {
+    let want = case.expected_tree();
+    let mut got: Vec<PathBuf> = walk(actual)
+        .into_iter()
+        .map(|p| p.strip_prefix(actual).unwrap().to_path_buf())
+        .filter(|p| !p.starts_with(".git"))
+        .collect();
+    got.sort();
+    let names: Vec<&PathBuf> = want.keys().collect();
+    assert_eq!(
+        got.iter().collect::<Vec<_>>(),
+        names,
+        "{}: file lists differ",
+        case.id()
+    );
+    for (rel, bytes) in &want {
+        let have = fs::read(actual.join(rel)).unwrap();
+        if &have != bytes {
+            assert_eq!(
+                String::from_utf8_lossy(&have),
+                String::from_utf8_lossy(bytes),
+                "{}: {}",
+                case.id(),
+                rel.display()
+            );
+            panic!("{}: {} differs", case.id(), rel.display());
+        }
+    }
+}

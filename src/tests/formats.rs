@@ -530,9 +530,18 @@ fn format_snapshots() {
         };
         insta::assert_snapshot!(format!("format_{format}_mkdebian_old"), out);
     }
-    let o = run_in(
-        &testdata("parallel"),
-        &["--statistics", "--select", "parallel"],
-    );
+    // The parallel family's trees: each case's in/ and, for a case with a fix, the
+    // whole fixed tree (in/ with out/ over it) as its out/.
+    let tmp = tempfile::tempdir().unwrap();
+    for c in cases().into_iter().filter(|c| c.family == "parallel") {
+        let dst = tmp.path().join(&c.name);
+        if c.dir.join("in").is_dir() {
+            copy_dir(&c.dir.join("in"), &dst.join("in"));
+        }
+        if c.fix.is_some() {
+            c.write_expected_tree(&dst.join("out"));
+        }
+    }
+    let o = run_in(tmp.path(), &["--statistics", "--select", "parallel"]);
     insta::assert_snapshot!("statistics_parallel", stdout(&o));
 }

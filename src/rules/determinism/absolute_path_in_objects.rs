@@ -63,3 +63,64 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+
+    #[test]
+    fn out_of_tree_build_without_a_prefix_map_fires() {
+        let rules = "#!/usr/bin/make -f\n# Acme board kernel\nbuild-arch:\n\tmkdir -p debian/build\n\t$(MAKE) -C linux O=$(CURDIR)/debian/build ARCH=arm64 Image modules dtbs\n";
+        let (d, tree) = lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
+        assert_eq!(
+            found!(d, tree),
+            [("absolute-path-in-objects", "debian/rules", 5, 2)]
+        );
+        assert!(d[0].message.contains("O="), "{}", d[0].message);
+        assert!(d[0].fix.is_some(), "no KCFLAGS yet: the fix adds one");
+    }
+
+    #[test]
+    fn absolute_srctree_fires_and_existing_kcflags_get_no_fix() {
+        let rules = "#!/usr/bin/make -f\nbuild-arch:\n\t$(MAKE) KBUILD_ABS_SRCTREE=1 KCFLAGS=-O2 ARCH=x86 bzImage modules\n";
+        let (d, tree) = lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
+        assert_eq!(
+            found!(d, tree),
+            [("absolute-path-in-objects", "debian/rules", 3, 2)]
+        );
+        assert!(d[0].message.contains("KBUILD_ABS_SRCTREE"));
+        assert!(
+            d[0].fix.is_none(),
+            "KCFLAGS is set: merging is left to a human"
+        );
+    }
+
+    #[test]
+    fn mapped_or_in_tree_builds_do_not_fire() {
+        for rules in [
+            // The prefix map is there.
+            "#!/usr/bin/make -f\nbuild-arch:\n\t$(MAKE) O=$(CURDIR)/debian/build KCFLAGS=-ffile-prefix-map=$(CURDIR)/= ARCH=x86 bzImage modules\n",
+            // -fdebug-prefix-map counts too.
+            "#!/usr/bin/make -f\nbuild-arch:\n\t$(MAKE) O=$(CURDIR)/b KCFLAGS=\"-fdebug-prefix-map=$(CURDIR)=.\" ARCH=x86 bzImage\n",
+            // In-tree, relative paths: nothing absolute gets in.
+            "#!/usr/bin/make -f\nbuild-arch:\n\t$(MAKE) ARCH=x86 KBUILD_ABS_SRCTREE=0 bzImage modules\n",
+        ] {
+            let (d, tree) =
+                lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
+            assert_eq!(found!(d, tree), [], "{rules}");
+        }
+    }
+}

@@ -39,3 +39,46 @@ pub fn check(c: &mut Checker) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+
+    const PREPARE: &str = "prepare:\n\tcp debian/config/acme.config build/.config\n\techo 'CONFIG_VERSION_SIGNATURE=\"Acme $(DEB_VERSION)\"' >> build/.config\n";
+
+    #[test]
+    fn signature_written_with_ccache_fires_with_a_note() {
+        let rules = format!("#!/usr/bin/make -f\nexport CC := ccache gcc\n{PREPARE}");
+        let (d, tree) = lint_memory_rule(&[("debian/rules", &rules)], "version-in-every-object");
+        assert_eq!(
+            found!(d, tree),
+            [("version-in-every-object", "debian/rules", 5, 8)]
+        );
+        let note = &d[0].notes[0];
+        assert_eq!(tree.files[note.file].line_col(note.span.start).0, 2);
+    }
+
+    #[test]
+    fn without_ccache_or_when_only_read_it_does_not_fire() {
+        let no_ccache = format!("#!/usr/bin/make -f\nexport CC := gcc\n{PREPARE}");
+        let (d, tree) =
+            lint_memory_rule(&[("debian/rules", &no_ccache)], "version-in-every-object");
+        assert_eq!(found!(d, tree), []);
+        let only_read = "#!/usr/bin/make -f\nexport CC := ccache gcc\ncheck:\n\tgrep -q '^CONFIG_VERSION_SIGNATURE=' build/.config\n";
+        let (d, tree) = lint_memory_rule(&[("debian/rules", only_read)], "version-in-every-object");
+        assert_eq!(found!(d, tree), []);
+    }
+}

@@ -32,3 +32,66 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     c.report(RULE, file, span, format!("flavours are declared here, but {} {} missing: no flavour can be built (a .gitignore that drops them is the usual cause)", missing.join(" and "), if missing.len() == 1 { "is" } else { "are" }))
         .with_help_mut("restore the directories from version control, and check .gitignore");
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    const ANNOTATIONS: &str = "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic\n\nCONFIG_MODULES policy<{'amd64': 'y'}>\n";
+
+    #[test]
+    fn declared_flavours_without_the_directories_fire() {
+        let files = [
+            ENV,
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            (
+                "debian.acme/changelog",
+                "linux-acme (6.8.0-1.1) noble; urgency=medium\n",
+            ),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "declared-flavour-without-rules");
+        assert_eq!(
+            found!(d, tree),
+            [(
+                "declared-flavour-without-rules",
+                "debian.acme/config/annotations",
+                4,
+                12
+            )]
+        );
+        assert!(
+            d[0].message
+                .contains("debian.acme/rules.d/ and debian.acme/control.d/ are missing"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn with_both_directories_it_does_not_fire() {
+        let files = [
+            ENV,
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "declared-flavour-without-rules");
+        assert_eq!(found!(d, tree), []);
+    }
+}

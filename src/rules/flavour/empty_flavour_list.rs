@@ -17,3 +17,54 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    #[test]
+    fn an_empty_literal_list_fires() {
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/rules.d/riscv64.mk", "build_arch = riscv\n# no flavour yet: tools only\nflavours =\ndo_tools_perf = true\n"),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "empty-flavour-list");
+        assert_eq!(
+            found!(d, tree),
+            [("empty-flavour-list", "debian.acme/rules.d/riscv64.mk", 3, 1)]
+        );
+    }
+
+    #[test]
+    fn a_list_made_of_make_syntax_does_not_fire() {
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = $(common_flavours)\n",
+            ),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "empty-flavour-list");
+        assert_eq!(found!(d, tree), []);
+    }
+}

@@ -55,3 +55,78 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    #[test]
+    fn vars_naming_an_arch_that_does_not_build_it_fire_both_ways() {
+        let low = "arch=\"amd64 arm64\"\nsupported=\"Low latency\"\ntarget=\"Audio work.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc\"\n";
+        let files = [
+            ENV,
+            (
+                "debian.acme/rules.d/amd64.mk",
+                &*AMD64.replace("flavours = generic", "flavours = generic lowlatency"),
+            ),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = generic\n",
+            ),
+            ("debian.acme/control.d/vars.generic", VARS),
+            ("debian.acme/control.d/vars.lowlatency", low),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
+        // arm64.mk builds generic, which vars.generic does not name; and
+        // vars.lowlatency names arm64, whose arch file does not list it.
+        assert_eq!(
+            found!(d, tree),
+            [
+                (
+                    "flavour-arch-mismatch",
+                    "debian.acme/rules.d/arm64.mk",
+                    2,
+                    12
+                ),
+                (
+                    "flavour-arch-mismatch",
+                    "debian.acme/control.d/vars.lowlatency",
+                    1,
+                    1
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn agreeing_or_unknowable_lists_do_not_fire() {
+        let both = VARS.replace("arch=\"amd64\"", "arch=\"amd64 arm64\"");
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = $(acme_flavours)\n",
+            ),
+            ("debian.acme/control.d/vars.generic", &*both),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
+        assert_eq!(found!(d, tree), []);
+    }
+}

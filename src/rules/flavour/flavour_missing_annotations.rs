@@ -86,3 +86,89 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    const ANNOTATIONS: &str = "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64 arm64\n# FLAVOUR: amd64-generic arm64-generic\n\nCONFIG_MODULES policy<{'amd64': 'y', 'arm64': 'y'}>\n";
+
+    #[test]
+    fn a_header_missing_a_built_flavour_fires() {
+        let files = [
+            ENV,
+            (
+                "debian.acme/rules.d/amd64.mk",
+                &*AMD64.replace("flavours = generic", "flavours = generic lowlatency"),
+            ),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = generic\n",
+            ),
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
+        assert_eq!(
+            found!(d, tree),
+            [(
+                "flavour-missing-annotations",
+                "debian.acme/config/annotations",
+                4,
+                12
+            )]
+        );
+        assert!(
+            d[0].message.contains("lacks amd64-lowlatency"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(
+            d[0].fix.as_ref().unwrap().edits[0].content,
+            "amd64-generic arm64-generic amd64-lowlatency"
+        );
+    }
+
+    #[test]
+    fn matching_headers_or_unknowable_lists_do_not_fire() {
+        let arm64 = (
+            "debian.acme/rules.d/arm64.mk",
+            "build_arch = arm64\nflavours = generic\n",
+        );
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            arm64,
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
+        assert_eq!(found!(d, tree), []);
+        let computed = AMD64.replace("flavours = generic", "flavours = generic $(extra_flavours)");
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", &*computed),
+            arm64,
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
+        assert_eq!(found!(d, tree), []);
+    }
+}

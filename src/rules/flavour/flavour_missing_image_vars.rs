@@ -83,3 +83,69 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    #[test]
+    fn a_flavour_with_no_image_value_fires() {
+        let mk = "build_arch = x86\nflavours = generic lowlatency\nbuild_image_generic = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", mk),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-image-vars");
+        assert_eq!(
+            found!(d, tree),
+            [(
+                "flavour-missing-image-vars",
+                "debian.acme/rules.d/amd64.mk",
+                2,
+                20
+            )]
+        );
+        assert!(
+            d[0].message
+                .contains("build_image is empty for `lowlatency`"),
+            "{}",
+            d[0].message
+        );
+    }
+
+    #[test]
+    fn arch_wide_or_per_flavour_values_do_not_fire() {
+        let mk = "build_arch = x86\nflavours = generic lowlatency\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file_generic = vmlinuz\ninstall_file_lowlatency = vmlinuz\n";
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", mk),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-image-vars");
+        assert_eq!(found!(d, tree), []);
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-image-vars");
+        assert_eq!(found!(d, tree), []);
+    }
+}

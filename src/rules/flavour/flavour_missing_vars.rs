@@ -74,3 +74,75 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    #[test]
+    fn a_listed_flavour_without_vars_fires_once() {
+        let files = [
+            ENV,
+            (
+                "debian.acme/rules.d/amd64.mk",
+                &*AMD64.replace("flavours = generic", "flavours = generic tickless"),
+            ),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = tickless\n",
+            ),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-vars");
+        assert_eq!(
+            found!(d, tree),
+            [(
+                "flavour-missing-vars",
+                "debian.acme/rules.d/amd64.mk",
+                2,
+                20
+            )]
+        );
+        assert_eq!(d[0].notes.len(), 1, "arm64.mk lists it too");
+        let new = &d[0].fix.as_ref().unwrap().new_files[0];
+        assert_eq!(new.rel, "debian.acme/control.d/vars.tickless");
+        assert!(
+            new.content.contains("arch=\"amd64 arm64\""),
+            "{}",
+            new.content
+        );
+    }
+
+    #[test]
+    fn every_vars_file_present_or_no_control_d_does_not_fire() {
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-missing-vars");
+        assert_eq!(found!(d, tree), []);
+        // Without control.d/ at all, declared-flavour-without-rules reports it.
+        let (d, tree) = lint_memory_rule(
+            &[ENV, ("debian.acme/rules.d/amd64.mk", AMD64)],
+            "flavour-missing-vars",
+        );
+        assert_eq!(found!(d, tree), []);
+    }
+}

@@ -74,3 +74,75 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    #[test]
+    fn a_missing_required_key_and_an_unknown_key_fire() {
+        let low = "arch=\"amd64\"\nsupported=\"Low latency\"\ntarget=\"Audio work.\"\ndesc=\"=HUMAN= SMP\"\nsuported=\"typo\"\n";
+        let files = [
+            ENV,
+            (
+                "debian.acme/rules.d/amd64.mk",
+                &*AMD64.replace("flavours = generic", "flavours = generic lowlatency"),
+            ),
+            ("debian.acme/control.d/vars.generic", VARS),
+            ("debian.acme/control.d/vars.lowlatency", low),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-vars-missing-key");
+        assert_eq!(
+            found!(d, tree),
+            [
+                (
+                    "flavour-vars-missing-key",
+                    "debian.acme/control.d/vars.lowlatency",
+                    1,
+                    1
+                ),
+                (
+                    "flavour-vars-missing-key",
+                    "debian.acme/control.d/vars.lowlatency",
+                    5,
+                    1
+                ),
+            ]
+        );
+        assert!(
+            d[0].message.contains("has no bootloader"),
+            "{}",
+            d[0].message
+        );
+        assert_eq!(d[1].severity, crate::diagnostic::Severity::Warning);
+    }
+
+    #[test]
+    fn complete_vars_with_optional_keys_and_comments_do_not_fire() {
+        let vars =
+            format!("# Acme generic flavour\n{VARS}provides=\"acme-kernel\"\ndo_dtbs=\"false\"\n");
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/control.d/vars.generic", &*vars),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-vars-missing-key");
+        assert_eq!(found!(d, tree), []);
+    }
+}

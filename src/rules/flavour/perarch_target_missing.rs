@@ -76,3 +76,72 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     c.report(RULE, file, span, "binary-arch does not reach binary-perarch, but the arch files build tools (do_tools_*): the flavour linux-tools packages depend on a per-arch tools package that is never built, so they cannot be installed")
         .with_help_mut("make binary-arch depend on binary-perarch again");
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_rule;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+
+    const TOOLS: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\ndo_tools_perf = true\n";
+
+    fn rules(binary_arch: &str) -> String {
+        format!("#!/usr/bin/make -f\nDEBIAN := debian.acme\ninclude $(DEBIAN)/rules.d/amd64.mk\n\nbinary-perarch:\n\tdh_testroot\n\nbinary-generic:\n\tdh_testroot\n\n{binary_arch}\n\nbinary: binary-arch\n")
+    }
+
+    #[test]
+    fn binary_arch_that_no_longer_reaches_perarch_fires() {
+        let r = rules("binary-arch: $(addprefix binary-,$(flavours))");
+        let files = [
+            ENV,
+            ("debian/rules", &*r),
+            ("debian.acme/rules.d/amd64.mk", TOOLS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "perarch-target-missing");
+        assert_eq!(
+            found!(d, tree),
+            [("perarch-target-missing", "debian/rules", 11, 1)]
+        );
+    }
+
+    #[test]
+    fn reaching_perarch_or_building_no_tools_does_not_fire() {
+        let r = rules("binary-arch: binary-perarch $(addprefix binary-,$(flavours))");
+        let files = [
+            ENV,
+            ("debian/rules", &*r),
+            ("debian.acme/rules.d/amd64.mk", TOOLS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "perarch-target-missing");
+        assert_eq!(found!(d, tree), []);
+        let r = rules("binary-arch: $(addprefix binary-,$(flavours))");
+        let files = [
+            ENV,
+            ("debian/rules", &*r),
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "perarch-target-missing");
+        assert_eq!(
+            found!(d, tree),
+            [],
+            "no do_tools_*: no per-arch tools package"
+        );
+    }
+}

@@ -54,3 +54,71 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         ));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::lint_memory_with_archive;
+
+    /// (rule, file, line, column) of each finding.
+    macro_rules! found {
+        ($d:expr, $tree:expr) => {
+            $d.iter()
+                .map(|d| {
+                    let f = &$tree.files[d.file];
+                    let (line, col) = f.line_col(d.span.start);
+                    (d.rule, f.rel.as_str(), line, col)
+                })
+                .collect::<Vec<_>>()
+        };
+    }
+
+    const BOOKWORM: &str = "Package: bc\nVersion: 1.07.1-3+b1\nArchitecture: amd64\nDescription: GNU bc arbitrary precision calculator language\n\nPackage: flex\nVersion: 2.6.4-8.2\nArchitecture: amd64\nMulti-Arch: foreign\nDescription: fast lexical analyzer generator\n";
+    const TRIXIE: &str = "Package: bc\nVersion: 1.07.1-4\nArchitecture: amd64\nDescription: GNU bc arbitrary precision calculator language\n\nPackage: flex\nVersion: 2.6.4-8.2\nArchitecture: amd64\nMulti-Arch: foreign\nDescription: fast lexical analyzer generator\n";
+    const CHANGELOG: &str = "linux-acme (6.1.0-1) bookworm; urgency=medium\n\n  * Rebuild.\n\n -- Acme Kernel Team <kernel@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+
+    #[test]
+    fn a_constraint_every_index_satisfies_fires() {
+        let control = "Source: linux-acme\nSection: kernel\nBuild-Depends: debhelper-compat (= 13),\n bc (>= 1.07),\n flex (>> 2.5)\n";
+        let files = [("debian/control", control), ("debian/changelog", CHANGELOG)];
+        let (d, tree) = lint_memory_with_archive(
+            &files,
+            "redundant-version-constraint",
+            &[("bookworm", BOOKWORM), ("trixie", TRIXIE)],
+        )
+        .unwrap();
+        assert_eq!(
+            found!(d, tree),
+            [
+                ("redundant-version-constraint", "debian/control", 4, 5),
+                ("redundant-version-constraint", "debian/control", 5, 7),
+            ]
+        );
+        assert!(
+            d[0].message.contains("the oldest being 1.07.1-3+b1"),
+            "{}",
+            d[0].message
+        );
+        // The fix drops the constraint and the blank before it.
+        let e = &d[0].fix.as_ref().unwrap().edits[0];
+        assert_eq!(&control[e.span.clone()], " (>= 1.07)");
+    }
+
+    #[test]
+    fn constraints_an_index_needs_or_cannot_judge_do_not_fire() {
+        // bc 1.07.1-3+b1 in bookworm does not satisfy >= 1.07.1-4; `<<` and `=` are
+        // not lower bounds; libacme-dev is in no index.
+        let control = "Source: linux-acme\nBuild-Depends: debhelper-compat (= 13),\n bc (>= 1.07.1-4),\n flex (<< 3),\n libacme-dev (>= 1.0)\n";
+        let files = [("debian/control", control), ("debian/changelog", CHANGELOG)];
+        let (d, tree) = lint_memory_with_archive(
+            &files,
+            "redundant-version-constraint",
+            &[("bookworm", BOOKWORM), ("trixie", TRIXIE)],
+        )
+        .unwrap();
+        assert_eq!(found!(d, tree), []);
+        // Without an index the rule says nothing.
+        let (d, tree) =
+            lint_memory_with_archive(&files, "redundant-version-constraint", &[]).unwrap();
+        assert_eq!(found!(d, tree), []);
+    }
+}
