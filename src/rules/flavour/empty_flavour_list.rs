@@ -29,7 +29,7 @@ mod tests {
                 .map(|d| {
                     let f = &$tree.files[d.file];
                     let (line, col) = f.line_col(d.span.start);
-                    (d.rule, f.rel.as_str(), line, col)
+                    (d.rule.name(), f.rel.as_str(), line, col)
                 })
                 .collect::<Vec<_>>()
         };
