@@ -24,7 +24,7 @@
 //! rule or family names, wrong types, unknown severities or releases.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::registry::{self, Rule, RuleSet, Selector};
+use crate::registry::{self, suggest, Rule, RuleSet, Selector};
 use crate::rules::LintOptions;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -310,31 +310,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     (line, text[start..offset].chars().count() + 1)
-}
-
-/// The closest candidate within a small edit distance, for "did you mean".
-fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// Settings given on the command line: empty lists and `None` mean "not given".
