@@ -12,6 +12,7 @@ pub mod program;
 pub mod quilt;
 pub mod relation;
 pub mod shell;
+pub mod sources;
 
 use crate::source::{FileId, Span};
 use crate::tree::Tree;
@@ -117,14 +118,7 @@ pub struct FileProblem {
     pub message: String,
 }
 
-/// The source stanza of a control file or template.
-#[derive(Debug, Clone, Copy)]
-pub struct SourceStanza<'m> {
-    pub file: FileId,
-    pub paragraph: &'m control::Paragraph,
-    /// The generated `debian/control` that must be regenerated after editing `file`.
-    pub generated: Option<FileId>,
-}
+pub use sources::SourceStanza;
 
 #[derive(Debug, Clone)]
 pub struct Compat {
@@ -489,38 +483,25 @@ impl<'t> Model<'t> {
         None
     }
 
-    /// Source stanzas whose relations rules should check. When a template
-    /// (`source.control.in`, `control.stub.in`, `control.in`) and the generated
-    /// `debian/control` are both present, only the template is returned, with the
-    /// generated file alongside so messages can say it needs regenerating.
+    /// Source stanzas whose relations rules should check, each once at its source:
+    /// when a template (`source.control.in`, `control.stub.in`, `control.in`) and
+    /// the `debian/control` generated from it are both present, only the template,
+    /// with the generated copy alongside so messages can say it needs regenerating.
     pub fn source_stanzas(&self) -> Vec<SourceStanza<'_>> {
-        let mut found: Vec<SourceStanza> = Vec::new();
-        for c in &self.controls {
-            for p in &c.paragraphs {
-                let has_deps = p
-                    .fields
-                    .iter()
-                    .any(|f| f.name.to_ascii_lowercase().starts_with("build-depends"));
-                if p.field("Source").is_some() && has_deps {
-                    found.push(SourceStanza {
-                        file: c.file,
-                        paragraph: p,
-                        generated: None,
-                    });
-                }
-            }
-        }
-        let generated = self.tree.file("debian/control");
-        let has_template = found.iter().any(|s| Some(s.file) != generated);
-        if has_template {
-            found.retain(|s| Some(s.file) != generated);
-            if let Some(g) = generated {
-                for s in &mut found {
-                    s.generated = Some(g);
-                }
-            }
-        }
-        found
+        let changelog = self
+            .changelog
+            .as_ref()
+            .and_then(|(_, e)| e.first())
+            .map(|e| e.source.as_str());
+        sources::source_stanzas(&self.controls, |f| self.file_rel(f), changelog)
+    }
+
+    /// The stanzas of the kernel's own source package (the one the changelog
+    /// names), leaving out other packages' templates in the tree.
+    pub fn kernel_stanzas(&self) -> Vec<SourceStanza<'_>> {
+        let mut all = self.source_stanzas();
+        all.retain(|s| s.kernel);
+        all
     }
 
     /// Names of every binary package the control files declare (templates included).

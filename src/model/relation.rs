@@ -139,14 +139,32 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
             && !b[i].is_ascii_whitespace()
             && !matches!(b[i], b':' | b'(' | b'[' | b'<')
         {
+            // dpkg-gencontrol substitutes `${…}` before it parses the relation, so
+            // one may stand inside a name (`linux-headers-${kernel:Arch}`): its `:`
+            // is not an architecture qualifier.
+            if alt[i..].starts_with("${") {
+                let Some(e) = alt[i..].find('}') else {
+                    return Err(problem(
+                        base,
+                        i,
+                        b.len(),
+                        "unterminated `${` substitution variable",
+                    ));
+                };
+                i += e + 1;
+                continue;
+            }
             i += 1;
         }
     }
+    // A name that is only known once substituted is no package to look up.
+    let whole_substvar = substvar;
+    let substvar = substvar || alt[name_start..i].contains("${");
     let name = alt[name_start..i].to_string();
     let name_span = base + name_start..base + i;
     let mut end = i;
     let mut arch_qualifier = None;
-    if !substvar && i < b.len() && b[i] == b':' {
+    if !whole_substvar && i < b.len() && b[i] == b':' {
         let q_start = i + 1;
         i += 1;
         while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'-' || b[i] == b'@') {
@@ -272,6 +290,23 @@ mod tests {
         assert_eq!(alts[0].arch_list.as_ref().unwrap().0, "amd64");
         assert!(groups[3].alternatives[0].substvar);
         assert_eq!(groups[4].alternatives[0].name, "@SRCPKGNAME@-doc");
+    }
+
+    /// dpkg-gencontrol substitutes before parsing, so a substitution variable may
+    /// stand inside a package name, `:` and all (Debian's headers templates).
+    #[test]
+    fn substvars_inside_a_name_are_part_of_it() {
+        let text =
+            "linux-headers-@abiname@-all-${kernel:Arch} (= ${binary:Version}), foo-${x}:native";
+        let (groups, problems) = parse_relations(text, 0);
+        assert!(problems.is_empty(), "{problems:?}");
+        let h = &groups[0].alternatives[0];
+        assert_eq!(h.name, "linux-headers-@abiname@-all-${kernel:Arch}");
+        assert!(h.substvar && h.arch_qualifier.is_none());
+        assert_eq!(h.version.as_ref().unwrap().1, "${binary:Version}");
+        let f = &groups[1].alternatives[0];
+        assert_eq!(f.name, "foo-${x}");
+        assert_eq!(f.arch_qualifier.as_ref().unwrap().0, "native");
     }
 
     #[test]

@@ -30,6 +30,16 @@ fn fields<'m>(stanza: &SourceStanza<'m>, indep: bool) -> impl Iterator<Item = &'
         .filter(move |f| wanted.iter().any(|w| f.name.eq_ignore_ascii_case(w)))
 }
 
+impl Entry<'_> {
+    /// A later alternative of an OR group: a deliberate fallback for releases
+    /// where the first one does not resolve (`flex | flex:native`, which
+    /// mkdebian writes and Debian's templates explain), not the relation the
+    /// resolver picks where the first does.
+    pub fn is_fallback(&self) -> bool {
+        !std::ptr::eq(self.alt, &self.group.alternatives[0])
+    }
+}
+
 pub fn entries<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> {
     let mut out = Vec::new();
     for s in stanzas {
@@ -51,26 +61,49 @@ pub fn entries<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> 
     out
 }
 
-/// Add the note that a generated `debian/control` must be regenerated.
-pub fn note_generated(model: &Model, d: &mut crate::diagnostic::Diagnostic, stanza: &SourceStanza) {
-    if let Some(g) = stanza.generated {
-        let span = model
-            .controls
-            .iter()
-            .find(|c| c.file == g)
-            .and_then(|c| c.paragraphs.first())
-            .and_then(|p| p.field("Source"))
-            .map(|f| f.name_span.clone())
-            .unwrap_or(0..0);
-        d.notes.push(crate::diagnostic::Note {
-            file: g,
-            span,
-            message: format!(
-                "generated from {}: regenerate it after changing the template",
-                model.tree.files[stanza.file].rel
-            ),
-        });
+/// Add the note that a generated `debian/control` must be regenerated, at the
+/// generated copy of the entry when it has one.
+pub fn note_generated(model: &Model, d: &mut crate::diagnostic::Diagnostic, entry: &Entry) {
+    let Some((g, paragraph)) = entry.stanza.generated else {
+        return;
+    };
+    let copy = paragraph
+        .fields
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case(&entry.field.name))
+        .flat_map(|f| &f.relations)
+        .flat_map(|r| &r.alternatives)
+        .find(|a| a.name == entry.alt.name)
+        .map(|a| a.span.clone());
+    let span = copy
+        .or_else(|| paragraph.field("Source").map(|f| f.name_span.clone()))
+        .unwrap_or(0..0);
+    d.notes.push(crate::diagnostic::Note {
+        file: g,
+        span,
+        message: format!(
+            "generated from {}: regenerate it after changing the template",
+            model.tree.files[entry.stanza.file].rel
+        ),
+    });
+}
+
+/// Entries of `stanzas` and of their generated copies: what a build installs,
+/// for rules that ask whether a package is a build-dependency at all (a
+/// generator may add relations to the copy, as gencontrol adds `gcc-N`).
+pub fn declared<'m>(stanzas: &[SourceStanza<'m>], indep: bool) -> Vec<Entry<'m>> {
+    let mut all: Vec<SourceStanza<'m>> = stanzas.to_vec();
+    for s in stanzas {
+        if let Some((file, paragraph)) = s.generated {
+            all.push(SourceStanza {
+                file,
+                paragraph,
+                generated: None,
+                kernel: s.kernel,
+            });
+        }
     }
+    entries(&all, indep)
 }
 
 /// Delete one relation group from a field, with one of its separating commas,

@@ -37,7 +37,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             format!("`{name}:any` can never be satisfied: `{name}` is Multi-Arch: {} in {release}, and `:any` only matches Multi-Arch: allowed packages", ma.as_str()),
         );
         d.with_help_mut(format!("write {instead}"));
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
     }
 }
 

@@ -60,6 +60,17 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             })
             .filter_map(|cd| model.config_enabled(cd.option))
             .collect();
+        // Debian restricts the tools' own libraries to tool builds
+        // (`<!pkg.linux.notools>`): perf and friends are built for the host
+        // architecture, so the plain entry is right there. Only an enabled
+        // option whose build-machine tool links it makes the kernel need it too.
+        let tools_only = e.alt.profiles.iter().any(|(p, _)| {
+            p.split_whitespace()
+                .any(|t| t.starts_with("!pkg.") && t.ends_with(".notools"))
+        });
+        if tools_only && enabling.is_empty() {
+            continue;
+        }
         let dual = host_tools && dep.host_too && e.group.alternatives.len() == 1;
         let d = c.report(
             RULE,
@@ -75,7 +86,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 format!("{} is enabled, so the build needs it", setting.name),
             );
         }
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, e);
         let text = &model.tree.files[file].text;
         let fix = if dual {
             d.with_help_mut(format!("this source also builds host tools that link the host-architecture `{name}`: depend on both, `{name}:native` for the kernel build and `{name}` for the tools"));
@@ -287,5 +298,22 @@ mod tests {
         let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
         assert_eq!(d[0].severity, crate::diagnostic::Severity::Error);
         assert_eq!(d[0].notes.len(), 1);
+    }
+
+    /// Debian's tools-only entries are the host libraries of perf and friends:
+    /// plain is right, unless an enabled option makes the kernel build link it
+    /// on the build machine too.
+    #[test]
+    fn tools_only_entries_need_an_enabled_consumer() {
+        let c = control("libelf-dev <!stage1 !pkg.linux.notools>", "");
+        let quiet = [("debian/control", c.as_str())];
+        let (d, _) = lint_memory_rule(&quiet, "build-dep-missing-native");
+        assert!(d.is_empty(), "{d:?}");
+        let loud = [
+            ("debian/control", c.as_str()),
+            ("debian/config/config", "CONFIG_UNWINDER_ORC=y\n"),
+        ];
+        let (d, _) = lint_memory_rule(&loud, "build-dep-missing-native");
+        assert_eq!(d.len(), 1);
     }
 }

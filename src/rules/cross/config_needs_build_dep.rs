@@ -1,7 +1,7 @@
 //! `config-needs-build-dep`: the shipped kernel config enables a feature whose build
 //! tool is not a build-dependency.
 
-use super::entries;
+use super::declared;
 use crate::knowledge;
 use crate::model::SourceStanza;
 use crate::registry::Rule;
@@ -22,7 +22,8 @@ fn configured_gcc(c: &Checker) -> Option<String> {
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
     let Some(first) = stanzas.first() else { return };
-    let deps = entries(stanzas, false);
+    // Any build-dependency field counts: one in the wrong field is another defect.
+    let deps = declared(stanzas, true);
     let gcc = configured_gcc(c);
     for cd in knowledge::config_deps() {
         let Some(setting) = model.config_enabled(cd.option) else {

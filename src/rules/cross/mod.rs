@@ -13,7 +13,7 @@ mod build_dep_missing_native;
 mod config_needs_build_dep;
 mod native_qualifier_on_foreign;
 
-pub use super::build_deps::{entries, note_generated, Entry};
+pub use super::build_deps::{declared, entries, note_generated, Entry};
 use super::Checker;
 use crate::knowledge::{self, MultiArch};
 use crate::model::{Model, SourceStanza};
@@ -75,7 +75,8 @@ pub fn check(c: &mut Checker) {
         any_qualifier_not_allowed::check(c, &stanzas);
     }
     if c.enabled(Rule::ConfigNeedsBuildDep) {
-        config_needs_build_dep::check(c, &stanzas);
+        // The kernel's config asks what the kernel's own package installs.
+        config_needs_build_dep::check(c, &model.kernel_stanzas());
     }
 }
 

@@ -13,6 +13,9 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
     let release = c.release.codename.clone();
     for e in entries(stanzas, true) {
+        if e.is_fallback() {
+            continue;
+        }
         let Some((q, qspan)) = &e.alt.arch_qualifier else {
             continue;
         };
@@ -28,7 +31,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             format!("`{name}` is Multi-Arch: foreign in {release}: the build-architecture package already satisfies a plain `{name}`, and `:native` only adds doubt (deb-src-control(5) says it does not match foreign packages)"),
         );
         d.with_help_mut(format!("write `{name}`"));
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
         d.with_fix_mut(Fix::safe(
             format!("drop :native from {name}"),
             vec![Edit::delete(file, e.alt.name_span.end..qspan.end)],

@@ -16,7 +16,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let considered = view.labels(true).join(", ");
     let mut seen = Vec::new();
     for e in entries(stanzas, true) {
-        if !std::ptr::eq(e.alt, &e.group.alternatives[0]) || seen.contains(&(e.group as *const _)) {
+        if e.is_fallback() || seen.contains(&(e.group as *const _)) {
             continue;
         }
         seen.push(e.group as *const _);
@@ -79,7 +79,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             Unavailable::NotAllowed => format!("`{group_text}` cannot be installed{on}: `{name}` is not Multi-Arch: allowed, so `:any` never matches"),
         };
         let d = c.report(RULE, e.stanza.file, e.group.span.clone(), message);
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
         match why {
             Unavailable::Arch { .. } => d.with_help_mut(format!("restrict it to the architectures that have it, e.g. `{name} [amd64]`")),
             Unavailable::Missing => d.with_help_mut(format!("if `{name}` comes from your own archive, give that index with --archive or allow it with --allow-unknown '{name}'")),

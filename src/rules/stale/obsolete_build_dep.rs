@@ -15,8 +15,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let release_note = c.release.from_changelog.clone();
     let all = entries(stanzas, true);
     for e in &all {
-        // In an OR group, a later alternative is a fallback for older releases.
-        if !std::ptr::eq(e.alt, &e.group.alternatives[0]) {
+        if e.is_fallback() {
             continue;
         }
         let Some(o) = obsolete_in(&e.alt.name, &release) else {
@@ -42,7 +41,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 format!("the target release {release} comes from this changelog entry"),
             );
         }
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, e);
         let group_index = e
             .field
             .relations

@@ -42,7 +42,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             vspan.clone(),
             format!("`{} ({op} {want})`: every given index ({}) has a newer `{}`, the oldest being {oldest}", e.alt.name, labels.join(", "), e.alt.name),
         );
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
         // Remove the constraint and the blanks before it.
         let mut start = vspan.start;
         while start > 0 && matches!(text.as_bytes()[start - 1], b' ' | b'\t') {

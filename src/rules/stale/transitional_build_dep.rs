@@ -16,7 +16,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let arch = view.arches.first().cloned().flatten();
     for e in entries(stanzas, true) {
         // Only the alternative the resolver would pick.
-        if !std::ptr::eq(e.alt, &e.group.alternatives[0])
+        if e.is_fallback()
             || not_an_archive_package(c, &e.alt.name)
             || obsolete_in(&e.alt.name, &view.release).is_some()
         {
@@ -53,7 +53,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             ),
         );
         d.with_help_mut(format!("depend on `{target}` directly"));
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
         d.with_fix_mut(Fix::safe(
             format!("replace {} by {target}", e.alt.name),
             vec![Edit::replace(file, e.alt.name_span.clone(), target)],

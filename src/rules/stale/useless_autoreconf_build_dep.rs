@@ -39,7 +39,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             ),
         );
         d.with_note_mut(compat.file, compat.span.clone(), "compat level set here");
-        note_generated(model, d, &e.stanza);
+        note_generated(model, d, &e);
         let gi = e
             .field
             .relations
