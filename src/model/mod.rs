@@ -504,6 +504,32 @@ impl<'t> Model<'t> {
         all
     }
 
+    /// Where the build fixes the kernel release itself, so kbuild's
+    /// `setlocalversion` (and with it `CONFIG_LOCALVERSION_AUTO`) never decides
+    /// it: Debian's rules write `override KERNELRELEASE = …` into the
+    /// `.kernelvariables` file its patched top-level Makefile includes (an
+    /// `override` beats kbuild's own assignment), and Ubuntu's rules `sed` the
+    /// option off in the config before building. The recipe word that does it.
+    pub fn kernel_release_pinned(&self) -> Option<(FileId, Span)> {
+        static OVERRIDE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let re = OVERRIDE.get_or_init(|| {
+            regex::Regex::new(
+                r"^\s*override\s+KERNELRELEASE\s*[:?]?=|s(.).*CONFIG_LOCALVERSION_AUTO.*# CONFIG_LOCALVERSION_AUTO is not set",
+            )
+            .unwrap()
+        });
+        self.commands.iter().find_map(|(_, c)| {
+            let writes = matches!(c.program().as_str(), "echo" | "printf" | "sed");
+            if !writes {
+                return None;
+            }
+            c.argv[1..].iter().find_map(|w| {
+                let text = shell::unquote(&w.text);
+                re.is_match(&text).then(|| (c.recipe.file, w.span.clone()))
+            })
+        })
+    }
+
     /// Names of every binary package the control files declare (templates included).
     pub fn binary_packages(&self) -> &[String] {
         &self.binary_names

@@ -142,8 +142,8 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
             // dpkg-gencontrol substitutes `${…}` before it parses the relation, so
             // one may stand inside a name (`linux-headers-${kernel:Arch}`): its `:`
             // is not an architecture qualifier.
-            if alt[i..].starts_with("${") {
-                let Some(e) = alt[i..].find('}') else {
+            if b[i..].starts_with(b"${") {
+                let Some(e) = b[i..].iter().position(|&c| c == b'}') else {
                     return Err(problem(
                         base,
                         i,

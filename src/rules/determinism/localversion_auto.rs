@@ -9,6 +9,9 @@ const RULE: Rule = Rule::LocalversionAuto;
 
 pub fn check(c: &mut Checker) {
     let model = c.model;
+    if model.kernel_release_pinned().is_some() {
+        return;
+    }
     let hits: Vec<_> = model
         .kconfig
         .iter()
@@ -78,5 +81,29 @@ mod tests {
         let config = "CONFIG_LOCALVERSION=\"-acme\"\n# CONFIG_LOCALVERSION_AUTO is not set\nCONFIG_LOCALVERSION_AUTO_SUFFIX=y\n";
         let (d, tree) = lint_memory_rule(&[("debian/config/config", config)], "localversion-auto");
         assert_eq!(found!(d, tree), []);
+    }
+
+    /// The release is the packaging's when it overrides KERNELRELEASE for the
+    /// kernel's make; a plain note in a comment or an unrelated echo is not it.
+    #[test]
+    fn an_override_of_the_release_silences_it() {
+        let config = "CONFIG_LOCALVERSION_AUTO=y\n";
+        let pinned =
+            "setup:\n\techo 'override KERNELRELEASE = $(ABINAME)' >> '$(DIR)/.kernelvariables'\n";
+        let (d, _) = lint_memory_rule(
+            &[("debian/config/config", config), ("debian/rules", pinned)],
+            "localversion-auto",
+        );
+        assert!(d.is_empty(), "{d:?}");
+        let unrelated =
+            "# override KERNELRELEASE = x\nsetup:\n\techo 'KERNELRELEASE is $(ABINAME)'\n";
+        let (d, _) = lint_memory_rule(
+            &[
+                ("debian/config/config", config),
+                ("debian/rules", unrelated),
+            ],
+            "localversion-auto",
+        );
+        assert_eq!(d.len(), 1);
     }
 }
