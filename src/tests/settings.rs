@@ -49,11 +49,11 @@ fn select_ignore_and_severity_from_the_file() {
     let (_tmp, dir) = tree("parallel/mkdebian-old/in");
     let (all, _) = findings(&dir, &[]);
     assert!(rules(&all).contains(&"ignores-parallel-option"));
-    assert!(rules(&all).contains(&"native-qualifier-on-foreign"));
+    assert!(rules(&all).contains(&"unpinned-kbuild-user-host"));
 
     fs::write(
         dir.join("debian/kpkg-lint.toml"),
-        "# kernel team settings\nselect = [\"parallel\", \"cross\"]\nignore = [\"native-qualifier-on-foreign\"]\n\n[severity]\nignores-parallel-option = \"info\"\n",
+        "# kernel team settings\nselect = [\"parallel\", \"unpinned-kbuild-user-host\"]\nignore = [\"unpinned-kbuild-user-host\"]\n\n[severity]\nignores-parallel-option = \"info\"\n",
     )
     .unwrap();
     let (list, code) = findings(&dir, &[]);
@@ -91,16 +91,16 @@ fn command_line_wins_over_the_file() {
     let (_tmp, dir) = tree("parallel/mkdebian-old/in");
     fs::write(
         dir.join("kpkg-lint.toml"),
-        "select = \"cross\"\nignore = [\"ignores-parallel-option\"]\n",
+        "select = \"unpinned-kbuild-user-host\"\nignore = [\"ignores-parallel-option\"]\n",
     )
     .unwrap();
     let (list, _) = findings(&dir, &[]);
-    assert_eq!(rules(&list), ["native-qualifier-on-foreign"]);
+    assert_eq!(rules(&list), ["unpinned-kbuild-user-host"]);
     // --select starts afresh: it runs a rule the file ignores.
     let (list, _) = findings(&dir, &["--select", "ignores-parallel-option"]);
     assert_eq!(rules(&list), ["ignores-parallel-option"]);
     // --ignore applies on top of the file.
-    let (list, _) = findings(&dir, &["--ignore", "cross"]);
+    let (list, _) = findings(&dir, &["--ignore", "determinism"]);
     assert!(list.is_empty(), "{list:?}");
 
     let shown = stdout(&run_in(
@@ -125,7 +125,7 @@ fn command_line_wins_over_the_file() {
         shown.contains("\"ignores-parallel-option\""),
         "--select replaces the file's ignore: {shown}"
     );
-    assert!(!shown.contains("native-qualifier-on-foreign"), "{shown}");
+    assert!(!shown.contains("unpinned-kbuild-user-host"), "{shown}");
 }
 
 #[test]
@@ -176,18 +176,18 @@ fn every_tree_has_its_own_file_and_config_replaces_them() {
     assert!(!text.contains("[b/"), "{text}");
 
     let shared = tmp.path().join("shared.toml");
-    fs::write(&shared, "select = [\"cross\"]\n").unwrap();
+    fs::write(&shared, "select = [\"determinism\"]\n").unwrap();
     let o = run_in(
         tmp.path(),
         &["--format", "lintian", "--config", "shared.toml", "."],
     );
     let text = stdout(&o);
     assert!(
-        text.contains("native-qualifier-on-foreign flex:native [a/debian/control:5]"),
+        text.contains("unpinned-kbuild-user-host $(MAKE) [a/debian/rules:9]"),
         "{text}"
     );
     assert!(
-        text.contains("native-qualifier-on-foreign flex:native [b/debian/control:5]"),
+        text.contains("unpinned-kbuild-user-host $(MAKE) [b/debian/rules:9]"),
         "{text}"
     );
     assert!(!text.contains("ignores-parallel-option"), "{text}");
@@ -223,7 +223,7 @@ fn mistakes_are_errors_with_file_and_line() {
     }
 
     fs::write(&config, "select = [\"parallel\"]\n").unwrap();
-    fs::write(dir.join("kpkg-lint.toml"), "select = [\"cross\"]\n").unwrap();
+    fs::write(dir.join("kpkg-lint.toml"), "select = [\"determinism\"]\n").unwrap();
     let o = run_in(tmp.path(), &["tree"]);
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(
