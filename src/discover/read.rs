@@ -15,6 +15,13 @@ pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 /// Directories inside `debian/` that hold build output or patches, not packaging logic.
 const SKIP_IN_DEBIAN: &[&str] = &["patches", "tmp", "build", "stamps", "abi", ".git"];
 
+/// The makefiles make reads in a directory when no `-f` is given. At the root of a
+/// packaging tree one of them is a wrapper that prepares the build and then runs
+/// `debian/rules` (Proxmox's `Makefile` copies `debian/` into a build directory and
+/// writes `debian/rules.d/env.mk` there first); in a kernel tree it is the kernel's
+/// own. The model reads their recipes for the files they write.
+const ROOT_MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
+
 /// What a tree's walk found: the files to read, before any of them is read.
 pub(super) struct Listing {
     root: PathBuf,
@@ -118,6 +125,13 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
             wanted.push((root.join(rel), rel.to_string()));
         }
     }
+    if kind == TreeKind::Debian {
+        for name in ROOT_MAKEFILES {
+            if root.join(name).is_file() {
+                wanted.push((root.join(name), name.to_string()));
+            }
+        }
+    }
     wanted.sort_by(|a, b| a.1.cmp(&b.1));
     wanted.dedup_by(|a, b| a.1 == b.1);
     Listing {
@@ -153,12 +167,14 @@ pub(super) fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tre
             }),
         }
     }
+    let location = fs::canonicalize(&listing.root).unwrap_or_else(|_| listing.root.clone());
     Tree {
         root: listing.root,
         kind: listing.kind,
         branch_dir: listing.branch_dir,
         files,
         listed: listing.listed,
+        location,
     }
 }
 
