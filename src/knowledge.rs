@@ -80,6 +80,10 @@ pub const TABLE_FILES: &[(&str, &str)] = &[
         "kernel-source-files",
         include_str!("../rules/data/kernel-source-files"),
     ),
+    (
+        "generated-includes",
+        include_str!("../rules/data/generated-includes"),
+    ),
 ];
 
 /// Tables written as deb822 stanzas rather than columns.
@@ -100,6 +104,32 @@ pub fn table(name: &str) -> &'static Table {
     tables()
         .get(name)
         .unwrap_or_else(|| panic!("knowledge table {name} is not embedded"))
+}
+
+/// An include file a known generator writes before the makefile including it runs
+/// (`rules/data/generated-includes`).
+#[derive(Debug, Clone, Copy)]
+pub struct GeneratedInclude {
+    /// The include path as the makefile writes it.
+    pub path: &'static str,
+    /// The script that writes it, relative to the kernel source root.
+    pub generator: &'static str,
+    /// Where a tree the row applies to sits (its root ends with this).
+    pub home: &'static str,
+}
+
+pub fn generated_includes() -> impl Iterator<Item = GeneratedInclude> {
+    table("generated-includes")
+        .entries()
+        .iter()
+        .filter_map(|(path, rest)| {
+            let mut w = rest.split_whitespace();
+            Some(GeneratedInclude {
+                path,
+                generator: w.next()?,
+                home: w.next()?,
+            })
+        })
 }
 
 /// How expensive a kernel make goal is.
@@ -375,6 +405,11 @@ mod tests {
         assert_eq!(goal_class("tinyconfig"), Some(GoalClass::Prepare));
         assert_eq!(goal_class("foo"), None);
         assert!(table("job-variables").contains("CONCURRENCY_LEVEL"));
+        assert_eq!(
+            generated_includes().count(),
+            table("generated-includes").entries().len(),
+            "every generated-includes row has a generator and a home"
+        );
     }
 
     #[test]

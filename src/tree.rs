@@ -21,6 +21,10 @@ pub struct Tree {
     /// Files whose existence rules check but whose contents they never read
     /// (ABI baselines under `<branch>/abi/`), relative to the root.
     pub listed: Vec<String>,
+    /// Where the root really is (its canonical path; `.` in memory). Some trees are
+    /// known by where they sit: kbuild's packaging template is `scripts/package/`
+    /// of a kernel tree, and `mkdebian` writes the files it includes.
+    pub location: PathBuf,
 }
 
 impl Tree {
@@ -88,6 +92,7 @@ impl Tree {
             branch_dir,
             files,
             listed,
+            location: PathBuf::from("."),
         }
     }
 }

@@ -114,7 +114,7 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return fail(err, format_args!("{}: {}", e.path, e.message));
     }
 
-    let emitter = emitter(&args);
+    let emitter = emitter(&args, status == EXIT_CLEAN);
     let progress = Progress::new(jobs.len(), &args);
     let reported = if args.fix {
         fix_and_report(&args, &jobs, &progress, emitter.as_ref(), out, err)
@@ -146,10 +146,12 @@ fn check_arguments(args: &LintArgs) -> Result<(), String> {
     Ok(())
 }
 
-fn emitter(args: &LintArgs) -> Box<dyn Emitter> {
+/// The emitter for `--format`; `all_read` when every input path was found and read.
+fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
     if args.statistics {
         return Box::new(Statistics {
             json: args.format == Format::Json,
+            all_read,
         });
     }
     match args.format {
@@ -157,6 +159,7 @@ fn emitter(args: &LintArgs) -> Box<dyn Emitter> {
             color: color_enabled(args.color),
             width: 100,
             summary: !args.quiet,
+            all_read,
         }),
         Format::Json => Box::new(Json),
         Format::Sarif => Box::new(Sarif),

@@ -5,6 +5,7 @@ pub mod changelog;
 pub mod control;
 pub mod debian_defines;
 pub mod flavour;
+pub mod generated;
 pub mod invocation;
 pub mod kconfig;
 pub mod makefile;
@@ -417,11 +418,13 @@ impl<'t> Model<'t> {
         ids.sort_by_key(rank);
         let mut reached: HashSet<FileId> = HashSet::new();
         let mut programs: Vec<Program> = Vec::new();
+        let writes = generated::BuildWrites::scan(tree);
         for &id in &ids {
             if reached.contains(&id) {
                 continue;
             }
-            let p = Program::build(tree, &self.makefiles, id);
+            let mut p = Program::build(tree, &self.makefiles, id);
+            generated::resolve(&mut p, tree, &self.makefiles, &writes);
             // An earlier program rooted at a file this one includes is subsumed.
             programs.retain(|q| !p.files.contains(&q.root) || q.files.contains(&p.root));
             reached.extend(p.files.iter().copied());

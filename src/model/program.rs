@@ -10,7 +10,7 @@
 use super::makefile::{AssignOp, Makefile, StmtKind};
 use super::shell::{self, TokenKind};
 use crate::source::{FileId, Span};
-use crate::tree::Tree;
+use crate::tree::{Tree, TreeKind};
 use std::collections::HashMap;
 
 /// An assignment statement: file and statement index.
@@ -41,6 +41,15 @@ pub enum IncludeTarget {
     Missing(String),
     /// Path made of variables we cannot resolve, matching nothing.
     Unresolved(String),
+    /// Not in the tree, but the build makes it before make needs it: a rule of the
+    /// program, a wrapper, a known generator ([`super::generated`]).
+    Generated {
+        path: String,
+        by: super::generated::Maker,
+    },
+    /// Relative to the kernel source tree, which is not part of this tree:
+    /// kernel-package's rules run there (`include Makefile` is the kernel's).
+    KernelSource(String),
 }
 
 #[derive(Debug, Clone)]
@@ -390,7 +399,8 @@ pub fn matching_close(b: &[u8], open_at: usize, open: u8, close: u8) -> Option<u
     None
 }
 
-fn normalize(path: &str) -> String {
+/// A relative path with `.`, `..` and repeated slashes resolved lexically.
+pub fn normalize(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for p in path.split('/') {
         match p {
@@ -404,9 +414,24 @@ fn normalize(path: &str) -> String {
     parts.join("/")
 }
 
-/// Resolve an include path. Make runs `debian/rules` from the source root, so
-/// relative paths are relative to the tree root; the including file's directory is
-/// tried as well (kernel-package rulesets include siblings).
+/// Does this file run with the kernel source tree as make's directory? make-kpkg
+/// runs kernel-package's `rules` (installed as /usr/share/kernel-package/rules) and
+/// its ruleset (`make -f $(DEBDIR)/ruleset/kernel_version.mk` …) inside the kernel
+/// tree being packaged, not in the tree that holds them.
+pub fn runs_in_kernel_source(tree: &Tree, rel: &str) -> bool {
+    tree.kind == TreeKind::KernelPackage
+        || rel == "kernel/rules"
+        || rel.starts_with("ruleset/")
+        || rel.starts_with("kernel/ruleset/")
+}
+
+/// Resolve an include path as make does: relative paths are relative to the
+/// directory make runs in, never to the including file's (GNU make manual,
+/// "Including Other Makefiles"). `debian/rules` runs from the source root, the
+/// tree's root. Kernel-package's files run in the kernel source tree
+/// ([`runs_in_kernel_source`]): there the including file's directory is tried as
+/// a guess (the ruleset's own `$(DEBDIR)` cannot be evaluated), and a path outside
+/// `debian/` is the kernel's, which this tree does not hold.
 pub fn resolve_include(tree: &Tree, includer_rel: &str, path: &str) -> IncludeTarget {
     let unresolved = path.contains("$(") || path.contains("${");
     if unresolved {
@@ -462,16 +487,23 @@ pub fn resolve_include(tree: &Tree, includer_rel: &str, path: &str) -> IncludeTa
         }
         return IncludeTarget::System(path.to_string());
     }
-    let candidates = [normalize(path), {
+    let found = |rel: &str| {
+        tree.file(rel).map(|f| IncludeTarget::Files {
+            files: vec![f],
+            guessed: false,
+        })
+    };
+    let rel = normalize(path);
+    if let Some(t) = found(&rel) {
+        return t;
+    }
+    if runs_in_kernel_source(tree, includer_rel) {
         let dir = includer_rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        normalize(&format!("{dir}/{path}"))
-    }];
-    for c in &candidates {
-        if let Some(f) = tree.file(c) {
-            return IncludeTarget::Files {
-                files: vec![f],
-                guessed: false,
-            };
+        if let Some(t) = found(&normalize(&format!("{dir}/{path}"))) {
+            return t;
+        }
+        if !rel.starts_with("debian/") {
+            return IncludeTarget::KernelSource(path.to_string());
         }
     }
     IncludeTarget::Missing(path.to_string())

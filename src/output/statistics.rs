@@ -9,6 +9,9 @@ use std::io::{self, Write};
 
 pub struct Statistics {
     pub json: bool,
+    /// Every input was found and read: only then does an empty table say
+    /// "No findings." (see [`super::text::Text::all_read`]).
+    pub all_read: bool,
 }
 
 #[derive(Default)]
@@ -77,7 +80,10 @@ impl Emitter for Statistics {
         }
         let total: usize = rows.iter().map(|(_, r)| r.count).sum();
         if total == 0 {
-            writeln!(out, "No findings.")
+            if self.all_read {
+                writeln!(out, "No findings.")?;
+            }
+            Ok(())
         } else {
             writeln!(
                 out,

@@ -13,6 +13,10 @@ pub struct Text {
     pub width: usize,
     /// Print the closing "Found N findings …" / "No findings." line (not with --quiet).
     pub summary: bool,
+    /// Every input was found and read. Without that, a run with no findings says
+    /// nothing: the errors on stderr and the exit status 2 tell, and "No findings."
+    /// would claim a clean tree that was never linted.
+    pub all_read: bool,
 }
 
 #[derive(Debug)]
@@ -209,7 +213,9 @@ impl Emitter for Text {
             return Ok(());
         }
         if total == 0 {
-            writeln!(out, "No findings.")?;
+            if self.all_read {
+                writeln!(out, "No findings.")?;
+            }
         } else {
             let fixable = match unsafe_ {
                 0 => format!("{safe} fixable with --fix"),

@@ -1,0 +1,2 @@
+# Test tree written for kpkg-lint.
+flavours = generic
