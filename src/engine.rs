@@ -14,6 +14,12 @@ pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
     let model = Model::build(tree);
     let mut diags = rules::check(&model, options);
     diags.retain(|d| !suppressed(tree, d));
+    let origins = crate::model::origin::origins(tree);
+    for d in &mut diags {
+        if let Some((_, origin)) = origins.iter().find(|(f, _)| *f == d.file) {
+            in_generated_file(tree, d, origin);
+        }
+    }
     for d in &mut diags {
         if let Some(chain) = model.programs.iter().find_map(|p| p.chains.get(&d.file)) {
             d.include_chain = chain
@@ -29,6 +35,38 @@ pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
         a.file == b.file && a.span == b.span && a.rule == b.rule && a.message == b.message
     });
     diags
+}
+
+/// A finding in a file a tool writes: say what writes it and where to change it
+/// instead, and leave its fix to `--unsafe-fixes` (a change made only there is
+/// lost the next time the file is written).
+fn in_generated_file(tree: &Tree, d: &mut Diagnostic, origin: &crate::model::origin::Origin) {
+    let rel = &tree.files[d.file].rel;
+    let message = origin.message(rel);
+    match origin.source {
+        Some(source) if source != d.file => {
+            // The line that writes it (mkdebian's `cat <<EOF > debian/rules`), or
+            // the first one.
+            let text = &tree.files[source].text;
+            let at = text.find(rel.as_str()).unwrap_or(0);
+            let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+            d.with_note_mut(source, start..end, format!("{message}; change this file"));
+        }
+        _ => {
+            let help = match d.help.take() {
+                Some(h) => format!("{h}; {message}"),
+                None => message,
+            };
+            d.help = Some(help);
+        }
+    }
+    if let Some(fix) = d.fix.as_mut().filter(|_| origin.regenerated) {
+        if fix.applicability == crate::diagnostic::Applicability::Safe {
+            fix.applicability = crate::diagnostic::Applicability::Unsafe;
+            fix.description = format!("{} (in the generated {rel})", fix.description);
+        }
+    }
 }
 
 /// `# kpkg-lint: allow(rule-or-family, …) reason` on the line, or on the line above.

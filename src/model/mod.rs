@@ -9,6 +9,7 @@ pub mod generated;
 pub mod invocation;
 pub mod kconfig;
 pub mod makefile;
+pub mod origin;
 pub mod program;
 pub mod quilt;
 pub mod relation;

@@ -90,6 +90,7 @@ fn directory_of_many_trees() {
     assert_eq!(
         paths,
         [
+            "mkdebian-kernel-tree/in/debian/rules",
             "mkdebian-old/in/debian/rules",
             "notparallel/in/debian/rules"
         ]

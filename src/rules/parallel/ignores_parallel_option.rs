@@ -45,6 +45,20 @@ mod tests {
             super::super::rules_at(&d, &tree),
             [("ignores-parallel-option".into(), "debian/rules".into(), 3)]
         );
+        // In a kernel tree, mkdebian writes this file at every `make deb-pkg`:
+        // the fix waits for --unsafe-fixes.
+        let kernel = [
+            ("debian/rules", OLD_MKDEBIAN),
+            ("scripts/package/mkdebian", "#!/bin/sh\n"),
+        ];
+        assert_eq!(
+            fix_memory_selected(&kernel, &["parallel"], false)[0].1,
+            OLD_MKDEBIAN
+        );
+        assert_ne!(
+            fix_memory_selected(&kernel, &["parallel"], true)[0].1,
+            OLD_MKDEBIAN
+        );
         let fixed = fix_memory_selected(&[("debian/rules", OLD_MKDEBIAN)], &["parallel"], false);
         assert!(fixed[0].1.starts_with("#!/usr/bin/make -f\ninclude /usr/share/dpkg/buildopts.mk\nbuild:\n\t$(MAKE) $(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL)) KERNELRELEASE"), "{}", fixed[0].1);
     }
