@@ -176,18 +176,29 @@ pub fn vars(data: &[u8]) {
 }
 
 /// Debian's `defines.toml` and the older INI `defines`, as the flavour rule reads
-/// them: inside a tree, through the linter. The first byte picks the format.
+/// them: inside a tree, through the linter, at every level gencontrol merges (the
+/// same bytes at the root, an arch, a featureset). The first byte picks the format.
 pub fn defines(data: &[u8]) {
     let (kind, rest) = data.split_first().unwrap_or((&0, &[]));
-    let rel = if kind % 2 == 0 {
-        "debian/config/defines.toml"
+    let levels: &[&str] = if kind % 2 == 0 {
+        &[
+            "debian/config/defines.toml",
+            "debian/config/kernelarch-x86/defines.toml",
+            "debian/config/amd64/defines.toml",
+            "debian/config/featureset-none/defines.toml",
+        ]
     } else {
-        "debian/config/defines"
+        &[
+            "debian/config/defines",
+            "debian/config/amd64/defines",
+            "debian/config/amd64/none/defines",
+            "debian/config/featureset-none/defines",
+        ]
     };
-    let tree = Tree::from_memory_bytes(&[
-        ("debian/control", b"Source: linux\n\nPackage: linux-image\n"),
-        (rel, rest),
-    ]);
+    let mut files: Vec<(&str, &[u8])> =
+        vec![("debian/control", b"Source: linux\n\nPackage: linux-image\n")];
+    files.extend(levels.iter().map(|rel| (*rel, rest)));
+    let tree = Tree::from_memory_bytes(&files);
     check_lint(&tree);
 }
 

@@ -86,6 +86,36 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
             }
         }
     }
+    // Debian's config directories: `configs:` and `build.config` may name a fragment
+    // of any file name, and gencontrol only asks whether it exists.
+    for dir in ["debian/config", "debian/config.local"] {
+        let d = root.join(dir);
+        if !d.is_dir() {
+            continue;
+        }
+        for e in WalkDir::new(&d)
+            .follow_links(false)
+            .max_depth(8)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+        {
+            if e.file_type().is_file() || (e.file_type().is_symlink() && e.path().is_file()) {
+                listed.push(
+                    e.path()
+                        .strip_prefix(&root)
+                        .unwrap_or(e.path())
+                        .to_string_lossy()
+                        .replace('\\', "/"),
+                );
+            }
+        }
+    }
+    // gencontrol itself, read only for the config directories it takes.
+    let gencontrol = "debian/bin/gencontrol.py";
+    if root.join(gencontrol).is_file() {
+        wanted.push((root.join(gencontrol), gencontrol.to_string()));
+    }
     if let Some(ruleset) = kernel_package_ruleset(&root) {
         let rel = ruleset
             .strip_prefix(&root)

@@ -152,8 +152,8 @@ pub struct Model<'t> {
     /// Every binary package name the control files declare (templates included).
     binary_names: Vec<String>,
     pub problems: Vec<FileProblem>,
-    /// Flavours of Debian's `debian/config/` defines files.
-    pub debian_flavours: Vec<debian_defines::DebianFlavour>,
+    /// Debian's `debian/config/` defines, merged across levels as gencontrol does.
+    pub debian_config: debian_defines::DebianConfig,
 }
 
 impl<'t> Model<'t> {
@@ -173,7 +173,7 @@ impl<'t> Model<'t> {
             series_problems: vec![],
             binary_names: vec![],
             problems: vec![],
-            debian_flavours: vec![],
+            debian_config: debian_defines::DebianConfig::default(),
         };
         // `DEBIAN=` naming a directory the tree lacks: debian/rules looks for its
         // packaging there and the build stops.
@@ -279,7 +279,7 @@ impl<'t> Model<'t> {
         m.source_format = tree
             .file("debian/source/format")
             .map(|f| tree.files[f].text.trim().to_string());
-        m.debian_flavours = debian_defines::flavours(tree, &mut m.problems);
+        m.debian_config = debian_defines::read(tree, &mut m.problems);
         m.apply_series();
         m.build_programs();
         m
