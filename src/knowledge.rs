@@ -281,6 +281,9 @@ pub struct ConfigDep {
     pub option: &'static str,
     pub packages: Vec<&'static str>,
     pub min_version: Option<&'static str>,
+    /// Without the package the build stops (rather than building another
+    /// configuration).
+    pub build_fails: bool,
     pub why: &'static str,
 }
 
@@ -292,11 +295,14 @@ pub fn config_deps() -> Vec<ConfigDep> {
             let v = v.trim();
             let (pkgs, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
             let rest = rest.trim();
-            let (min, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (min, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let rest = rest.trim();
+            let (without, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             ConfigDep {
                 option: k,
                 packages: pkgs.split('|').collect(),
                 min_version: (min != "-").then_some(min),
+                build_fails: without == "fails",
                 why: why.trim(),
             }
         })
@@ -473,9 +479,19 @@ mod tests {
             .find(|c| c.option == "CONFIG_DEBUG_INFO_BTF")
             .unwrap();
         assert_eq!(
-            (btf.packages, btf.min_version),
-            (vec!["pahole", "dwarves"], Some("1.16"))
+            (btf.packages, btf.min_version, btf.build_fails),
+            (vec!["pahole", "dwarves"], Some("1.16"), false)
         );
+        for c in config_deps() {
+            let without = table("config-build-deps")
+                .get(c.option)
+                .and_then(|v| v.split_whitespace().nth(2));
+            assert!(matches!(without, Some("fails" | "off")), "{}", c.option);
+            assert!(!c.why.is_empty(), "{}", c.option);
+        }
+        assert!(config_deps()
+            .iter()
+            .any(|c| c.option == "CONFIG_MODULE_SIG" && c.build_fails));
         assert!(release(DEFAULT_RELEASE).is_some());
     }
 
