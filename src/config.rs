@@ -352,7 +352,8 @@ pub struct Settings {
     /// Enabled rules.
     pub rules: RuleSet,
     pub selection_origin: Origin,
-    /// Severity per rule, only where it differs from the rule's default.
+    /// Severity per rule, as the configuration sets it (applied to every finding
+    /// of the rule, whatever level the rule gave it).
     pub severity: BTreeMap<Rule, Severity>,
     pub release: Option<String>,
     pub release_origin: Origin,
@@ -425,7 +426,9 @@ impl Settings {
                 }
             }
         }
-        severity.retain(|rule: &Rule, level| rule.severity() != *level);
+        // A level equal to the rule's declared one is kept: rules such as
+        // obsolete-build-dep give some findings another level (a transitional
+        // package is a warning), and the configured level is for all of them.
 
         let (release, release_origin) = pick(
             cli.release.as_ref(),

@@ -191,16 +191,27 @@ pub fn release_names() -> Vec<&'static str> {
         .collect()
 }
 
-/// Position of a Debian release in time (`sid` last).
-fn debian_rank(codename: &str) -> Option<usize> {
-    table("releases")
+/// Position of a release among its vendor's releases (Debian's `sid` last).
+pub fn vendor_rank(codename: &str) -> Option<(&'static str, usize)> {
+    let vendor = release(codename)?.vendor;
+    let rank = table("releases")
         .entries()
         .iter()
-        .filter(|(_, v)| v.starts_with("debian"))
-        .position(|(k, _)| *k == codename)
+        .filter(|(_, v)| v.split_whitespace().next() == Some(vendor))
+        .position(|(k, _)| *k == codename)?;
+    Some((vendor, rank))
 }
 
-/// Is `release` (any vendor) at or after the Debian release `since`?
+/// Position of a Debian release in time (`sid` last).
+fn debian_rank(codename: &str) -> Option<usize> {
+    match vendor_rank(codename)? {
+        ("debian", r) => Some(r),
+        _ => None,
+    }
+}
+
+/// Is `release` (any vendor) at or after the Debian release `since`, comparing
+/// the Debian release an Ubuntu one was imported from?
 pub fn release_at_least(release: &str, since: &str) -> Option<bool> {
     let base = self::release(release)?.debian_base;
     Some(debian_rank(base)? >= debian_rank(since)?)
@@ -300,6 +311,9 @@ pub struct ConfigDep {
     pub option: &'static str,
     pub packages: Vec<&'static str>,
     pub min_version: Option<&'static str>,
+    /// Without the package the build stops (rather than building another
+    /// configuration).
+    pub build_fails: bool,
     pub why: &'static str,
 }
 
@@ -311,18 +325,43 @@ pub fn config_deps() -> Vec<ConfigDep> {
             let v = v.trim();
             let (pkgs, rest) = v.split_once(char::is_whitespace).unwrap_or((v, ""));
             let rest = rest.trim();
-            let (min, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (min, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let rest = rest.trim();
+            let (without, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             ConfigDep {
                 option: k,
                 packages: pkgs.split('|').collect(),
                 min_version: (min != "-").then_some(min),
+                build_fails: without == "fails",
                 why: why.trim(),
             }
         })
         .collect()
 }
 
-/// A build-dependency that is gone or transitional from some release on.
+/// What an obsolete package is in a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObsoleteState {
+    /// No package and no Provides: cannot be installed.
+    Removed,
+    /// Installable, but only pulls in the replacement.
+    Transitional,
+    /// No package of that name, but another package provides it.
+    OldName,
+}
+
+impl ObsoleteState {
+    pub fn parse(s: &str) -> Option<ObsoleteState> {
+        Some(match s {
+            "removed" => ObsoleteState::Removed,
+            "transitional" => ObsoleteState::Transitional,
+            "old-name" => ObsoleteState::OldName,
+            _ => return None,
+        })
+    }
+}
+
+/// A build-dependency that is gone, transitional or an old name from some release on.
 #[derive(Debug, Clone)]
 pub struct Obsolete {
     pub package: String,
@@ -330,14 +369,48 @@ pub struct Obsolete {
     pub replacement: Option<String>,
     /// The replacement is a single relation that can replace the entry as is.
     pub one_to_one: bool,
-    pub since: String,
-    pub removed: bool,
+    /// Per vendor (`debian`, `ubuntu`), the releases where the state changes,
+    /// oldest first.
+    pub states: Vec<(String, Vec<(ObsoleteState, String)>)>,
+    /// For [`ObsoleteState::OldName`]: the package that provides the name.
+    pub provided_by: Option<String>,
+    /// That Provides carries a version, so versioned relations are satisfied too.
+    pub versioned_provides: bool,
     pub why: String,
     pub source: String,
     /// Build-dependencies that already provide the replacement: with one of them
     /// present the obsolete entry is dropped, not replaced (`debhelper-compat`
     /// is debhelper).
     pub satisfied_by: Vec<String>,
+}
+
+impl Obsolete {
+    /// The state in `release` and the release it started in, if the table says
+    /// anything for that release: the latest change of the release's own vendor at
+    /// or before it.
+    pub fn state_in(&self, release: &str) -> Option<(ObsoleteState, &str)> {
+        let (vendor, rank) = vendor_rank(release)?;
+        let (_, changes) = self.states.iter().find(|(v, _)| v == vendor)?;
+        changes
+            .iter()
+            .rev()
+            .find(|(_, since)| vendor_rank(since).is_some_and(|(_, r)| r <= rank))
+            .map(|(state, since)| (*state, since.as_str()))
+    }
+}
+
+/// `transitional stretch, removed bullseye` → the changes, or `None` when a part
+/// is not `STATE RELEASE`.
+fn parse_states(field: &str) -> Option<Vec<(ObsoleteState, String)>> {
+    field
+        .split(',')
+        .map(|part| {
+            let mut words = part.split_whitespace();
+            let state = ObsoleteState::parse(words.next()?)?;
+            let since = words.next()?;
+            words.next().is_none().then(|| (state, since.to_string()))
+        })
+        .collect()
 }
 
 pub fn obsolete_packages() -> &'static [Obsolete] {
@@ -348,10 +421,10 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
             .find(|(n, _)| *n == "obsolete-packages")
             .map(|(_, t)| *t)
             .unwrap_or("");
-        // The comment block before the first stanza is not deb822: skip it.
+        // Comment lines (the header, the sources above each entry) are not deb822.
         let body: String = text
             .lines()
-            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
+            .filter(|l| !l.starts_with('#'))
             .map(|l| format!("{l}\n"))
             .collect();
         let parsed = deb822_lossless::Deb822::parse(&body);
@@ -369,12 +442,19 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
                         && !r.contains(" or ")
                         && !r.contains(" and")
                 });
+                let states = [("Debian", "debian"), ("Ubuntu", "ubuntu")]
+                    .iter()
+                    .filter_map(|(field, vendor)| {
+                        Some((vendor.to_string(), parse_states(&get(field)?)?))
+                    })
+                    .collect();
                 Some(Obsolete {
                     package: get("Package")?,
                     replacement,
                     one_to_one,
-                    since: get("Since")?,
-                    removed: get("State").as_deref() == Some("removed"),
+                    states,
+                    provided_by: get("Provided-By"),
+                    versioned_provides: get("Versioned-Provides").as_deref() == Some("yes"),
                     why: get("Why").unwrap_or_default(),
                     source: get("Source").unwrap_or_default(),
                     satisfied_by: get("Satisfied-By")
@@ -434,36 +514,99 @@ mod tests {
             .find(|c| c.option == "CONFIG_DEBUG_INFO_BTF")
             .unwrap();
         assert_eq!(
-            (btf.packages, btf.min_version),
-            (vec!["pahole", "dwarves"], Some("1.16"))
+            (btf.packages, btf.min_version, btf.build_fails),
+            (vec!["pahole", "dwarves"], Some("1.16"), false)
         );
+        for c in config_deps() {
+            let without = table("config-build-deps")
+                .get(c.option)
+                .and_then(|v| v.split_whitespace().nth(2));
+            assert!(matches!(without, Some("fails" | "off")), "{}", c.option);
+            assert!(!c.why.is_empty(), "{}", c.option);
+        }
+        assert!(config_deps()
+            .iter()
+            .any(|c| c.option == "CONFIG_MODULE_SIG" && c.build_fails));
         assert!(release(DEFAULT_RELEASE).is_some());
     }
 
     #[test]
     fn obsolete_table() {
+        use ObsoleteState::*;
         let t = obsolete_packages();
         assert!(t.len() >= 20, "{}", t.len());
         let dh = t.iter().find(|o| o.package == "dh-systemd").unwrap();
-        assert!(dh.one_to_one && dh.removed);
+        assert!(dh.one_to_one);
         assert_eq!(dh.satisfied_by, ["debhelper-compat"]);
         assert_eq!(
             dh.replacement.as_deref(),
             Some("debhelper (>= 9.20160709~)")
         );
+        // Each vendor's releases in its own order: no Debian base stands in for
+        // an Ubuntu series.
+        let state = |o: &Obsolete, r: &str| o.state_in(r).map(|(s, _)| s);
+        assert_eq!(state(dh, "jessie"), None);
+        assert_eq!(state(dh, "stretch"), Some(Transitional));
+        assert_eq!(state(dh, "buster"), Some(Transitional));
+        assert_eq!(state(dh, "bullseye"), Some(Removed));
+        assert_eq!(state(dh, "sid"), Some(Removed));
+        assert_eq!(state(dh, "xenial"), None, "the real package in xenial");
+        assert_eq!(state(dh, "bionic"), Some(Transitional));
+        assert_eq!(state(dh, "focal"), Some(Transitional));
+        assert_eq!(state(dh, "groovy"), Some(Transitional));
+        assert_eq!(state(dh, "hirsute"), Some(Removed));
+        assert_eq!(dh.state_in("noble"), Some((Removed, "hirsute")));
+        assert_eq!(state(dh, "pve"), None, "unknown release");
+        let unwind = t.iter().find(|o| o.package == "libunwind8-dev").unwrap();
+        assert_eq!(state(unwind, "bookworm"), Some(OldName));
+        assert_eq!(unwind.provided_by.as_deref(), Some("libunwind-dev"));
+        assert!(!unwind.versioned_provides);
+        assert_eq!(state(unwind, "focal"), None);
+        let six = t.iter().find(|o| o.package == "python-six").unwrap();
+        assert_eq!(state(six, "bullseye"), None, "bullseye still builds it");
+        assert_eq!(state(six, "bookworm"), Some(Removed));
         let bsd = t.iter().find(|o| o.package == "bsdmainutils").unwrap();
-        assert!(!bsd.one_to_one && !bsd.removed);
+        assert!(!bsd.one_to_one);
+        assert_eq!(state(bsd, "trixie"), Some(Transitional));
         assert!(t
             .iter()
             .find(|o| o.package == "hardening-wrapper")
             .unwrap()
             .replacement
             .is_none());
-        assert!(
-            t.iter()
-                .all(|o| release(&o.since).is_some() && !o.source.is_empty()),
-            "every entry has a known release and a source"
-        );
+        // Every vendor field parsed (a typo would silently drop it), every release
+        // is one of that vendor's, in order, every entry has a source, and every
+        // old name says what provides it.
+        let text = TABLE_FILES
+            .iter()
+            .find(|(n, _)| *n == "obsolete-packages")
+            .unwrap()
+            .1;
+        let fields = text
+            .lines()
+            .filter(|l| l.starts_with("Debian:") || l.starts_with("Ubuntu:"))
+            .count();
+        assert_eq!(t.iter().map(|o| o.states.len()).sum::<usize>(), fields);
+        for o in t {
+            assert!(
+                !o.states.is_empty() && !o.source.is_empty(),
+                "{}",
+                o.package
+            );
+            for (vendor, changes) in &o.states {
+                let ranks: Vec<_> = changes
+                    .iter()
+                    .map(|(_, r)| match vendor_rank(r) {
+                        Some((v, rank)) if v == vendor => rank,
+                        _ => panic!("{}: {r} is not a {vendor} release", o.package),
+                    })
+                    .collect();
+                assert!(ranks.windows(2).all(|w| w[0] < w[1]), "{}", o.package);
+                if changes.iter().any(|(s, _)| *s == OldName) {
+                    assert!(o.provided_by.is_some(), "{}", o.package);
+                }
+            }
+        }
     }
 
     #[test]

@@ -110,9 +110,16 @@ pub fn show_settings(job: &Job, separate: bool) -> String {
         )),
     }
     let release_note = match Model::build(job.tree).changelog_release() {
-        Some((r, file, _)) if crate::knowledge::release(&r).is_some() => {
-            format!("{r} (from {})", job.tree.files[file].display)
-        }
+        Some(r) if crate::knowledge::release(&r.codename).is_some() => format!(
+            "{} (from {}{})",
+            r.codename,
+            job.tree.files[r.file].display,
+            if r.unreleased_only {
+                ": every entry is UNRELEASED"
+            } else {
+                ""
+            }
+        ),
         _ => format!("{} (the default)", crate::knowledge::DEFAULT_RELEASE),
     };
     s.push_str(&job.settings.render(&release_note));

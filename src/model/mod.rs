@@ -120,6 +120,18 @@ pub struct FileProblem {
     pub message: String,
 }
 
+/// The release a changelog targets, and the header line that says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangelogRelease {
+    pub codename: String,
+    pub file: FileId,
+    /// The header of the entry that names the release (the top entry when
+    /// nothing is released yet).
+    pub span: Span,
+    /// Every entry is `UNRELEASED`: the release is the one an upload would get.
+    pub unreleased_only: bool,
+}
+
 pub use sources::SourceStanza;
 
 #[derive(Debug, Clone)]
@@ -466,9 +478,13 @@ impl<'t> Model<'t> {
         self.kconfig.iter().find(|c| c.name == name && c.enabled())
     }
 
-    /// The release the top changelog entry targets: `UNRELEASED` falls back to the
-    /// previous entry, pocket suffixes (`-security`, `-updates` …) are dropped.
-    pub fn changelog_release(&self) -> Option<(String, FileId, Span)> {
+    /// The release the top changelog entry targets, as `dch --release` would
+    /// finalize it: `UNRELEASED` takes the distribution of the previous entry (an
+    /// Ubuntu kernel's next upload to the same series, a Debian stable update), and
+    /// a changelog with nothing released yet goes to `unstable`, that is `sid`.
+    /// Pocket suffixes (`-security`, `-updates` …) are dropped; `unstable` and
+    /// `experimental` are `sid`.
+    pub fn changelog_release(&self) -> Option<ChangelogRelease> {
         let (file, entries) = self.changelog.as_ref()?;
         for e in entries {
             let Some(dist) = e.distributions.first() else {
@@ -482,9 +498,23 @@ impl<'t> Model<'t> {
                 "unstable" | "experimental" => "sid",
                 b => b,
             };
-            return Some((base.to_string(), *file, e.span.clone()));
+            return Some(ChangelogRelease {
+                codename: base.to_string(),
+                file: *file,
+                span: e.span.clone(),
+                unreleased_only: false,
+            });
         }
-        None
+        // Every entry read is UNRELEASED (the parser stops at the first released
+        // one, so there is none below): devscripts' `dch --release` then uses
+        // unstable.
+        let top = entries.first()?;
+        Some(ChangelogRelease {
+            codename: "sid".to_string(),
+            file: *file,
+            span: top.span.clone(),
+            unreleased_only: true,
+        })
     }
 
     /// Source stanzas whose relations rules should check, each once at its source:

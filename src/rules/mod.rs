@@ -50,8 +50,9 @@ impl LintOptions {
 #[derive(Debug, Clone)]
 pub struct TargetRelease {
     pub codename: String,
-    /// The changelog header that named it, when it came from there.
-    pub from_changelog: Option<(FileId, Span)>,
+    /// The changelog header that named it, when it came from there, and whether
+    /// every entry is `UNRELEASED` (then it is `sid`, where the upload would go).
+    pub from_changelog: Option<(FileId, Span, bool)>,
 }
 
 pub struct Checker<'m, 't> {
@@ -71,12 +72,10 @@ impl<'m, 't> Checker<'m, 't> {
                 codename: r.clone(),
                 from_changelog: None,
             },
-            (None, Some((r, file, span))) if crate::knowledge::release(&r).is_some() => {
-                TargetRelease {
-                    codename: r,
-                    from_changelog: Some((file, span)),
-                }
-            }
+            (None, Some(r)) if crate::knowledge::release(&r.codename).is_some() => TargetRelease {
+                codename: r.codename,
+                from_changelog: Some((r.file, r.span, r.unreleased_only)),
+            },
             _ => TargetRelease {
                 codename: crate::knowledge::DEFAULT_RELEASE.to_string(),
                 from_changelog: None,

@@ -819,7 +819,7 @@ fn stale_indices_in_every_compression() {
             &stale_archive(),
         ],
     );
-    assert_eq!(want.len(), 7);
+    assert_eq!(want.len(), 6);
     for (tool, ext) in [
         ("gzip", ".gz"),
         ("xz", ".xz"),

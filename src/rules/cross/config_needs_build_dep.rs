@@ -2,6 +2,7 @@
 //! tool is not a build-dependency.
 
 use super::declared;
+use crate::diagnostic::Severity;
 use crate::knowledge;
 use crate::model::SourceStanza;
 use crate::registry::Rule;
@@ -54,12 +55,22 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 setting.file,
                 setting.span.clone(),
                 format!(
-                    "{} is enabled, but no build-dependency provides {} ({})",
+                    "{} is enabled, but no build-dependency provides {} ({}){}",
                     cd.option,
                     wanted.join(" or "),
-                    cd.why
+                    cd.why,
+                    if cd.build_fails {
+                        ": the build stops"
+                    } else {
+                        ""
+                    }
                 ),
             );
+            // A build that stops is an error; one that goes on with the option
+            // turned off builds another kernel than the one configured.
+            if cd.build_fails {
+                d.severity = Severity::Error;
+            }
             if let Some(f) = bd_field {
                 d.with_note_mut(
                     first.file,
@@ -147,5 +158,38 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("1.16"));
         assert_eq!(tree.files[d[0].file].rel, "debian/control");
+    }
+
+    #[test]
+    fn a_tool_whose_absence_stops_the_build_is_an_error() {
+        use crate::diagnostic::Severity;
+        let files = [
+            ("debian/control", "Source: x\nBuild-Depends: bc\n"),
+            (
+                "debian/config/config",
+                "CONFIG_DEBUG_INFO_BTF=y\nCONFIG_MODULE_SIG=y\nCONFIG_UNWINDER_ORC=y\n",
+            ),
+        ];
+        let (d, _) = lint_memory_rule(&files, "config-needs-build-dep");
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (d.message.split(' ').next().unwrap(), d.severity))
+            .collect();
+        // Without pahole Kconfig turns BTF off (current kernels): another kernel,
+        // but it builds. sign-file and objtool do not compile without their
+        // libraries: the build stops.
+        assert_eq!(
+            got,
+            [
+                ("CONFIG_DEBUG_INFO_BTF", Severity::Warning),
+                ("CONFIG_MODULE_SIG", Severity::Error),
+                ("CONFIG_UNWINDER_ORC", Severity::Error),
+            ]
+        );
+        assert!(
+            d[1].message.ends_with(": the build stops"),
+            "{}",
+            d[1].message
+        );
     }
 }

@@ -1,5 +1,6 @@
 //! `flavour-arch-mismatch`: vars `arch=` and the arch files disagree.
 
+use crate::diagnostic::Severity;
 use crate::model::flavour::UbuntuFlavours;
 use crate::registry::Rule;
 use crate::rules::Checker;
@@ -45,10 +46,12 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
                 a.file,
                 span.clone(),
                 format!(
-                    "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=",
+                    "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
                     a.arch, a.arch
                 ),
             );
+            // Built for nothing, but the build goes on and ships what it declares.
+            d.severity = Severity::Warning;
             if let Some(k) = v.get("arch") {
                 d.with_note_mut(v.file, k.span.clone(), "arch list of the flavour");
             }
@@ -110,6 +113,37 @@ mod tests {
                     1,
                     1
                 ),
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_and_never_built_is_an_error_built_and_never_declared_a_warning() {
+        use crate::diagnostic::Severity;
+        let files = [
+            ENV,
+            ("debian.acme/rules.d/amd64.mk", AMD64),
+            (
+                "debian.acme/rules.d/i386.mk",
+                "build_arch = i386\nflavours = generic\ndo_flavour_image_package = false\n",
+            ),
+            (
+                "debian.acme/control.d/vars.generic",
+                &*VARS.replace("arch=\"amd64\"", "arch=\"amd64 arm64\""),
+            ),
+        ];
+        let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
+        let got: Vec<_> = d
+            .iter()
+            .map(|d| (tree.files[d.file].rel.as_str(), d.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // i386 compiles generic for nothing.
+                ("debian.acme/rules.d/i386.mk", Severity::Warning),
+                // No arm64.mk: the arm64 packages are declared, never built.
+                ("debian.acme/control.d/vars.generic", Severity::Error),
             ]
         );
     }

@@ -45,11 +45,20 @@ pub fn check(c: &mut Checker) {
     }
 }
 
-/// The obsolete-table entry for a package in a release, if it applies.
-pub fn obsolete_in(name: &str, release: &str) -> Option<&'static knowledge::Obsolete> {
+/// The obsolete-table entry for a package in a release, with its state there and
+/// the release that state started in, if the table says anything for that release.
+pub fn obsolete_in(
+    name: &str,
+    release: &str,
+) -> Option<(
+    &'static knowledge::Obsolete,
+    knowledge::ObsoleteState,
+    &'static str,
+)> {
     knowledge::obsolete_packages()
         .iter()
-        .find(|o| o.package == name && knowledge::release_at_least(release, &o.since) == Some(true))
+        .filter(|o| o.package == name)
+        .find_map(|o| o.state_in(release).map(|(s, since)| (o, s, since)))
 }
 
 /// Names that are not archive packages: template placeholders, substitution

@@ -1,7 +1,8 @@
 //! `obsolete-build-dep`: a build-dependency that is gone or transitional in the target release.
 
 use super::obsolete_in;
-use crate::diagnostic::Fix;
+use crate::diagnostic::{Fix, Severity};
+use crate::knowledge::ObsoleteState;
 use crate::model::SourceStanza;
 use crate::registry::Rule;
 use crate::rules::build_deps::{entries, note_generated, remove_group, replace_package};
@@ -18,27 +19,61 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         if e.is_fallback() {
             continue;
         }
-        let Some(o) = obsolete_in(&e.alt.name, &release) else {
+        let Some((o, state, since)) = obsolete_in(&e.alt.name, &release) else {
             continue;
         };
         let file = e.stanza.file;
         let text = &model.tree.files[file].text;
-        let state = if o.removed {
-            format!("no longer exists in {release}")
+        let name = &e.alt.name;
+        let from = if since == release {
+            String::new()
         } else {
-            format!("is only a transitional package in {release}")
+            format!(" (since {since})")
         };
-        let d = c.report(
-            RULE,
-            file,
-            e.alt.span.clone(),
-            format!("`{}` {state}: {}", e.alt.name, o.why),
-        );
-        if let Some((f, span)) = &release_note {
+        let provider = o.provided_by.as_deref().unwrap_or("another package");
+        // What the build chroot makes of the entry decides the severity: one that
+        // cannot be installed stops the build before it starts.
+        let (severity, message) = match state {
+            ObsoleteState::Removed => (
+                Severity::Error,
+                format!("`{name}` no longer exists in {release}{from}: {}", o.why),
+            ),
+            ObsoleteState::Transitional => (
+                Severity::Warning,
+                format!(
+                    "`{name}` is only a transitional package in {release}{from}: {}",
+                    o.why
+                ),
+            ),
+            ObsoleteState::OldName if !o.versioned_provides && e.alt.version.is_some() => {
+                let (op, version, _) = e.alt.version.as_ref().expect("checked");
+                (
+                    Severity::Error,
+                    format!(
+                        "`{name} ({op} {version})` cannot be installed in {release}{from}: `{name}` is only an old name that `{provider}` provides without a version, and a versioned relation needs a real package: {}",
+                        o.why
+                    ),
+                )
+            }
+            ObsoleteState::OldName => (
+                Severity::Warning,
+                format!(
+                    "`{name}` is an old name in {release}{from}, only provided by `{provider}`: {}",
+                    o.why
+                ),
+            ),
+        };
+        let d = c.report(RULE, file, e.alt.span.clone(), message);
+        d.severity = severity;
+        if let Some((f, span, unreleased_only)) = &release_note {
             d.with_note_mut(
                 *f,
                 span.clone(),
-                format!("the target release {release} comes from this changelog entry"),
+                if *unreleased_only {
+                    format!("the target release is {release}: nothing in this changelog is released yet, and `dch --release` would make this entry unstable")
+                } else {
+                    format!("the target release {release} comes from this changelog entry")
+                },
             );
         }
         note_generated(model, d, e);
@@ -94,6 +129,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
+    use crate::diagnostic::Severity;
     use crate::{fix_memory_selected, lint_memory_rule};
 
     const CHANGELOG: &str = "linux (6.1-2) UNRELEASED; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\nlinux (6.1-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
@@ -124,16 +160,139 @@ mod tests {
     #[test]
     fn older_releases_and_later_alternatives_are_left_alone() {
         let control = "Source: linux\nBuild-Depends: dh-systemd, bc | python\n";
-        let old = CHANGELOG.replace("bookworm", "buster");
+        let old = CHANGELOG.replace("bookworm", "jessie");
         let (d, _) = lint_memory_rule(
             &[("debian/control", control), ("debian/changelog", &old)],
             "obsolete-build-dep",
         );
-        assert!(d.is_empty(), "no facts for buster");
+        assert!(d.is_empty(), "dh-systemd is the real package in jessie");
         let (d, _) = lint_memory_rule(
             &[("debian/control", control), ("debian/changelog", CHANGELOG)],
             "obsolete-build-dep",
         );
-        assert_eq!(d.len(), 1);
+        assert_eq!(d.len(), 1, "python is a fallback alternative");
+    }
+
+    /// (severity, message) of each finding for `control` in `release`.
+    fn findings(control: &str, release: &str) -> Vec<(Severity, String)> {
+        let changelog = CHANGELOG.replace("bookworm", release);
+        let (d, _) = lint_memory_rule(
+            &[
+                ("debian/control", control),
+                ("debian/changelog", &changelog),
+            ],
+            "obsolete-build-dep",
+        );
+        d.into_iter().map(|d| (d.severity, d.message)).collect()
+    }
+
+    #[test]
+    fn severity_is_what_the_chroot_makes_of_it() {
+        use Severity::*;
+        let control =
+            "Source: linux\nBuild-Depends: dh-systemd, libunwind8-dev, e2fslibs-dev (>= 1.42)\n";
+        // Debian's releases in their order: dh-systemd transitional from stretch,
+        // gone from bullseye.
+        let sev =
+            |r: &str| -> Vec<Severity> { findings(control, r).into_iter().map(|f| f.0).collect() };
+        assert_eq!(sev("stretch"), [Warning]);
+        assert_eq!(sev("buster"), [Warning]);
+        // An old name (a Provides of a real package) installs: a warning, even
+        // versioned when the Provides carries a version.
+        assert_eq!(sev("bookworm"), [Error, Warning, Warning]);
+        let f = findings(control, "bookworm");
+        assert!(
+            f[0].1
+                .contains("no longer exists in bookworm (since bullseye)"),
+            "{}",
+            f[0].1
+        );
+        assert!(
+            f[1].1.contains(
+                "`libunwind8-dev` is an old name in bookworm, only provided by `libunwind-dev`"
+            ),
+            "{}",
+            f[1].1
+        );
+        // A versioned relation on an unversioned Provides can never be satisfied.
+        let f = findings(
+            "Source: linux\nBuild-Depends: libunwind8-dev (>= 1.2)\n",
+            "trixie",
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].0, Error);
+        assert!(
+            f[0].1.contains(
+                "`libunwind8-dev (>= 1.2)` cannot be installed in trixie (since bookworm)"
+            ),
+            "{}",
+            f[0].1
+        );
+    }
+
+    #[test]
+    fn ubuntu_series_are_compared_with_ubuntu_series() {
+        use Severity::*;
+        let control = "Source: linux\nBuild-Depends: dh-systemd\n";
+        assert_eq!(findings(control, "xenial"), []);
+        for r in ["bionic", "focal", "groovy"] {
+            let f = findings(control, r);
+            assert_eq!(f.len(), 1, "{r}");
+            assert_eq!(f[0].0, Warning, "{r}");
+            assert!(
+                f[0].1
+                    .contains(&format!("only a transitional package in {r}")),
+                "{}",
+                f[0].1
+            );
+        }
+        for r in ["hirsute", "jammy", "noble"] {
+            assert_eq!(findings(control, r)[0].0, Error, "{r}");
+        }
+        // Facts checked only for Debian say nothing about Ubuntu.
+        assert_eq!(
+            findings("Source: linux\nBuild-Depends: gcc-10\n", "noble"),
+            []
+        );
+        assert_eq!(
+            findings("Source: linux\nBuild-Depends: gcc-10\n", "trixie").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn unreleased_follows_dch_release() {
+        let control = "Source: linux\nBuild-Depends: dh-systemd\n";
+        let entry = |v: &str, d: &str| {
+            format!("linux ({v}) {d}; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\n")
+        };
+        let run = |changelog: &str| {
+            let (d, tree) = lint_memory_rule(
+                &[("debian/control", control), ("debian/changelog", changelog)],
+                "obsolete-build-dep",
+            );
+            d.into_iter()
+                .map(|d| {
+                    let n = &d.notes[0];
+                    (
+                        d.severity,
+                        tree.files[n.file].line_col(n.span.start).0,
+                        n.message.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        // UNRELEASED above a focal entry is the next focal upload.
+        let f = run(&(entry("5.4.0-2", "UNRELEASED") + &entry("5.4.0-1", "focal")));
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].0, f[0].1), (Severity::Warning, 7));
+        // Nothing released yet: `dch --release` makes it unstable, that is sid.
+        let f = run(&(entry("6.1-2", "UNRELEASED") + &entry("6.1-1", "UNRELEASED")));
+        assert_eq!(f.len(), 1);
+        assert_eq!((f[0].0, f[0].1), (Severity::Error, 1));
+        assert!(f[0].2.contains("target release is sid"), "{}", f[0].2);
+        // experimental is sid too.
+        let f = run(&entry("6.1-1", "experimental"));
+        assert_eq!(f[0].0, Severity::Error);
     }
 }
