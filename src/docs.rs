@@ -226,9 +226,9 @@ mod tests {
                     })
                     .collect();
                 let (d, _) = if indices.is_empty() {
-                    crate::lint_memory_rule(&files, &m.name)
+                    crate::testing::lint_memory_rule(&files, &m.name)
                 } else {
-                    crate::lint_memory_with_archive(&files, &m.name, &indices).unwrap()
+                    crate::testing::lint_memory_with_archive(&files, &m.name, &indices).unwrap()
                 };
                 let fired = d.iter().any(|d| d.rule == m.name);
                 assert_eq!(

@@ -141,7 +141,7 @@ mod tests {
 
 #[cfg(test)]
 mod fix_tests {
-    use crate::fix_memory_selected;
+    use crate::testing::fix_memory_selected;
 
     #[test]
     fn kernel_source_outside_quilt_is_edited_in_place() {

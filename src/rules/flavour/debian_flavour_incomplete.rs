@@ -38,7 +38,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     /// (rule, file, line, column) of each finding.
     macro_rules! found {

@@ -77,7 +77,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     /// (rule, file, line, column) of each finding.
     macro_rules! found {

@@ -84,7 +84,7 @@ pub const VARS_OPTIONAL: &[&str] = &[
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.master\n");
     const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Desktops.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc\"\n";

@@ -28,7 +28,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory;
+    use crate::testing::lint_memory;
 
     #[test]
     fn reports_missing_include_but_not_optional_or_system() {

@@ -72,7 +72,7 @@ pub fn check(c: &mut Checker, facts: &Facts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn plain_make_under_notparallel_fires() {

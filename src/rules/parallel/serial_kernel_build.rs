@@ -155,7 +155,7 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn literal_j1_on_bindeb_pkg_fires_and_fixes() {

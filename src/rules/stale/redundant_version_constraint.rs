@@ -57,7 +57,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_with_archive;
+    use crate::testing::lint_memory_with_archive;
 
     /// (rule, file, line, column) of each finding.
     macro_rules! found {
