@@ -100,3 +100,33 @@ pub fn fix_memory(files: &[(&str, &str)], unsafe_fixes: bool) -> Vec<(String, St
     let tree = Tree::from_memory(files);
     contents(fix_loop(&tree, &LintOptions::default(), unsafe_fixes))
 }
+
+/// (rule, file, line, column) of each finding, in order.
+pub fn found<'t>(
+    diagnostics: &[Diagnostic],
+    tree: &'t Tree,
+) -> Vec<(&'static str, &'t str, usize, usize)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let f = &tree.files[d.file];
+            let (line, col) = f.line_col(d.span.start);
+            (d.rule.name(), f.rel.as_str(), line, col)
+        })
+        .collect()
+}
+
+/// (rule, file, line) of each finding, in order.
+pub fn rules_at(diagnostics: &[Diagnostic], tree: &Tree) -> Vec<(String, String, usize)> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let f = &tree.files[d.file];
+            (
+                d.rule.to_string(),
+                f.rel.clone(),
+                f.line_col(d.span.start).0,
+            )
+        })
+        .collect()
+}

@@ -18,23 +18,7 @@ fn git_init(dir: &Path) {
 
 /// All findings of a JSON run as (rule, path, line).
 fn findings(dir: &Path, args: &[&str]) -> Vec<(String, String, u64)> {
-    let mut a = vec!["--format", "json"];
-    a.extend_from_slice(args);
-    let o = run_in(dir, &a);
-    let v: serde_json::Value =
-        serde_json::from_str(&stdout(&o)).unwrap_or_else(|e| panic!("{e}: {}", stdout(&o)));
-    v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect()
+    json_run(dir, args).0.into_iter().map(|(f, _)| f).collect()
 }
 
 fn parallel_findings(dir: &Path) -> Vec<(String, String, u64)> {

@@ -101,7 +101,8 @@ mod tests {
                     "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) bindeb-pkg\n",
                 ),
             ];
-            let fixed = crate::testing::fix_memory_selected(&files, &["unpinned-kbuild-user-host"], false);
+            let fixed =
+                crate::testing::fix_memory_selected(&files, &["unpinned-kbuild-user-host"], false);
             let rules = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
             assert!(rules.contains(user_host), "{maintainer}: {rules}");
             assert_eq!(

@@ -38,20 +38,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
+    use crate::testing::{found, lint_memory_rule};
 
     const TOML: &str = "[[kernelarch]]\nname = 'x86'\n\n[[kernelarch.debianarch]]\nname = 'amd64'\n\n[[kernelarch.debianarch.flavour]]\nname = 'amd64'\n[kernelarch.debianarch.flavour.description]\nhardware = '64-bit PCs'\nhardware_long = 'PCs with AMD64, Intel 64 or VIA Nano processors'\n\n[[kernelarch.debianarch.flavour]]\nname = 'acme-amd64'\n[kernelarch.debianarch.flavour.description]\nhardware = 'Acme appliances'\n[kernelarch.debianarch.flavour.build]\nconfig = ['config.acme']\n";
 
@@ -60,7 +47,7 @@ mod tests {
         let files = [("debian/config/defines.toml", TOML)];
         let (d, tree) = lint_memory_rule(&files, "debian-flavour-incomplete");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [(
                 "debian-flavour-incomplete",
                 "debian/config/defines.toml",
@@ -83,7 +70,7 @@ mod tests {
             "debian-flavour-incomplete",
         );
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [(
                 "debian-flavour-incomplete",
                 "debian/config/amd64/defines",
@@ -104,12 +91,12 @@ mod tests {
             ("debian/config/config.acme", "CONFIG_ACME_BOARD=y\n"),
         ];
         let (d, tree) = lint_memory_rule(&files, "debian-flavour-incomplete");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
         // A defines file outside debian/config/ is not the kernel's.
         let (d, tree) = lint_memory_rule(
             &[("debian/defines.toml", TOML)],
             "debian-flavour-incomplete",
         );
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

@@ -42,7 +42,7 @@ mod tests {
         let (d, tree) =
             lint_memory_rule(&[("debian/rules", OLD_MKDEBIAN)], "ignores-parallel-option");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [("ignores-parallel-option".into(), "debian/rules".into(), 3)]
         );
         let fixed = fix_memory_selected(&[("debian/rules", OLD_MKDEBIAN)], &["parallel"], false);

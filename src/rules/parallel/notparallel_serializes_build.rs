@@ -78,7 +78,7 @@ mod tests {
     fn plain_make_under_notparallel_fires() {
         let (d, tree) = lint_memory_rule(&[("debian/rules", "#!/usr/bin/make -f\n.NOTPARALLEL:\nb:\n\tmake ARCH=x86_64 bzImage modules\n\tmake clean\n")], "notparallel-serializes-build");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [(
                 "notparallel-serializes-build".into(),
                 "debian/rules".into(),

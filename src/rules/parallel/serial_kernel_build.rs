@@ -162,7 +162,7 @@ mod tests {
         let files = [("debian/rules", "#!/usr/bin/make -f\n# custom kernel\n\nbuild:\n\t$(MAKE) -j1 LOCALVERSION=-x bindeb-pkg\n")];
         let (d, tree) = lint_memory_rule(&files, "serial-kernel-build");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [("serial-kernel-build".into(), "debian/rules".into(), 5)]
         );
         let fixed = fix_memory_selected(&files, &["parallel"], false);
