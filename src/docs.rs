@@ -1,7 +1,7 @@
 //! Documentation generated from the rule catalogue: `docs/rules/*.md` and
 //! `kpkg-lint explain`. A test keeps the committed pages in step with `rules/`.
 
-use crate::rules::catalogue::{self, Example, RuleMeta};
+use crate::registry::catalogue::{self, Example, RuleMeta};
 use std::fmt::Write;
 
 fn fence(lang: &str, body: &str) -> String {

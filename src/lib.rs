@@ -24,6 +24,7 @@ pub mod source;
 #[doc(hidden)]
 pub mod testing;
 pub mod tree;
+pub mod unidiff;
 
 pub use cli::{run, run_process};
 pub use engine::{fix_loop, lint_tree, FixOutcome};

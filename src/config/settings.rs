@@ -329,7 +329,7 @@ mod tests {
             s.severity.get(&Rule::ObsoleteBuildDep),
             Some(&Severity::Error)
         );
-        for m in crate::rules::catalogue::catalogue()
+        for m in crate::registry::catalogue::catalogue()
             .iter()
             .filter(|m| m.family == "stale" && m.name != "obsolete-build-dep")
         {
