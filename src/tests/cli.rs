@@ -12,7 +12,10 @@ mod fixes;
 #[path = "cli/usage.rs"]
 mod usage;
 
-use common::{assert_fixed_tree, copy_tree, git, run_in, stderr, stdout, testdata, Case, Finding};
+use common::{
+    assert_fixed_tree, copy_tree, git, json_findings, run_in, stderr, stdout, testdata, Case,
+    Finding,
+};
 use std::fs;
 use std::path::Path;
 use std::process::Command;
@@ -39,24 +42,7 @@ fn json_run(dir: &Path, args: &[&str]) -> (Vec<(Finding, String)>, Option<i32>) 
     let mut a = vec!["--format", "json"];
     a.extend_from_slice(args);
     let o = run_in(dir, &a);
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o))
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
-    let got = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                (
-                    f["rule"].as_str().unwrap().to_string(),
-                    f["path"].as_str().unwrap().to_string(),
-                    f["line"].as_u64().unwrap(),
-                ),
-                f["severity"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    (got, o.status.code())
+    (json_findings(&o), o.status.code())
 }
 
 /// Every run of one case: the findings in order, the exit status their severities

@@ -16,7 +16,7 @@ mod common;
 #[path = "../examples/new_rule.rs"]
 mod new_rule;
 
-use common::{stderr, stdout};
+use common::{json_findings, stderr, stdout};
 use kpkg_lint::registry::Severity;
 use new_rule::{scaffold, Request};
 use std::fs;
@@ -235,20 +235,7 @@ fn scaffolded_rule_builds_fires_on_its_case_and_not_on_its_trap() {
         .args(["--select", NAME, "--format", "json"])
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o))
-        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&o), stderr(&o)));
-    let found: Vec<(String, String, u64)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().to_string(),
-                f["path"].as_str().unwrap().to_string(),
-                f["line"].as_u64().unwrap(),
-            )
-        })
-        .collect();
+    let found: Vec<(String, String, u64)> = json_findings(&o).into_iter().map(|(f, _)| f).collect();
     assert_eq!(found, [(NAME.to_string(), "debian/rules".to_string(), 5)]);
     let rules = fs::read_to_string(case.join("debian/rules")).unwrap();
     assert_eq!(

@@ -1,7 +1,7 @@
 //! The command line itself: finding trees and paths, the catalogue, usage errors,
 //! `--fail-on`, selections, suppression comments, bad and hostile input.
 
-use super::common::{bin, copy_tree, run_in, stderr, stdout, testdata};
+use super::common::{bin, copy_tree, json_findings, run_in, stderr, stdout, testdata};
 use super::{findings, parallel_findings};
 use std::fs;
 use std::path::Path;
@@ -153,17 +153,9 @@ fn bad_input_is_reported_not_fatal() {
     fs::write(d.join("debian/changelog"), b"\x00\x01\x02binary").unwrap();
     let o = run_in(d, &["--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
-    let got: Vec<(String, String)> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["rule"].as_str().unwrap().into(),
-                f["path"].as_str().unwrap().into(),
-            )
-        })
+    let got: Vec<(String, String)> = json_findings(&o)
+        .into_iter()
+        .map(|((rule, path, _), _)| (rule, path))
         .collect();
     for want in [
         ("malformed-file", "debian/changelog"),
