@@ -2,7 +2,7 @@
 //! each rule's name, family, severity, fix safety, former names and its embedded
 //! `.rule` text. A rule named in Rust is then an enum variant, so a typo is a
 //! compile error; the file's documentation sections are parsed at run time by
-//! `rules::catalogue`.
+//! `registry::catalogue`.
 
 use std::fmt::Write as _;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Documentation generated from the rule catalogue: `docs/rules/*.md` and
 //! `kpkg-lint explain`. A test keeps the committed pages in step with `rules/`.
 
-use crate::rules::catalogue::{self, Example, RuleMeta};
+use crate::registry::catalogue::{self, Example, RuleMeta};
 use std::fmt::Write;
 
 fn fence(lang: &str, body: &str) -> String {
@@ -226,9 +226,9 @@ mod tests {
                     })
                     .collect();
                 let (d, _) = if indices.is_empty() {
-                    crate::lint_memory_rule(&files, &m.name)
+                    crate::testing::lint_memory_rule(&files, &m.name)
                 } else {
-                    crate::lint_memory_with_archive(&files, &m.name, &indices).unwrap()
+                    crate::testing::lint_memory_with_archive(&files, &m.name, &indices).unwrap()
                 };
                 let fired = d.iter().any(|d| d.rule == m.name);
                 assert_eq!(

@@ -267,7 +267,7 @@ pub fn encode_tree(files: &[(String, Vec<u8>)]) -> Vec<u8> {
 /// every fix changes something (a fix that writes back what is there would be
 /// offered, and "applied", forever).
 fn check_lint(tree: &Tree) {
-    for d in crate::lint_tree(tree, &LintOptions::default()) {
+    for d in crate::engine::lint_tree(tree, &LintOptions::default()) {
         let file = &tree.files[d.file];
         assert_span(&file.text, &d.span, d.rule.name());
         for n in &d.notes {
@@ -304,9 +304,9 @@ pub fn tree(data: &[u8]) {
     let tree = Tree::from_memory_bytes(&borrowed);
     check_lint(&tree);
     let options = LintOptions::default();
-    let outcome = crate::fix_loop(&tree, &options, true);
+    let outcome = crate::engine::fix_loop(&tree, &options, true);
     check_lint(&outcome.tree);
-    let again = crate::fix_loop(&outcome.tree, &options, true);
+    let again = crate::engine::fix_loop(&outcome.tree, &options, true);
     assert!(
         again.passes.is_empty(),
         "fixing a fixed tree changed it again: {:?}",
@@ -320,7 +320,7 @@ pub fn tree(data: &[u8]) {
         if old.bytes() == new.bytes() || !old.is_utf8() {
             continue;
         }
-        let patch = crate::fix::diff::unified(&old.rel, Some(&old.text), &new.text);
+        let patch = crate::unidiff::unified(&old.rel, Some(&old.text), &new.text);
         let parsed = quilt::parse_patch(&patch)
             .unwrap_or_else(|e| panic!("our own diff does not parse: {e:?}\n{patch}"));
         assert_eq!(parsed.len(), 1, "{patch}");

@@ -4,133 +4,8 @@
 //! first word is the key and the rest its value. Keeping the facts here rather than
 //! in code lets a packager read and extend them without reading Rust.
 
-use std::collections::HashMap;
+pub use crate::data::{table, Table, DEB822_TABLES, TABLE_FILES};
 use std::sync::OnceLock;
-
-pub struct Table {
-    pub name: &'static str,
-    pub text: &'static str,
-    entries: Vec<(&'static str, &'static str)>,
-}
-
-impl Table {
-    fn parse(name: &'static str, text: &'static str) -> Table {
-        let entries = text
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| match l.split_once(char::is_whitespace) {
-                Some((k, v)) => (k, v.trim()),
-                None => (l, ""),
-            })
-            .collect();
-        Table {
-            name,
-            text,
-            entries,
-        }
-    }
-
-    pub fn get(&self, key: &str) -> Option<&'static str> {
-        self.entries
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, v)| *v)
-    }
-
-    pub fn contains(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-
-    pub fn entries(&self) -> &[(&'static str, &'static str)] {
-        &self.entries
-    }
-}
-
-/// All tables, by file name.
-pub const TABLE_FILES: &[(&str, &str)] = &[
-    (
-        "kernel-make-goals",
-        include_str!("../rules/data/kernel-make-goals"),
-    ),
-    ("job-variables", include_str!("../rules/data/job-variables")),
-    (
-        "nested-build-commands",
-        include_str!("../rules/data/nested-build-commands"),
-    ),
-    (
-        "kbuild-variables",
-        include_str!("../rules/data/kbuild-variables"),
-    ),
-    ("releases", include_str!("../rules/data/releases")),
-    ("multi-arch", include_str!("../rules/data/multi-arch")),
-    (
-        "build-machine-deps",
-        include_str!("../rules/data/build-machine-deps"),
-    ),
-    (
-        "config-build-deps",
-        include_str!("../rules/data/config-build-deps"),
-    ),
-    (
-        "obsolete-packages",
-        include_str!("../rules/data/obsolete-packages"),
-    ),
-    (
-        "kernel-source-files",
-        include_str!("../rules/data/kernel-source-files"),
-    ),
-    (
-        "generated-includes",
-        include_str!("../rules/data/generated-includes"),
-    ),
-];
-
-/// Tables written as deb822 stanzas rather than columns.
-const DEB822_TABLES: &[&str] = &["obsolete-packages"];
-
-fn tables() -> &'static HashMap<&'static str, Table> {
-    static TABLES: OnceLock<HashMap<&'static str, Table>> = OnceLock::new();
-    TABLES.get_or_init(|| {
-        TABLE_FILES
-            .iter()
-            .filter(|(n, _)| !DEB822_TABLES.contains(n))
-            .map(|(n, t)| (*n, Table::parse(n, t)))
-            .collect()
-    })
-}
-
-pub fn table(name: &str) -> &'static Table {
-    tables()
-        .get(name)
-        .unwrap_or_else(|| panic!("knowledge table {name} is not embedded"))
-}
-
-/// An include file a known generator writes before the makefile including it runs
-/// (`rules/data/generated-includes`).
-#[derive(Debug, Clone, Copy)]
-pub struct GeneratedInclude {
-    /// The include path as the makefile writes it.
-    pub path: &'static str,
-    /// The script that writes it, relative to the kernel source root.
-    pub generator: &'static str,
-    /// Where a tree the row applies to sits (its root ends with this).
-    pub home: &'static str,
-}
-
-pub fn generated_includes() -> impl Iterator<Item = GeneratedInclude> {
-    table("generated-includes")
-        .entries()
-        .iter()
-        .filter_map(|(path, rest)| {
-            let mut w = rest.split_whitespace();
-            Some(GeneratedInclude {
-                path,
-                generator: w.next()?,
-                home: w.next()?,
-            })
-        })
-}
 
 /// How expensive a kernel make goal is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -486,7 +361,7 @@ mod tests {
         assert_eq!(goal_class("foo"), None);
         assert!(table("job-variables").contains("CONCURRENCY_LEVEL"));
         assert_eq!(
-            generated_includes().count(),
+            crate::data::generated_includes().count(),
             table("generated-includes").entries().len(),
             "every generated-includes row has a generator and a home"
         );

@@ -42,7 +42,7 @@ fn long_version() -> &'static str {
 /// rule names, so it changes exactly when a rule is added, removed or renamed, and
 /// not when documentation is edited.
 pub fn catalogue_version_line() -> String {
-    let cat = crate::rules::catalogue::catalogue();
+    let cat = crate::registry::catalogue::catalogue();
     let mut names: Vec<&str> = cat.iter().map(|m| m.name.as_str()).collect();
     names.sort_unstable();
     let digest = crate::output::fnv1a64(names.join("\n").as_bytes());

@@ -2,7 +2,7 @@
 
 use super::run::{EXIT_CLEAN, EXIT_ERROR};
 use super::ListFormat;
-use crate::rules::catalogue;
+use crate::registry::catalogue;
 use std::io::Write;
 
 pub fn list_rules(format: ListFormat, out: &mut dyn Write) -> i32 {

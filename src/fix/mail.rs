@@ -2,8 +2,8 @@
 
 use super::diff::tree_diff_git;
 use super::{apply_pass, Pass};
+use crate::registry::catalogue;
 use crate::registry::Rule;
-use crate::rules::catalogue;
 use crate::tree::Tree;
 
 /// One `git format-patch` mail per rule (per pass), numbered, in `dir`.

@@ -175,7 +175,7 @@ fn target_matches(target: &str, path: &str) -> bool {
 /// generator's template lives, or holds the generator and the generator names the path.
 fn generator(tree: &Tree, path: &str) -> Option<Maker> {
     let want = normalize(path);
-    crate::knowledge::generated_includes()
+    crate::data::generated_includes()
         .filter(|g| g.path == want)
         .find(|g| {
             tree.location.ends_with(g.home)

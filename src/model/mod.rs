@@ -626,7 +626,7 @@ mod tests {
             classify_file("debian/control", "not deb822 at all\n"),
             FileKind::Control
         );
-        let (d, _) = crate::lint_memory_rule(
+        let (d, _) = crate::testing::lint_memory_rule(
             &[
                 (
                     "debian/control",

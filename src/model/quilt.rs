@@ -265,10 +265,10 @@ mod tests {
     fn round_trip_with_our_diffs() {
         let old = "a\nb\nc\nd\ne\nf\ng\nh\n";
         let new = "a\nB\nc\nd\ne\nf\nG\nh\nI\n";
-        let d = crate::fix::diff::unified("f.sh", Some(old), new);
+        let d = crate::unidiff::unified("f.sh", Some(old), new);
         let p = parse_patch(&d).unwrap();
         assert_eq!(apply(old, &p[0]).unwrap(), new);
-        let d = crate::fix::diff::unified("f.sh", Some("x"), "y");
+        let d = crate::unidiff::unified("f.sh", Some("x"), "y");
         assert_eq!(apply("x", &parse_patch(&d).unwrap()[0]).unwrap(), "y");
     }
 }

@@ -11,7 +11,7 @@
 
 use super::{fingerprints, location, Emitter, TreeFindings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
-use crate::rules::catalogue;
+use crate::registry::catalogue;
 use crate::tree::Tree;
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};

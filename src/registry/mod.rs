@@ -1,8 +1,11 @@
 //! Rule identity: the [`Rule`] and [`Family`] enums generated from `rules/*.rule` by
 //! `build.rs`, [`Severity`], [`FixSafety`], [`RuleSet`], and the one resolver for the
-//! names users type (rules, former names, families, `all`) with "did you mean".
+//! names users type (rules, former names, families, `all`) with "did you mean", and
+//! the [`catalogue`]: each rule's documentation and examples, read from its `.rule`.
 //!
 //! Nothing here imports anything else of the crate: every other layer may use it.
+
+pub mod catalogue;
 
 use std::fmt;
 

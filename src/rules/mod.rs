@@ -3,7 +3,6 @@
 //! file next to its tests, with its metadata in `rules/<name>.rule`.
 
 pub mod build_deps;
-pub mod catalogue;
 pub mod cross;
 pub mod determinism;
 pub mod flavour;

@@ -195,6 +195,28 @@ pub fn temp_files(root: &Path) -> Vec<PathBuf> {
 /// One finding as a case's `findings` file lists it: (rule, path, line).
 pub type Finding = (String, String, u64);
 
+/// The findings of a `--format json` run, each as (rule, path, line) with its
+/// severity, in output order.
+pub fn json_findings(o: &Output) -> Vec<(Finding, String)> {
+    let v: serde_json::Value = serde_json::from_str(&stdout(o))
+        .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(o), stderr(o)));
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                (
+                    f["rule"].as_str().unwrap().to_string(),
+                    f["path"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                ),
+                f["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
 /// One run of kpkg-lint over a case's tree, and what it must report.
 #[derive(Debug, Clone)]
 pub struct Run {

@@ -194,7 +194,7 @@ proptest! {
     /// Our own unified diff, parsed and applied by our quilt applier, gives the new text.
     #[test]
     fn diffs_apply_with_our_applier((old, new) in text_pair()) {
-        let patch = fix::diff::unified("f", Some(&old), &new);
+        let patch = kpkg_lint::unidiff::unified("f", Some(&old), &new);
         if old == new {
             prop_assert_eq!(patch, "");
         } else {
@@ -222,7 +222,7 @@ proptest! {
         if old == new || !git_and_patch_available() {
             return Ok(());
         }
-        let patch = fix::diff::unified("f", Some(&old), &new);
+        let patch = kpkg_lint::unidiff::unified("f", Some(&old), &new);
         let tmp = tempfile::tempdir().unwrap();
         let (g, p) = (tmp.path().join("g"), tmp.path().join("p"));
         for d in [&g, &p] {

@@ -43,7 +43,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn any_on_same_fires_on_allowed_does_not() {

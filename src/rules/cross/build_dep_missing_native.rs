@@ -216,7 +216,7 @@ fn dual_form(text: &str, e: &Entry, terms: &[String], file: usize) -> Edit {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     fn control(bd: &str, packages: &str) -> String {
         format!("Source: linux-x\nBuild-Depends: {bd}\n\nPackage: linux-image-x\nArchitecture: amd64\n{packages}")

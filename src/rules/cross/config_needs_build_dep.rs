@@ -126,7 +126,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn btf_without_pahole_and_plugins_for_the_configured_gcc() {

@@ -66,27 +66,14 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
+    use crate::testing::{found, lint_memory_rule};
 
     #[test]
     fn out_of_tree_build_without_a_prefix_map_fires() {
         let rules = "#!/usr/bin/make -f\n# Acme board kernel\nbuild-arch:\n\tmkdir -p debian/build\n\t$(MAKE) -C linux O=$(CURDIR)/debian/build ARCH=arm64 Image modules dtbs\n";
         let (d, tree) = lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [("absolute-path-in-objects", "debian/rules", 5, 2)]
         );
         assert!(d[0].message.contains("O="), "{}", d[0].message);
@@ -98,7 +85,7 @@ mod tests {
         let rules = "#!/usr/bin/make -f\nbuild-arch:\n\t$(MAKE) KBUILD_ABS_SRCTREE=1 KCFLAGS=-O2 ARCH=x86 bzImage modules\n";
         let (d, tree) = lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [("absolute-path-in-objects", "debian/rules", 3, 2)]
         );
         assert!(d[0].message.contains("KBUILD_ABS_SRCTREE"));
@@ -120,7 +107,7 @@ mod tests {
         ] {
             let (d, tree) =
                 lint_memory_rule(&[("debian/rules", rules)], "absolute-path-in-objects");
-            assert_eq!(found!(d, tree), [], "{rules}");
+            assert_eq!(found(&d, &tree), [], "{rules}");
         }
     }
 }

@@ -79,7 +79,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     const RULES: &str = "#!/usr/bin/make -f\nexport CCACHE_BASEDIR := $(CURDIR)\nexport CCACHE_SLOPPINESS := include_file_mtime,include_file_ctime,time_macros\nCCACHE_DEPEND_LINE\nCC = ccache gcc\n\nbuild:\n\t$(MAKE) CC=\"$(CC)\" bindeb-pkg\n";
 

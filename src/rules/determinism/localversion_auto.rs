@@ -43,27 +43,14 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
+    use crate::testing::{found, lint_memory_rule};
 
     #[test]
     fn enabled_in_a_config_fragment_fires_with_a_fix() {
         let config = "## Acme board options\nCONFIG_LOCALVERSION=\"-acme\"\nCONFIG_LOCALVERSION_AUTO=y\nCONFIG_MODULES=y\n";
         let (d, tree) = lint_memory_rule(&[("debian/config/config", config)], "localversion-auto");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [("localversion-auto", "debian/config/config", 3, 1)]
         );
         let fix = d[0]
@@ -80,7 +67,7 @@ mod tests {
     fn disabled_or_other_localversion_options_do_not_fire() {
         let config = "CONFIG_LOCALVERSION=\"-acme\"\n# CONFIG_LOCALVERSION_AUTO is not set\nCONFIG_LOCALVERSION_AUTO_SUFFIX=y\n";
         let (d, tree) = lint_memory_rule(&[("debian/config/config", config)], "localversion-auto");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 
     /// The release is the packaging's when it overrides KERNELRELEASE for the

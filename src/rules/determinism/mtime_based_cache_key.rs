@@ -78,7 +78,7 @@ pub fn check(c: &mut Checker) {
             // Kernel source: the fix goes into the packaging as a quilt patch.
             let stem = f.name().trim_end_matches(".sh").replace('_', "-");
             let name = format!("kpkg-lint-{stem}-content-key.patch");
-            let diff = crate::fix::diff::unified(&f.rel, Some(built), &new_text);
+            let diff = crate::unidiff::unified(&f.rel, Some(built), &new_text);
             let content = format!(
                 "Description: key the {} cache on file contents, not `ls -l`\n The script hashed `ls -l` output (owner, size, minute-resolution mtime), so\n the key changed on every checkout and missed edits within a minute. Hash the\n files' paths and contents in a sorted, locale-independent order instead.\nAuthor: kpkg-lint <kpkg-lint@invalid>\nForwarded: no\n---\n{diff}",
                 f.rel
@@ -147,7 +147,7 @@ mod tests {
 
 #[cfg(test)]
 mod fix_tests {
-    use crate::fix_memory_selected;
+    use crate::testing::fix_memory_selected;
 
     #[test]
     fn kernel_source_outside_quilt_is_edited_in_place() {

@@ -90,7 +90,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
 #[cfg(test)]
 mod tests {
     use super::parseable;
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn what_date_accepts() {

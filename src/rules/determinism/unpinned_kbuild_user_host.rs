@@ -73,7 +73,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     /// The user and host come from the Maintainer address, wherever a `>` stands in
     /// the name before it.
@@ -101,7 +101,8 @@ mod tests {
                     "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) bindeb-pkg\n",
                 ),
             ];
-            let fixed = crate::fix_memory_selected(&files, &["unpinned-kbuild-user-host"], false);
+            let fixed =
+                crate::testing::fix_memory_selected(&files, &["unpinned-kbuild-user-host"], false);
             let rules = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
             assert!(rules.contains(user_host), "{maintainer}: {rules}");
             assert_eq!(

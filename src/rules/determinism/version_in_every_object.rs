@@ -42,20 +42,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
+    use crate::testing::{found, lint_memory_rule};
 
     const PREPARE: &str = "prepare:\n\tcp debian/config/acme.config build/.config\n\techo 'CONFIG_VERSION_SIGNATURE=\"Acme $(DEB_VERSION)\"' >> build/.config\n";
 
@@ -64,7 +51,7 @@ mod tests {
         let rules = format!("#!/usr/bin/make -f\nexport CC := ccache gcc\n{PREPARE}");
         let (d, tree) = lint_memory_rule(&[("debian/rules", &rules)], "version-in-every-object");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [("version-in-every-object", "debian/rules", 5, 8)]
         );
         let note = &d[0].notes[0];
@@ -76,9 +63,9 @@ mod tests {
         let no_ccache = format!("#!/usr/bin/make -f\nexport CC := gcc\n{PREPARE}");
         let (d, tree) =
             lint_memory_rule(&[("debian/rules", &no_ccache)], "version-in-every-object");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
         let only_read = "#!/usr/bin/make -f\nexport CC := ccache gcc\ncheck:\n\tgrep -q '^CONFIG_VERSION_SIGNATURE=' build/.config\n";
         let (d, tree) = lint_memory_rule(&[("debian/rules", only_read)], "version-in-every-object");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

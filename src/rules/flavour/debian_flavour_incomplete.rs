@@ -178,7 +178,7 @@ pub fn check(c: &mut Checker) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     /// (file, line, column, severity) of each finding.
     macro_rules! found {

@@ -32,23 +32,8 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
-    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
-    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
-    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+    use super::super::acme::{AMD64, ENV, VARS};
+    use crate::testing::{found, lint_memory_rule};
 
     const ABI: &str = "EXPORT_SYMBOL acme_board_init vmlinux 0x1a2b3c4d\n";
 
@@ -65,7 +50,7 @@ mod tests {
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-missing-abi");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [("flavour-missing-abi", "debian.acme/rules.d/amd64.mk", 2, 20)]
         );
         assert!(d[0].message.contains("debian.acme/abi/amd64/lowlatency"));
@@ -80,7 +65,7 @@ mod tests {
             ("debian.acme/control.d/vars.generic", VARS),
         ];
         let (d, tree) = lint_memory_rule(&no_abi, "flavour-missing-abi");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
         let skip = format!("{two}skipabi = true\n");
         let skipped = [
             ENV,
@@ -89,6 +74,6 @@ mod tests {
             ("debian.acme/abi/amd64/generic", ABI),
         ];
         let (d, tree) = lint_memory_rule(&skipped, "flavour-missing-abi");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

@@ -89,23 +89,8 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
-    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
-    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
-    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+    use super::super::acme::{AMD64, ENV, VARS};
+    use crate::testing::{found, lint_memory_rule};
 
     const ANNOTATIONS: &str = "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64 arm64\n# FLAVOUR: amd64-generic arm64-generic\n\nCONFIG_MODULES policy<{'amd64': 'y', 'arm64': 'y'}>\n";
 
@@ -126,7 +111,7 @@ mod tests {
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [(
                 "flavour-missing-annotations",
                 "debian.acme/config/annotations",
@@ -159,7 +144,7 @@ mod tests {
             ("debian.acme/control.d/vars.generic", VARS),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
         let computed = AMD64.replace("flavours = generic", "flavours = generic $(extra_flavours)");
         let files = [
             ENV,
@@ -169,6 +154,6 @@ mod tests {
             ("debian.acme/control.d/vars.generic", VARS),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-missing-annotations");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

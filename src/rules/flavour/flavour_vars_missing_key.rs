@@ -77,23 +77,8 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
-    const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
-    const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
-    const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+    use super::super::acme::{AMD64, ENV, VARS};
+    use crate::testing::{found, lint_memory_rule};
 
     #[test]
     fn a_missing_required_key_and_an_unknown_key_fire() {
@@ -109,7 +94,7 @@ mod tests {
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-vars-missing-key");
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [
                 (
                     "flavour-vars-missing-key",
@@ -143,6 +128,6 @@ mod tests {
             ("debian.acme/control.d/vars.generic", &*vars),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-vars-missing-key");
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

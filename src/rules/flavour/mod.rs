@@ -82,9 +82,18 @@ pub const VARS_OPTIONAL: &[&str] = &[
     "is_test",
 ];
 
+/// The small Ubuntu-layout tree (`debian.acme/`) the flavour rules' tests start from:
+/// debian.env, one vars file and the amd64 arch file.
+#[cfg(test)]
+mod acme {
+    pub const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.acme\n");
+    pub const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc | grub-efi-amd64\"\n";
+    pub const AMD64: &str = "build_arch = x86\nflavours = generic\nbuild_image = bzImage\nkernel_file = arch/$(build_arch)/boot/bzImage\ninstall_file = vmlinuz\n";
+}
+
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     const ENV: (&str, &str) = ("debian/debian.env", "DEBIAN=debian.master\n");
     const VARS: &str = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Desktops.\"\ndesc=\"=HUMAN= SMP\"\nbootloader=\"grub-pc\"\n";

@@ -17,7 +17,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory;
+    use crate::testing::lint_memory;
 
     #[test]
     fn reports_unterminated_conditional_and_cycle() {

@@ -31,8 +31,8 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory;
     use crate::rules::LintOptions;
+    use crate::testing::lint_memory;
     use crate::tree::Tree;
 
     fn missing(files: &[(&str, &str)]) -> Vec<String> {

@@ -52,7 +52,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn make_kpkg_call_and_ruleset_include() {

@@ -99,7 +99,7 @@ pub fn check(c: &mut Checker, facts: &Facts, already: &[(FileId, Span)]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn flags_unexplained_serial_options() {

@@ -33,7 +33,7 @@ pub fn check(c: &mut Checker, facts: &Facts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     const OLD_MKDEBIAN: &str = "#!/usr/bin/make -f\nbuild:\n\t$(MAKE) KERNELRELEASE=$(version) ARCH=$(ARCH) KBUILD_SRC=\nbinary-arch:\n\t$(MAKE) KERNELRELEASE=$(version) intdeb-pkg\n\t$(MAKE) clean\n";
 
@@ -42,7 +42,7 @@ mod tests {
         let (d, tree) =
             lint_memory_rule(&[("debian/rules", OLD_MKDEBIAN)], "ignores-parallel-option");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [("ignores-parallel-option".into(), "debian/rules".into(), 3)]
         );
         // In a kernel tree, mkdebian writes this file at every `make deb-pkg`:

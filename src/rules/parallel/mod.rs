@@ -90,20 +90,3 @@ pub fn check(c: &mut Checker, makes: &[MakeCall]) {
         deprecated_make_kpkg::check(c);
     }
 }
-
-#[cfg(test)]
-pub(crate) fn rules_at(
-    d: &[crate::diagnostic::Diagnostic],
-    tree: &crate::tree::Tree,
-) -> Vec<(String, String, usize)> {
-    d.iter()
-        .map(|d| {
-            let f = &tree.files[d.file];
-            (
-                d.rule.to_string(),
-                f.rel.clone(),
-                f.line_col(d.span.start).0,
-            )
-        })
-        .collect()
-}

@@ -72,13 +72,13 @@ pub fn check(c: &mut Checker, facts: &Facts) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn plain_make_under_notparallel_fires() {
         let (d, tree) = lint_memory_rule(&[("debian/rules", "#!/usr/bin/make -f\n.NOTPARALLEL:\nb:\n\tmake ARCH=x86_64 bzImage modules\n\tmake clean\n")], "notparallel-serializes-build");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [(
                 "notparallel-serializes-build".into(),
                 "debian/rules".into(),

@@ -155,14 +155,14 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn literal_j1_on_bindeb_pkg_fires_and_fixes() {
         let files = [("debian/rules", "#!/usr/bin/make -f\n# custom kernel\n\nbuild:\n\t$(MAKE) -j1 LOCALVERSION=-x bindeb-pkg\n")];
         let (d, tree) = lint_memory_rule(&files, "serial-kernel-build");
         assert_eq!(
-            super::super::rules_at(&d, &tree),
+            crate::testing::rules_at(&d, &tree),
             [("serial-kernel-build".into(), "debian/rules".into(), 5)]
         );
         let fixed = fix_memory_selected(&files, &["parallel"], false);

@@ -26,7 +26,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_rule;
+    use crate::testing::lint_memory_rule;
 
     #[test]
     fn global_assignment_fires_command_prefix_does_not() {

@@ -51,7 +51,7 @@ pub fn check(c: &mut Checker) {
 
 #[cfg(test)]
 mod tests {
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     #[test]
     fn fires_at_compat_ten_and_fixes() {

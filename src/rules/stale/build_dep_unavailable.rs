@@ -90,7 +90,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_with_archive;
+    use crate::testing::lint_memory_with_archive;
 
     const BOOKWORM: &str = "Package: debhelper\nVersion: 13.11.4\nArchitecture: all\nProvides: debhelper-compat (= 12), debhelper-compat (= 13)\n\nPackage: mawk\nVersion: 1.3.4\nArchitecture: amd64\nProvides: awk\n\nPackage: kernel-wedge\nVersion: 2.104\nArchitecture: all\n\nPackage: libssl-dev\nVersion: 3.0.15-1\nArchitecture: amd64\nMulti-Arch: same\n";
     const TRIXIE: &str = "Package: kernel-wedge\nVersion: 2.105\nArchitecture: all\n\nPackage: rustc-web\nVersion: 1.85\nArchitecture: amd64\n";

@@ -130,7 +130,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 #[cfg(test)]
 mod tests {
     use crate::diagnostic::Severity;
-    use crate::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule};
 
     const CHANGELOG: &str = "linux (6.1-2) UNRELEASED; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n\nlinux (6.1-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
 

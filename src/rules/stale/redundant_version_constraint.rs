@@ -57,20 +57,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_with_archive;
-
-    /// (rule, file, line, column) of each finding.
-    macro_rules! found {
-        ($d:expr, $tree:expr) => {
-            $d.iter()
-                .map(|d| {
-                    let f = &$tree.files[d.file];
-                    let (line, col) = f.line_col(d.span.start);
-                    (d.rule.name(), f.rel.as_str(), line, col)
-                })
-                .collect::<Vec<_>>()
-        };
-    }
+    use crate::testing::{found, lint_memory_with_archive};
 
     const BOOKWORM: &str = "Package: bc\nVersion: 1.07.1-3+b1\nArchitecture: amd64\nDescription: GNU bc arbitrary precision calculator language\n\nPackage: flex\nVersion: 2.6.4-8.2\nArchitecture: amd64\nMulti-Arch: foreign\nDescription: fast lexical analyzer generator\n";
     const TRIXIE: &str = "Package: bc\nVersion: 1.07.1-4\nArchitecture: amd64\nDescription: GNU bc arbitrary precision calculator language\n\nPackage: flex\nVersion: 2.6.4-8.2\nArchitecture: amd64\nMulti-Arch: foreign\nDescription: fast lexical analyzer generator\n";
@@ -87,7 +74,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            found!(d, tree),
+            found(&d, &tree),
             [
                 ("redundant-version-constraint", "debian/control", 4, 5),
                 ("redundant-version-constraint", "debian/control", 5, 7),
@@ -115,10 +102,10 @@ mod tests {
             &[("bookworm", BOOKWORM), ("trixie", TRIXIE)],
         )
         .unwrap();
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
         // Without an index the rule says nothing.
         let (d, tree) =
             lint_memory_with_archive(&files, "redundant-version-constraint", &[]).unwrap();
-        assert_eq!(found!(d, tree), []);
+        assert_eq!(found(&d, &tree), []);
     }
 }

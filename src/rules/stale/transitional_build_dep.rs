@@ -63,7 +63,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
 
 #[cfg(test)]
 mod tests {
-    use crate::lint_memory_with_archive;
+    use crate::testing::lint_memory_with_archive;
 
     const INDEX: &str = "Package: dwarves\nVersion: 1.24-4.1\nArchitecture: all\nDepends: pahole (>= 1.22)\nDescription: set of advanced DWARF utilities - transitional package\n\nPackage: pahole\nVersion: 1.24-4.1\nArchitecture: amd64\nDescription: set of advanced DWARF utilities\n";
 

@@ -6,8 +6,8 @@
 //! `Example` value form one tree. In multi-line values a line holding only `.` is an
 //! empty line, as in lintian's tag files.
 
-pub use crate::registry::FixSafety;
-use crate::registry::{Rule, Severity};
+pub use super::FixSafety;
+use super::{Rule, Severity};
 use std::sync::OnceLock;
 
 #[derive(Debug, Clone)]

@@ -1,0 +1,140 @@
+//! Unified diffs of text that `git apply` and `patch -p1` accept: for the patches
+//! kpkg-lint prints and for the quilt patches a fix adds. Nothing else of the crate
+//! is used here.
+//!
+//! Lines are split on `\n` only, as git and patch split them: a lone `\r` inside
+//! a line (old Mac line ends, a stray byte in a control file) is part of the line.
+//! similar computes the diff of those lines; the hunks are written here, so the
+//! counts in `@@` headers are the counts git and patch will find.
+
+use similar::{Algorithm, DiffOp};
+use std::fmt::Write;
+
+/// A diff of one file: `a/`/`b/` prefixes, `/dev/null` for created files.
+pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
+    let old_lines = split_lines(old.unwrap_or(""));
+    let new_lines = split_lines(new);
+    let ops = similar::capture_diff_slices(Algorithm::Myers, &old_lines, &new_lines);
+    let groups = similar::group_diff_ops(ops, 3);
+    if groups.is_empty() {
+        return String::new();
+    }
+    let a = if old.is_some() {
+        format!("a/{path}")
+    } else {
+        "/dev/null".to_string()
+    };
+    let mut out = format!("--- {a}\n+++ b/{path}\n");
+    for group in &groups {
+        let (first, last) = (&group[0], &group[group.len() - 1]);
+        let old_range = first.old_range().start..last.old_range().end;
+        let new_range = first.new_range().start..last.new_range().end;
+        let _ = writeln!(
+            out,
+            "@@ -{} +{} @@",
+            hunk_range(&old_range),
+            hunk_range(&new_range)
+        );
+        for op in group {
+            match *op {
+                DiffOp::Equal { old_index, len, .. } => {
+                    push_lines(&mut out, ' ', &old_lines[old_index..old_index + len])
+                }
+                DiffOp::Delete {
+                    old_index, old_len, ..
+                } => push_lines(&mut out, '-', &old_lines[old_index..old_index + old_len]),
+                DiffOp::Insert {
+                    new_index, new_len, ..
+                } => push_lines(&mut out, '+', &new_lines[new_index..new_index + new_len]),
+                DiffOp::Replace {
+                    old_index,
+                    old_len,
+                    new_index,
+                    new_len,
+                } => {
+                    push_lines(&mut out, '-', &old_lines[old_index..old_index + old_len]);
+                    push_lines(&mut out, '+', &new_lines[new_index..new_index + new_len]);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Lines with their `\n`; the last one may lack it.
+fn split_lines(text: &str) -> Vec<&str> {
+    text.split_inclusive('\n').collect()
+}
+
+/// `start,count` as unified diffs write it: 1-based, the count left out when it is
+/// 1, and an empty range named by the line before it.
+fn hunk_range(r: &std::ops::Range<usize>) -> String {
+    match r.len() {
+        0 => format!("{},0", r.start),
+        1 => format!("{}", r.start + 1),
+        n => format!("{},{}", r.start + 1, n),
+    }
+}
+
+fn push_lines(out: &mut String, prefix: char, lines: &[&str]) {
+    for line in lines {
+        out.push(prefix);
+        out.push_str(line);
+        if !line.ends_with('\n') {
+            out.push_str("\n\\ No newline at end of file\n");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn headers_and_hunks() {
+        let d = unified("debian/rules", Some("a\nb\nc\n"), "a\nB\nc\n");
+        assert_eq!(
+            d,
+            "--- a/debian/rules\n+++ b/debian/rules\n@@ -1,3 +1,3 @@\n a\n-b\n+B\n c\n"
+        );
+    }
+
+    #[test]
+    fn new_file_and_missing_newline() {
+        let d = unified("x", None, "one\n");
+        assert!(
+            d.starts_with("--- /dev/null\n+++ b/x\n@@ -0,0 +1 @@\n+one\n"),
+            "{d}"
+        );
+        let d = unified("x", Some("a"), "b");
+        assert!(d.contains("\\ No newline at end of file"), "{d}");
+    }
+
+    /// A lone `\r` is not a line break for git or patch, so it is not one here.
+    #[test]
+    fn lone_carriage_returns_stay_inside_lines() {
+        let d = unified("x", Some("a\rb\nc\n"), "a\rb\nC\n");
+        assert_eq!(d, "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n a\rb\n-c\n+C\n");
+        let d = unified("x", Some("a\nb\r"), "A\nb\r");
+        assert_eq!(
+            d,
+            "--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-a\n+A\n b\r\n\\ No newline at end of file\n"
+        );
+    }
+
+    #[test]
+    fn hunk_ranges_follow_the_unified_format() {
+        let old: String = (1..=20).map(|i| format!("{i}\n")).collect();
+        let new = old.replace("10\n", "").replace("1\n2\n", "1\nX\n2\n");
+        let d = unified("x", Some(&old), &new);
+        assert!(d.contains("@@ -1,4 +1,5 @@\n"), "{d}");
+        assert!(d.contains("@@ -7,7 +8,6 @@\n"), "{d}");
+        let d = unified("x", Some("a\n"), "");
+        assert_eq!(d, "--- a/x\n+++ b/x\n@@ -1 +0,0 @@\n-a\n");
+    }
+
+    #[test]
+    fn unchanged_is_empty() {
+        assert_eq!(unified("x", Some("a\n"), "a\n"), "");
+    }
+}
