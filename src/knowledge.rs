@@ -108,6 +108,8 @@ pub enum GoalClass {
     Build,
     Package,
     Prepare,
+    /// `dtbs`: compiles device trees, not the kernel.
+    DeviceTree,
     Other,
 }
 
@@ -120,6 +122,7 @@ pub fn goal_class(goal: &str) -> Option<GoalClass> {
         "build" => GoalClass::Build,
         "package" => GoalClass::Package,
         "prepare" => GoalClass::Prepare,
+        "devicetree" => GoalClass::DeviceTree,
         _ => GoalClass::Other,
     })
 }
@@ -373,6 +376,7 @@ mod tests {
         }
         assert_eq!(goal_class("bzImage"), Some(GoalClass::Build));
         assert_eq!(goal_class("tinyconfig"), Some(GoalClass::Prepare));
+        assert_eq!(goal_class("dtbs"), Some(GoalClass::DeviceTree));
         assert_eq!(goal_class("foo"), None);
         assert!(table("job-variables").contains("CONCURRENCY_LEVEL"));
     }

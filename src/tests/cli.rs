@@ -89,6 +89,7 @@ fn directory_of_many_trees() {
     assert_eq!(
         paths,
         [
+            "goal-less/in/debian/rules",
             "mkdebian-old/in/debian/rules",
             "notparallel/in/debian/rules"
         ]
