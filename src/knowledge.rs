@@ -13,6 +13,8 @@ pub enum GoalClass {
     Build,
     Package,
     Prepare,
+    /// `dtbs`: compiles device trees, not the kernel.
+    DeviceTree,
     Other,
 }
 
@@ -25,6 +27,7 @@ pub fn goal_class(goal: &str) -> Option<GoalClass> {
         "build" => GoalClass::Build,
         "package" => GoalClass::Package,
         "prepare" => GoalClass::Prepare,
+        "devicetree" => GoalClass::DeviceTree,
         _ => GoalClass::Other,
     })
 }
@@ -358,6 +361,7 @@ mod tests {
         }
         assert_eq!(goal_class("bzImage"), Some(GoalClass::Build));
         assert_eq!(goal_class("tinyconfig"), Some(GoalClass::Prepare));
+        assert_eq!(goal_class("dtbs"), Some(GoalClass::DeviceTree));
         assert_eq!(goal_class("foo"), None);
         assert!(table("job-variables").contains("CONCURRENCY_LEVEL"));
         assert_eq!(

@@ -35,10 +35,11 @@ pub struct JobsOption {
 #[derive(Debug, Clone)]
 pub struct MakeInvocation {
     pub jobs: Vec<JobsOption>,
-    /// `-f FILE`
-    pub makefile: Option<String>,
-    /// `-C DIR`
-    pub directory: Option<String>,
+    /// `-f FILE`, unquoted, with the index of the word that holds it.
+    pub makefile: Option<(usize, String)>,
+    /// Every `-C DIR` in order (make changes into each in turn, so they add up),
+    /// unquoted, with the index of the word that holds it.
+    pub directories: Vec<(usize, String)>,
     /// Indices into argv of goal words.
     pub targets: Vec<usize>,
     /// Indices into argv of `NAME=value` words.
@@ -167,6 +168,17 @@ fn env_jobs(cmd: &Command) -> Vec<JobsOption> {
     out
 }
 
+/// A shell redirection word (`>x`, `>>`, `2>`, `<in`): what follows the operator
+/// in the same word (empty when the target is the next word).
+fn redirection(word: &str) -> Option<&str> {
+    let rest = word.trim_start_matches(|c: char| c.is_ascii_digit());
+    let rest = rest
+        .strip_prefix(">>")
+        .or_else(|| rest.strip_prefix('>'))
+        .or_else(|| rest.strip_prefix('<'))?;
+    Some(rest)
+}
+
 pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
     if !is_make(cmd) {
         return None;
@@ -177,13 +189,18 @@ pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
     let mut inv = MakeInvocation {
         jobs,
         makefile: None,
-        directory: None,
+        directories: vec![],
         targets: vec![],
         variables: vec![],
         jobserver: cmd.plus_prefix || matches!(argv[0].text.as_str(), "$(MAKE)" | "${MAKE}"),
     };
     let mut i = 1;
     while i < argv.len() {
+        // Redirections (`>/dev/null`, `2> log`) are the shell's, not make's.
+        if let Some(target) = redirection(&argv[i].text) {
+            i += if target.is_empty() { 2 } else { 1 };
+            continue;
+        }
         let t = super::shell::unquote(&argv[i].text);
         if t == "-f"
             || t == "--file"
@@ -194,9 +211,11 @@ pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
             || t == "-o"
             || t == "-W"
         {
-            let v = argv.get(i + 1).map(|w| super::shell::unquote(&w.text));
+            let v = argv
+                .get(i + 1)
+                .map(|w| (i + 1, super::shell::unquote(&w.text)));
             if t == "-C" || t == "--directory" {
-                inv.directory = v;
+                inv.directories.extend(v);
             } else if t == "-f" || t == "--file" || t == "--makefile" {
                 inv.makefile = v;
             }
@@ -208,13 +227,13 @@ pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
             .filter(|v| !v.is_empty())
             .or_else(|| t.strip_prefix("--file="))
         {
-            inv.makefile = Some(v.to_string());
+            inv.makefile = Some((i, v.to_string()));
         } else if let Some(v) = t
             .strip_prefix("-C")
             .filter(|v| !v.is_empty())
             .or_else(|| t.strip_prefix("--directory="))
         {
-            inv.directory = Some(v.to_string());
+            inv.directories.push((i, v.to_string()));
         } else if t.starts_with('-') {
             if (t == "-j" || t == "--jobs")
                 && argv
@@ -268,6 +287,7 @@ mod tests {
             env: vec![],
             argv,
             plus_prefix: false,
+            subshells: vec![],
         }
     }
 
@@ -280,7 +300,7 @@ mod tests {
         assert_eq!(inv.jobs.len(), 1);
         assert_eq!(inv.jobs[0].jobs, Jobs::Count(1));
         assert!(inv.jobs[0].two_words);
-        assert_eq!(inv.directory.as_deref(), Some("src"));
+        assert_eq!(inv.directories, [(4, "src".to_string())]);
         assert_eq!(inv.targets.len(), 2);
         assert_eq!(inv.variables.len(), 1);
         assert!(inv.jobserver);
@@ -311,6 +331,13 @@ mod tests {
             ]
         );
         assert!(!parse_make(&c).unwrap().jobserver);
+    }
+
+    #[test]
+    fn redirections_are_not_goals() {
+        let c = cmd(&["$(MAKE)", "oldconfig", ">/dev/null", "2>", "log", ">>", "x"]);
+        let inv = parse_make(&c).unwrap();
+        assert_eq!(inv.targets, [1]);
     }
 
     #[test]

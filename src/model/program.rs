@@ -531,6 +531,10 @@ pub struct Command {
     pub argv: Vec<Word>,
     /// The recipe line has the `+` prefix.
     pub plus_prefix: bool,
+    /// The `( … )` subshells of the recipe line the command runs in, outermost
+    /// first, numbered in the order they open: a `cd` changes the directory of the
+    /// commands after it whose subshells start with its own.
+    pub subshells: Vec<u32>,
 }
 
 impl Command {
@@ -569,14 +573,35 @@ impl Program {
         let body = &tree.files[recipe.file].text[prefix.body_start..span.end];
         let mut commands = Vec::new();
         let mut words: Vec<Word> = Vec::new();
-        let flush = |words: &mut Vec<Word>, commands: &mut Vec<Command>| {
+        // The `( … )` subshells open around the words being read, by number.
+        let mut scope: Vec<u32> = Vec::new();
+        let mut opened = 0u32;
+        let flush = |words: &mut Vec<Word>, commands: &mut Vec<Command>, scope: &[u32]| {
             if !words.is_empty() {
-                commands.push(split_env(recipe, std::mem::take(words), prefix.recursive));
+                let mut c = split_env(recipe, std::mem::take(words), prefix.recursive);
+                c.subshells = scope.to_vec();
+                commands.push(c);
+            }
+        };
+        let mut separator = |text: &str,
+                             words: &mut Vec<Word>,
+                             commands: &mut Vec<Command>,
+                             scope: &mut Vec<u32>| {
+            flush(words, commands, scope);
+            match text {
+                "(" => {
+                    opened += 1;
+                    scope.push(opened);
+                }
+                ")" => {
+                    scope.pop();
+                }
+                _ => {}
             }
         };
         for tok in shell::tokenize(body, prefix.body_start) {
             if tok.kind == TokenKind::Separator {
-                flush(&mut words, &mut commands);
+                separator(&tok.text, &mut words, &mut commands, &mut scope);
                 continue;
             }
             if !tok.text.contains('$') {
@@ -602,7 +627,7 @@ impl Program {
             }
             for sub in shell::tokenize(&exp.text, 0) {
                 if sub.kind == TokenKind::Separator {
-                    flush(&mut words, &mut commands);
+                    separator(&sub.text, &mut words, &mut commands, &mut scope);
                     continue;
                 }
                 words.push(Word {
@@ -614,7 +639,7 @@ impl Program {
                 });
             }
         }
-        flush(&mut words, &mut commands);
+        flush(&mut words, &mut commands, &scope);
         commands
     }
 }
@@ -656,6 +681,7 @@ fn split_env(recipe: StmtRef, words: Vec<Word>, plus_prefix: bool) -> Command {
         env,
         argv: it.collect(),
         plus_prefix,
+        subshells: vec![],
     }
 }
 
@@ -746,5 +772,34 @@ mod tests {
         );
         assert_eq!(cmds[0].name(), Some("$(MAKE)"));
         assert_eq!(cmds[1].program(), "echo");
+    }
+
+    /// Commands know the `( … )` subshells they run in, also when a variable
+    /// brings the parentheses.
+    #[test]
+    fn commands_know_their_subshells() {
+        let (tree, p) = program(&[(
+            "debian/rules",
+            "sub = (cd x && make)\nb:\n\t(cd a; (make)) && make; $(sub); make\n",
+        )]);
+        let text = &tree.files[0].text;
+        let start = text.find("\t(cd").unwrap();
+        let span = start..text.len() - 1;
+        let cmds = p.commands(&tree, StmtRef { file: 0, stmt: 2 }, &span);
+        let scopes: Vec<(String, Vec<u32>)> = cmds
+            .iter()
+            .map(|c| (c.program(), c.subshells.clone()))
+            .collect();
+        assert_eq!(
+            scopes,
+            [
+                ("cd".into(), vec![1]),
+                ("make".into(), vec![1, 2]),
+                ("make".into(), vec![]),
+                ("cd".into(), vec![3]),
+                ("make".into(), vec![3]),
+                ("make".into(), vec![]),
+            ]
+        );
     }
 }

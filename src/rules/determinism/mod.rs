@@ -68,10 +68,15 @@ pub fn setting(model: &Model, call: &MakeCall, name: &str) -> Option<Setting> {
     let file = call.cmd.recipe.file;
     for w in call.cmd.env.iter().chain(call.cmd.argv.iter().skip(1)) {
         if let Some(v) = w.text.strip_prefix(&prefix) {
+            // A word a variable brought is written in that variable's assignment.
+            let (file, span) = (!w.literal)
+                .then(|| assignment_token(model, &w.via, &prefix))
+                .flatten()
+                .unwrap_or((file, w.span.clone()));
             return Some(Setting {
                 value: v.to_string(),
                 file,
-                span: w.span.clone(),
+                span,
             });
         }
     }
@@ -87,6 +92,22 @@ pub fn setting(model: &Model, call: &MakeCall, name: &str) -> Option<Setting> {
         value: v.text,
         file: def.at.file,
         span: model.stmt(def.at).span.clone(),
+    })
+}
+
+/// The word starting with `prefix` (`KBUILD_BUILD_TIMESTAMP=`) in the value of
+/// the innermost of the assignments `via` that has one: where a setting a recipe
+/// gets through variables (`$(setup_env) $(MAKE)`) is written.
+fn assignment_token(model: &Model, via: &[StmtRef], prefix: &str) -> Option<(FileId, Span)> {
+    via.iter().rev().find_map(|at| {
+        let StmtKind::Assign(a) = &model.stmt(*at).kind else {
+            return None;
+        };
+        let text = &model.tree.files[at.file].text[a.value_span.clone()];
+        crate::model::shell::tokenize(text, a.value_span.start)
+            .into_iter()
+            .find(|t| t.text.starts_with(prefix))
+            .map(|t| (at.file, t.span))
     })
 }
 

@@ -4,14 +4,19 @@
 use super::{by_carrier, insert_settings, setting};
 use crate::diagnostic::Fix;
 use crate::registry::Rule;
-use crate::rules::kernel_make::{includes_system_makefile, system_include_edit, MakeCall};
+use crate::rules::kernel_make::{
+    includes_system_makefile, note_chain, system_include_edit, MakeCall,
+};
 use crate::rules::Checker;
+use crate::source::{FileId, Span};
 
 const RULE: Rule = Rule::UnpinnedKbuildTimestamp;
 pub const TIMESTAMP: &str = "KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)";
 
-/// Would `date -d` accept this value? `@epoch`, `$(SOURCE_DATE_EPOCH)`-based values
-/// and `$(shell date …)` are trusted; free text with words is not.
+/// Would `date -d` accept this value? `@epoch`, `$(SOURCE_DATE_EPOCH)`-based values,
+/// `$(shell date …)` and the changelog date as `dpkg-parsechangelog` prints it
+/// (RFC 2822, what `date -R` writes, which `date -d` and `tar --mtime` parse) are
+/// trusted; free text with words is not.
 pub fn parseable(value: &str) -> bool {
     let v = crate::model::shell::unquote(value);
     let v = v.trim();
@@ -20,6 +25,7 @@ pub fn parseable(value: &str) -> bool {
         || v.contains("SOURCE_DATE_EPOCH")
         || v.starts_with("$(shell date")
         || v.starts_with("$(shell LC_ALL=C date")
+        || changelog_date(v)
     {
         return true;
     }
@@ -34,42 +40,60 @@ pub fn parseable(value: &str) -> bool {
         .all(|w| datey(w) || matches!(*w, "UTC" | "GMT"))
 }
 
+/// `$(shell dpkg-parsechangelog -SDate)` and its other spellings, alone.
+fn changelog_date(v: &str) -> bool {
+    let Some(cmd) = v.strip_prefix("$(shell ").and_then(|r| r.strip_suffix(')')) else {
+        return false;
+    };
+    let words: Vec<&str> = cmd.split_whitespace().collect();
+    words.first() == Some(&"dpkg-parsechangelog")
+        && (words
+            .windows(2)
+            .any(|w| matches!(w, ["-S", "Date"] | ["--show-field", "Date"]))
+            || words
+                .iter()
+                .any(|w| matches!(*w, "-SDate" | "--show-field=Date")))
+        && !cmd.contains(['|', ';', '`'])
+}
+
 pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
     let model = c.model;
+    let mut reported: Vec<(FileId, Span)> = Vec::new();
     for (carrier, calls) in by_carrier(model, builds) {
         let first = calls[0];
         match setting(model, first, "KBUILD_BUILD_TIMESTAMP") {
             Some(s) if parseable(&s.value) => {}
             Some(s) => {
-                c.report(
+                // One finding for the assignment, however many makes use it.
+                if reported.contains(&(s.file, s.span.clone())) {
+                    continue;
+                }
+                reported.push((s.file, s.span.clone()));
+                let d = c.report(
                     RULE,
                     s.file,
                     s.span.clone(),
-                    format!("KBUILD_BUILD_TIMESTAMP is {}, which `date -d` cannot parse: kbuild and gen_kheaders.sh (`tar --mtime`) fail or fall back to the current time", s.value),
-                )
-                .with_help_mut("use `KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)` (from /usr/share/dpkg/pkg-info.mk); put free text in KBUILD_BUILD_VERSION instead");
+                    format!("KBUILD_BUILD_TIMESTAMP is {}, which `date -d` cannot parse: the built-in initramfs (`date -d \"$KBUILD_BUILD_TIMESTAMP\" || :`) falls back to the build time, and gen_kheaders.sh's `tar --mtime` to a bogus one", s.value),
+                );
+                d.with_help_mut("use `KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)` (from /usr/share/dpkg/pkg-info.mk); put free text in KBUILD_BUILD_VERSION instead");
+                note_chain(model, d, &calls);
             }
             None => {
                 let program = &model.programs[first.program];
-                let what = carrier.subject();
-                let d = c.report(
-                    RULE,
-                    carrier.file,
-                    carrier.span.clone(),
-                    format!("{what} runs without KBUILD_BUILD_TIMESTAMP: the build time goes into compile.h and `uname -v`, so no two builds produce the same vmlinux"),
-                );
-                for call in calls.iter().take(3).filter(|m| {
-                    m.cmd.recipe.file != carrier.file || m.cmd.argv[0].span != carrier.span
-                }) {
-                    d.with_note_mut(
-                        call.cmd.recipe.file,
-                        call.cmd.argv[0].span.clone(),
-                        "used by this kernel build",
-                    );
-                }
+                let what = match &carrier.variable {
+                    Some(_) => carrier.subject(),
+                    None => first.subject(),
+                };
+                let message = match setting(model, first, "KBUILD_BUILD_VERSION_TIMESTAMP") {
+                    Some(_) => format!("{what} sets KBUILD_BUILD_VERSION_TIMESTAMP, which pins `uname -v` only, and no KBUILD_BUILD_TIMESTAMP: the built-in initramfs gets the build time as its mtimes, so no two builds produce the same vmlinux"),
+                    None => format!("{what} runs without KBUILD_BUILD_TIMESTAMP: the build time goes into compile.h and `uname -v`, so no two builds produce the same vmlinux"),
+                };
+                let d = c.report(RULE, carrier.file, carrier.span.clone(), message);
+                note_chain(model, d, &calls);
                 d.with_help_mut("pin it to the changelog date: `KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH)` with /usr/share/dpkg/pkg-info.mk");
                 let mut edits = vec![insert_settings(&carrier, TIMESTAMP)];
                 if !includes_system_makefile(program, "pkg-info.mk")
+                    && !includes_system_makefile(program, "default.mk")
                     && !program.defines("SOURCE_DATE_EPOCH")
                 {
                     edits.extend(system_include_edit(
@@ -99,12 +123,18 @@ mod tests {
             "\"@1700000000\"",
             "2024-01-01T00:00:00Z",
             "$(shell date -u -d @$(T))",
+            "\"$(shell dpkg-parsechangelog -SDate)\"",
+            "$(shell dpkg-parsechangelog -S Date)",
+            "$(shell dpkg-parsechangelog -l$(DEBIAN)/changelog --show-field=Date)",
         ] {
             assert!(parseable(ok), "{ok}");
         }
         for bad in [
             "\"Acme Linux $(DEB_VERSION) ($(DEB_DISTRIBUTION))\"",
             "Debian 6.1.115-1",
+            "$(shell dpkg-parsechangelog -SVersion)",
+            "$(shell dpkg-parsechangelog -SDate | tr a-z A-Z)",
+            "Acme ($(shell dpkg-parsechangelog -SDate))",
         ] {
             assert!(!parseable(bad), "{bad}");
         }

@@ -3,7 +3,7 @@
 use super::{by_carrier, insert_settings, setting};
 use crate::diagnostic::Fix;
 use crate::registry::Rule;
-use crate::rules::kernel_make::MakeCall;
+use crate::rules::kernel_make::{note_chain, MakeCall};
 use crate::rules::Checker;
 
 const RULE: Rule = Rule::UnpinnedKbuildUserHost;
@@ -46,7 +46,10 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
         if missing.is_empty() {
             continue;
         }
-        let what = carrier.subject();
+        let what = match &carrier.variable {
+            Some(_) => carrier.subject(),
+            None => first.subject(),
+        };
         let d = c.report(
             RULE,
             carrier.file,
@@ -63,6 +66,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
                 }
             })
             .collect();
+        note_chain(model, d, &calls);
         d.with_help_mut(format!("set {}", settings.join(" ")));
         d.with_fix_mut(Fix::safe(
             "pin the build user and host",

@@ -3,6 +3,7 @@
 use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
 use crate::diagnostic::{Edit, Fix};
 use crate::registry::Rule;
+use crate::rules::kernel_make::note_chain;
 use crate::rules::Checker;
 
 const RULE: Rule = Rule::IgnoresParallelOption;
@@ -25,8 +26,9 @@ pub fn check(c: &mut Checker, facts: &Facts) {
             format!(" {PARALLEL_JOBS}"),
         )];
         edits.extend(buildopts_include_edit(model, &model.programs[call.program]));
-        c.report(RULE, file, make.span.clone(), "this kernel make never gets the job count from `DEB_BUILD_OPTIONS=parallel=N`, so `dpkg-buildpackage -jN` builds the kernel with one job")
-            .with_help_mut("include /usr/share/dpkg/buildopts.mk and pass `-j$(DEB_BUILD_OPTION_PARALLEL)` to the kernel make")
+        let d = c.report(RULE, file, make.span.clone(), format!("{} never gets the job count from `DEB_BUILD_OPTIONS=parallel=N`, so `dpkg-buildpackage -jN` builds the kernel with one job", call.subject()));
+        note_chain(model, d, &[call]);
+        d.with_help_mut("include /usr/share/dpkg/buildopts.mk and pass `-j$(DEB_BUILD_OPTION_PARALLEL)` to the kernel make")
             .with_fix_mut(Fix::safe("pass the parallel=N level to the kernel make", edits));
     }
 }

@@ -5,6 +5,7 @@ use crate::diagnostic::{Edit, Fix};
 use crate::knowledge;
 use crate::model::invocation::Jobs;
 use crate::registry::Rule;
+use crate::rules::kernel_make::note_chain;
 use crate::rules::Checker;
 use crate::source::{FileId, Span};
 
@@ -32,7 +33,12 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
                 continue;
             }
             let make = &call.cmd.argv[0].text;
-            let d = c.report(RULE, file, opt.span.clone(), format!("the kernel build `{make}` runs with one job: this compile is serial whatever `parallel=N` the build was started with"));
+            let why = if call.default_goal {
+                format!(" ({})", call.reason)
+            } else {
+                String::new()
+            };
+            let d = c.report(RULE, file, opt.span.clone(), format!("the kernel build `{make}`{why} runs with one job: this compile is serial whatever `parallel=N` the build was started with"));
             if !opt.literal {
                 if let Some(w) = if opt.in_env {
                     call.cmd.env.get(opt.word)
@@ -48,9 +54,11 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
                         );
                     }
                 }
+                note_chain(model, d, &[call]);
                 d.with_help_mut("pass the level from `parallel=N` instead, e.g. `-j$(DEB_BUILD_OPTION_PARALLEL)` with /usr/share/dpkg/buildopts.mk");
                 continue;
             }
+            note_chain(model, d, &[call]);
             d.with_help_mut("let the kernel make take the level from `parallel=N`: dpkg-buildpackage -jN sets it");
             let mut edits = vec![Edit::replace(file, opt.span.clone(), PARALLEL_JOBS)];
             edits.extend(buildopts_include_edit(model, &model.programs[call.program]));

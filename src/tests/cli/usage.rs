@@ -55,6 +55,7 @@ fn directory_of_many_trees() {
     assert_eq!(
         paths,
         [
+            "goal-less/in/debian/rules",
             "mkdebian-kernel-tree/in/debian/rules",
             "mkdebian-old/in/debian/rules",
             "notparallel/in/debian/rules"
