@@ -13,7 +13,7 @@ use crate::tree::Tree;
 pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
     let model = Model::build(tree);
     let mut diags = rules::check(&model, options);
-    diags.retain(|d| !suppressed(tree, d));
+    diags.retain(|d| options.reports_at(d.rule, &tree.files[d.file].rel) && !suppressed(tree, d));
     let origins = crate::model::origin::origins(tree);
     for d in &mut diags {
         if let Some((_, origin)) = origins.iter().find(|(f, _)| *f == d.file) {

@@ -16,6 +16,14 @@ pub struct FileConfig {
     pub display: String,
     pub select: Option<Vec<String>>,
     pub ignore: Option<Vec<String>>,
+    /// Added to `select` (or to every rule), as ruff layers `extend-select`.
+    pub extend_select: Vec<String>,
+    /// Taken away after `ignore`.
+    pub extend_ignore: Vec<String>,
+    /// Globs of tree paths whose findings are not reported.
+    pub exclude: Vec<String>,
+    /// Glob → rules and families not reported in the files it matches, in order.
+    pub per_file_ignores: Vec<(String, Vec<String>)>,
     /// Rule or family name → severity, in the file's order.
     pub severity: Vec<(String, Severity)>,
     pub release: Option<String>,
@@ -107,6 +115,49 @@ pub fn parse(display: &str, text: &str, base: &Path) -> Result<FileConfig, Confi
                     config.select = list;
                 } else {
                     config.ignore = list;
+                }
+            }
+            "extend-select" | "extend-ignore" => {
+                let names = strings(value, name, &error)?;
+                for (n, span) in &names {
+                    check_rule_name(n, true).map_err(|m| error(span.clone(), m))?;
+                }
+                let list = names.into_iter().map(|(n, _)| n).collect();
+                if name == "extend-select" {
+                    config.extend_select = list;
+                } else {
+                    config.extend_ignore = list;
+                }
+            }
+            "exclude" => {
+                for (glob, span) in strings(value, name, &error)? {
+                    check_glob(&glob).map_err(|m| error(span, m))?;
+                    config.exclude.push(glob);
+                }
+            }
+            "per-file-ignores" => {
+                let DeValue::Table(table) = value.get_ref() else {
+                    return Err(error(
+                        value.span(),
+                        format!(
+                            "`per-file-ignores` must be a table of globs, e.g. `[per-file-ignores]` then `\"debian/rules.d/*.mk\" = [\"parallel\"]`; found {}",
+                            value.get_ref().type_str()
+                        ),
+                    ));
+                };
+                let mut items: Vec<_> = table.iter().collect();
+                items.sort_by_key(|(k, _)| k.span().start);
+                for (glob, names) in items {
+                    let glob_text: &str = glob.get_ref();
+                    check_glob(glob_text).map_err(|m| error(glob.span(), m))?;
+                    let names = strings(names, glob_text, &error)?;
+                    for (n, span) in &names {
+                        check_rule_name(n, true).map_err(|m| error(span.clone(), m))?;
+                    }
+                    config.per_file_ignores.push((
+                        glob_text.to_string(),
+                        names.into_iter().map(|(n, _)| n).collect(),
+                    ));
                 }
             }
             "severity" => {
@@ -228,6 +279,19 @@ fn strings(
     }
 }
 
+/// A glob of tree paths (`debian/rules.d/*.mk`, `**/*.in`): relative, `/`-separated.
+fn check_glob(glob: &str) -> Result<(), String> {
+    if glob.is_empty() {
+        return Err("an empty glob matches nothing".into());
+    }
+    if glob.starts_with('/') {
+        return Err(format!(
+            "`{glob}` is absolute; globs match paths relative to the tree's root"
+        ));
+    }
+    Ok(())
+}
+
 fn check_rule_name(name: &str, allow_all: bool) -> Result<(), String> {
     registry::resolve(name, allow_all)
         .map(|_| ())
@@ -303,7 +367,7 @@ mod tests {
     fn errors_name_file_line_and_column() {
         assert_eq!(
             parse_err("# settings\nselect = [\"parallel\"]\nselct = []\n"),
-            "debian/kpkg-lint.toml:3:1: unknown key `selct` (did you mean `select`? known keys: select, ignore, severity, release, archive, profiles, allow-unknown)"
+            "debian/kpkg-lint.toml:3:1: unknown key `selct` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown)"
         );
         assert_eq!(
             parse_err("ignore = [\"parallel\", \"serial-kernel-bild\"]\n"),

@@ -11,11 +11,21 @@
 //! archive = ["../apt-lists"]            # relative to this file's directory, or "auto"
 //! profiles = ["nodoc"]
 //! allow-unknown = ["libpve-*"]
+//! extend-select = ["unused-suppression"] # added to select (or to every rule)
+//! extend-ignore = ["stale"]             # taken away after ignore
+//! exclude = ["debian/patches/**"]       # findings in these files are not reported
 //!
 //! [severity]                            # rule or family = "error" | "warning" | "info"
 //! serial-kernel-build = "error"
 //! stale = "info"
+//!
+//! [per-file-ignores]                    # glob = rules or families not reported there
+//! "debian.master/rules.d/*.mk" = ["forced-serial-flag"]
 //! ```
+//!
+//! Globs match paths relative to the tree's root: `*` and `?` stay within one
+//! path component, `**` spans any number of them, and a glob without a `/`
+//! matches the file name in any directory.
 //!
 //! An option given on the command line replaces the file's value; `--ignore` is
 //! applied after the file's `select` and `ignore`, and `--select` starts the
@@ -37,6 +47,10 @@ pub const FILE_NAME: &str = "kpkg-lint.toml";
 pub const KEYS: &[&str] = &[
     "select",
     "ignore",
+    "extend-select",
+    "extend-ignore",
+    "exclude",
+    "per-file-ignores",
     "severity",
     "release",
     "archive",

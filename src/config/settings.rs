@@ -59,6 +59,10 @@ pub struct Settings {
     pub profiles_origin: Origin,
     pub allow_unknown: Vec<String>,
     pub allow_unknown_origin: Origin,
+    /// The file's `exclude` globs.
+    pub exclude: Vec<String>,
+    /// The file's `[per-file-ignores]`: glob, the names as written, their rules.
+    pub per_file_ignores: Vec<(String, Vec<String>, RuleSet)>,
 }
 
 /// The rules a list of names covers; names were checked when the list was read.
@@ -87,8 +91,16 @@ impl Settings {
                 enabled = covered(select);
                 from_file = true;
             }
+            if !f.extend_select.is_empty() {
+                enabled = enabled.union(covered(&f.extend_select));
+                from_file = true;
+            }
             if let Some(ignore) = f.ignore.as_ref().filter(|s| !s.is_empty()) {
                 enabled = enabled.difference(covered(ignore));
+                from_file = true;
+            }
+            if !f.extend_ignore.is_empty() {
+                enabled = enabled.difference(covered(&f.extend_ignore));
                 from_file = true;
             }
         }
@@ -160,6 +172,15 @@ impl Settings {
             profiles_origin,
             allow_unknown: allow_unknown.unwrap_or_default(),
             allow_unknown_origin,
+            exclude: file.map(|f| f.exclude.clone()).unwrap_or_default(),
+            per_file_ignores: file
+                .map(|f| {
+                    f.per_file_ignores
+                        .iter()
+                        .map(|(g, names)| (g.clone(), names.clone(), covered(names)))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 
@@ -171,6 +192,16 @@ impl Settings {
             archive: None,
             profiles: self.profiles.clone(),
             allow_unknown: self.allow_unknown.clone(),
+            per_path: self
+                .exclude
+                .iter()
+                .map(|g| (g.clone(), RuleSet::all()))
+                .chain(
+                    self.per_file_ignores
+                        .iter()
+                        .map(|(g, _, rules)| (g.clone(), *rules)),
+                )
+                .collect(),
         }
     }
 
@@ -230,6 +261,13 @@ impl Settings {
             list(&self.allow_unknown),
             self.allow_unknown_origin
         ));
+        if !self.exclude.is_empty() {
+            s.push_str(&format!(
+                "exclude = {}  # {}\n",
+                list(&self.exclude),
+                self.config.as_deref().unwrap_or("")
+            ));
+        }
         s.push_str("\n[severity]");
         let changed = self.severity.keys().any(|r| self.rules.contains(*r));
         match &self.config {
@@ -246,6 +284,15 @@ impl Settings {
                 "{rule} = {}  # default: {default}\n",
                 quote(level.as_str())
             ));
+        }
+        if !self.per_file_ignores.is_empty() {
+            s.push_str(&format!(
+                "\n[per-file-ignores]  # {}\n",
+                self.config.as_deref().unwrap_or("")
+            ));
+            for (glob, names, _) in &self.per_file_ignores {
+                s.push_str(&format!("{} = {}\n", quote(glob), list(names)));
+            }
         }
         s
     }
@@ -271,6 +318,35 @@ mod tests {
     use super::super::test_support::parse_ok;
     use super::*;
     use toml::de::DeTable;
+
+    /// ruff-style layering, and per-path rules that reach the engine's options.
+    #[test]
+    fn extend_keys_layer_and_paths_become_lint_options() {
+        let file = parse_ok(
+            "select = [\"parallel\"]\nextend-select = [\"obsolete-build-dep\"]\nextend-ignore = [\"forced-serial-flag\"]\nexclude = [\"debian/patches/**\"]\n[per-file-ignores]\n\"debian.*/rules.d/*.mk\" = [\"determinism\", \"serial-kernel-build\"]\n",
+        );
+        let s = Settings::resolve(Some(&file), &Overrides::default());
+        assert!(s.rules.contains(Rule::SerialKernelBuild));
+        assert!(s.rules.contains(Rule::ObsoleteBuildDep));
+        assert!(!s.rules.contains(Rule::ForcedSerialFlag));
+        assert!(!s.rules.contains(Rule::TransitionalBuildDep));
+        let o = s.lint_options();
+        assert!(!o.reports_at(Rule::ObsoleteBuildDep, "debian/patches/x/y.patch"));
+        assert!(o.reports_at(Rule::ObsoleteBuildDep, "debian/control"));
+        let mk = "debian.master/rules.d/amd64.mk";
+        assert!(!o.reports_at(Rule::SerialKernelBuild, mk));
+        assert!(!o.reports_at(Rule::UnpinnedKbuildTimestamp, mk));
+        assert!(o.reports_at(Rule::IgnoresParallelOption, mk));
+        assert!(o.reports_at(Rule::SerialKernelBuild, "debian/rules"));
+        // --show-settings prints them back as TOML.
+        let shown = s.render("");
+        assert!(shown.contains("exclude = [\"debian/patches/**\"]"), "{shown}");
+        assert!(
+            shown.contains("\"debian.*/rules.d/*.mk\" = [\"determinism\", \"serial-kernel-build\"]"),
+            "{shown}"
+        );
+        DeTable::parse(&shown).unwrap_or_else(|e| panic!("{e}: {shown}"));
+    }
 
     #[test]
     fn command_line_wins_and_select_restarts() {

@@ -6,6 +6,7 @@ pub mod build_deps;
 pub mod cross;
 pub mod determinism;
 pub mod flavour;
+pub mod glob;
 pub mod input;
 pub mod kernel_make;
 pub mod parallel;
@@ -29,9 +30,20 @@ pub struct LintOptions {
     pub profiles: Vec<String>,
     /// `--allow-unknown`: glob patterns of packages no index needs to have.
     pub allow_unknown: Vec<String>,
+    /// Rules not reported in the files a glob matches (`exclude`: every rule;
+    /// `[per-file-ignores]`), in the configuration's order.
+    pub per_path: Vec<(String, RuleSet)>,
 }
 
 impl LintOptions {
+    /// Is `rule` reported in the tree file `rel`?
+    pub fn reports_at(&self, rule: crate::registry::Rule, rel: &str) -> bool {
+        !self
+            .per_path
+            .iter()
+            .any(|(g, rules)| rules.contains(rule) && glob::matches(g, rel))
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if let Some(r) = &self.release {
             if crate::knowledge::release(r).is_none() {

@@ -100,6 +100,7 @@ mod tests {
             archive: None,
             profiles: vec![],
             allow_unknown: vec![],
+            per_path: vec![],
         };
         let mut checked = 0;
         for tree in &d.trees {
