@@ -29,7 +29,7 @@ pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>,
         archive: None,
         profiles: vec![],
         allow_unknown: vec![],
-            per_path: vec![],
+        per_path: vec![],
     };
     (lint_tree(&tree, &options), tree)
 }

@@ -340,9 +340,13 @@ mod tests {
         assert!(o.reports_at(Rule::SerialKernelBuild, "debian/rules"));
         // --show-settings prints them back as TOML.
         let shown = s.render("");
-        assert!(shown.contains("exclude = [\"debian/patches/**\"]"), "{shown}");
         assert!(
-            shown.contains("\"debian.*/rules.d/*.mk\" = [\"determinism\", \"serial-kernel-build\"]"),
+            shown.contains("exclude = [\"debian/patches/**\"]"),
+            "{shown}"
+        );
+        assert!(
+            shown
+                .contains("\"debian.*/rules.d/*.mk\" = [\"determinism\", \"serial-kernel-build\"]"),
             "{shown}"
         );
         DeTable::parse(&shown).unwrap_or_else(|e| panic!("{e}: {shown}"));

@@ -30,7 +30,9 @@ fn components(g: &[&str], p: &[&str]) -> bool {
         || (!g.is_empty()
             && !g.contains(&"**")
             && g.len() < p.len()
-            && g.iter().zip(p).all(|(a, b)| segment(a.as_bytes(), b.as_bytes())))
+            && g.iter()
+                .zip(p)
+                .all(|(a, b)| segment(a.as_bytes(), b.as_bytes())))
 }
 
 /// One component: `*` any run, `?` one byte, everything else itself.
@@ -49,10 +51,16 @@ mod tests {
 
     #[test]
     fn globs_match_like_gitignore() {
-        assert!(matches("debian/rules.d/*.mk", "debian/rules.d/2-binary-arch.mk"));
+        assert!(matches(
+            "debian/rules.d/*.mk",
+            "debian/rules.d/2-binary-arch.mk"
+        ));
         assert!(!matches("debian/rules.d/*.mk", "debian/rules.d/sub/x.mk"));
         assert!(matches("debian/**/*.mk", "debian/rules.d/sub/x.mk"));
-        assert!(matches("**/control.stub.in", "debian.master/control.stub.in"));
+        assert!(matches(
+            "**/control.stub.in",
+            "debian.master/control.stub.in"
+        ));
         assert!(matches("*.in", "debian/templates/source.control.in"));
         assert!(matches("debian/patches", "debian/patches/series"));
         assert!(matches("debian/patches/**", "debian/patches/a/b.patch"));

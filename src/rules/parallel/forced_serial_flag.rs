@@ -119,6 +119,19 @@ mod tests {
         assert!(d.is_empty(), "{d:?}");
     }
 
+    /// A comment that only describes the step, or a suppression, gives no reason.
+    #[test]
+    fn an_unrelated_comment_is_no_reason() {
+        for above in [
+            "# run the selftests",
+            "# kpkg-lint: allow(serial-kernel-build)",
+        ] {
+            let text = format!("b:\n\t{above}\n\t$(MAKE) -j1 -C tools/testing/selftests\n");
+            let (d, _) = lint_memory_rule(&[("debian/rules", &text)], "forced-serial-flag");
+            assert_eq!(d.len(), 1, "{above}");
+        }
+    }
+
     #[test]
     fn kernel_build_is_left_to_serial_kernel_build() {
         let (d, _) = lint_memory_rule(

@@ -12,6 +12,7 @@ mod deprecated_make_kpkg;
 mod forced_serial_flag;
 mod ignores_parallel_option;
 mod notparallel_serializes_build;
+mod reason;
 mod serial_kernel_build;
 mod sets_deb_build_options;
 mod unnecessary_dh_parallel;
@@ -64,7 +65,13 @@ pub fn buildopts_include_edit(model: &Model, program: &Program) -> Option<Edit> 
 
 /// A comment on the line above, or at the end of the line, explains a serial step.
 pub fn justified(model: &Model, file: FileId, offset: usize) -> bool {
-    model.comment_above(file, offset).is_some() || model.trailing_comment(file, offset).is_some()
+    [
+        model.comment_above(file, offset),
+        model.trailing_comment(file, offset),
+    ]
+    .into_iter()
+    .flatten()
+    .any(reason::gives_a_reason)
 }
 
 pub fn check(c: &mut Checker, makes: &[MakeCall]) {

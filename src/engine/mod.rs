@@ -1,6 +1,8 @@
 //! One tree through the pipeline: tree → model → rules → findings, suppression
 //! comments, and the fix loop that applies fixes and lints again until nothing changes.
 
+mod suppressions;
+
 use crate::diagnostic::Diagnostic;
 use crate::fix::{self, Pass};
 use crate::model::Model;
@@ -12,8 +14,35 @@ use crate::tree::Tree;
 /// include chains, sort.
 pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
     let model = Model::build(tree);
-    let mut diags = rules::check(&model, options);
-    diags.retain(|d| options.reports_at(d.rule, &tree.files[d.file].rel) && !suppressed(tree, d));
+    let mut sups = suppressions::scan(tree);
+    let report_unused = options.rules.contains(registry::Rule::UnusedSuppression);
+    // To tell a used suppression from a stale one, the rules it names must run.
+    let ran = if report_unused {
+        options.rules.union(suppressions::named_rules(&sups))
+    } else {
+        options.rules
+    };
+    let mut diags = if ran == options.rules {
+        rules::check(&model, options)
+    } else {
+        let wider = LintOptions {
+            rules: ran,
+            ..options.clone()
+        };
+        rules::check(&model, &wider)
+    };
+    diags.retain(|d| {
+        options.reports_at(d.rule, &tree.files[d.file].rel)
+            && !suppressions::suppress(tree, &mut sups, d)
+            && options.rules.contains(d.rule)
+    });
+    if report_unused {
+        diags.extend(
+            suppressions::unused(tree, &sups, ran)
+                .into_iter()
+                .filter(|d| options.reports_at(d.rule, &tree.files[d.file].rel)),
+        );
+    }
     let origins = crate::model::origin::origins(tree);
     for d in &mut diags {
         if let Some((_, origin)) = origins.iter().find(|(f, _)| *f == d.file) {
@@ -67,35 +96,6 @@ fn in_generated_file(tree: &Tree, d: &mut Diagnostic, origin: &crate::model::ori
             fix.description = format!("{} (in the generated {rel})", fix.description);
         }
     }
-}
-
-/// `# kpkg-lint: allow(rule-or-family, …) reason` on the line, or on the line above.
-fn suppressed(tree: &Tree, d: &Diagnostic) -> bool {
-    let f = &tree.files[d.file];
-    if f.skipped.is_some() {
-        return false;
-    }
-    let line = f.line_index(d.span.start);
-    let allows = |text: &str| -> bool {
-        let Some(hash) = text.find('#') else {
-            return false;
-        };
-        let Some(pos) = text[hash..].find("kpkg-lint: allow(") else {
-            return false;
-        };
-        let rest = &text[hash + pos + "kpkg-lint: allow(".len()..];
-        let Some(end) = rest.find(')') else {
-            return false;
-        };
-        rest[..end]
-            .split(',')
-            .map(str::trim)
-            .any(|n| registry::resolve(n, false).is_ok_and(|s| s.covers(d.rule)))
-    };
-    if allows(f.line_text(line)) {
-        return true;
-    }
-    line > 0 && f.line_text(line - 1).trim_start().starts_with('#') && allows(f.line_text(line - 1))
 }
 
 pub struct FixOutcome {
