@@ -99,6 +99,8 @@ pub enum HookAction {
 pub enum Format {
     /// Findings with their source, for people.
     Text,
+    /// One `path:line:col: severity[rule] message` line per finding (editors, grep).
+    Concise,
     /// One JSON object with a schema version (for scripts).
     Json,
     /// SARIF 2.1.0 (GitHub code scanning, IDEs).

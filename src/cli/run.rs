@@ -166,6 +166,7 @@ fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
         Format::Github => Box::new(Github),
         Format::Gitlab => Box::new(Gitlab),
         Format::Lintian => Box::new(Lintian),
+        Format::Concise => Box::new(crate::output::concise::Concise),
     }
 }
 

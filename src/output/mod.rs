@@ -2,6 +2,7 @@
 //! trees they point into, never the model or the rules (the rule catalogue is read
 //! for rule descriptions only).
 
+pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod json;

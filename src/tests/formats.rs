@@ -547,3 +547,48 @@ fn format_snapshots() {
     let o = run_in(tmp.path(), &["--statistics", "--select", "parallel"]);
     insta::assert_snapshot!("statistics_parallel", stdout(&o));
 }
+
+/// `--format concise` is what editors' quickfix lists read: vim's default
+/// errorformat takes every line as file, line, column and message.
+#[test]
+fn concise_lines_fill_vims_quickfix_list() {
+    let tree = testdata("parallel/mkdebian-old/in");
+    let o = run_in(
+        &tree,
+        &["--format", "concise", "--select", "parallel,determinism"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = stdout(&o);
+    insta::assert_snapshot!("format_concise_mkdebian_old", out);
+    if !tool_available(
+        "vim",
+        &["--version"],
+        "the concise format's vim quickfix test",
+    ) {
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let errors = tmp.path().join("errors");
+    let parsed = tmp.path().join("parsed");
+    fs::write(&errors, &out).unwrap();
+    let script = format!(
+        "call writefile(map(getqflist(), {{_, v -> bufname(v.bufnr) . '|' . v.lnum . '|' . v.col . '|' . v.valid . '|' . v.text}}), '{}')",
+        parsed.display()
+    );
+    let status = std::process::Command::new("vim")
+        .current_dir(&tree)
+        .args(["-Nu", "NONE", "-Es", "-c"])
+        .arg(format!("cgetfile {}", errors.display()))
+        .args(["-c", &script, "-c", "qa!"])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let entries = fs::read_to_string(&parsed).unwrap();
+    let lines: Vec<&str> = entries.lines().collect();
+    assert_eq!(lines.len(), out.lines().count(), "{entries}");
+    for (entry, line) in lines.iter().zip(out.lines()) {
+        let fields: Vec<&str> = entry.splitn(5, '|').collect();
+        assert_eq!(&fields[..4], ["debian/rules", "9", "2", "1"], "{entry}");
+        assert!(line.ends_with(fields[4]), "{entry} vs {line}");
+    }
+}
