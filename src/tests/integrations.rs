@@ -130,6 +130,23 @@ fn pre_commit_framework_runs_the_hook() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("Skipped"), "{}", text(&o));
 
+    // Every layout discovery knows runs it: a packaging tree in a subdirectory
+    // (linux-liquorix/debian/) and kernel-package's ruleset.
+    let nested = tmp.path().join("nested");
+    fs::create_dir_all(&nested).unwrap();
+    copy_dir(&testdata("parallel/mkdebian-old/in"), &nested.join("linux-acme"));
+    copy_dir(&testdata("examples/kernel-package"), &nested.join("kpkg"));
+    repo_with(&nested.clone(), &tmp.path().join("nested-repo"));
+    let nested = tmp.path().join("nested-repo");
+    for (file, finding) in [
+        ("linux-acme/debian/rules", "linux-acme/debian/rules:9:2"),
+        ("kpkg/kernel/rules", "kpkg/kernel/"),
+    ] {
+        let o = try_repo(&nested, &hook_repo, &home, &["kpkg-lint", "--files", file]);
+        assert_eq!(o.status.code(), Some(1), "{file}: {}", text(&o));
+        assert!(text(&o).contains(finding), "{file}: {}", text(&o));
+    }
+
     // After the fixes the hook passes.
     let o = run_in(&repo, &["--fix", "--write"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
