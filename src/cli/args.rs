@@ -156,6 +156,11 @@ pub struct LintArgs {
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
     pub fail_on: FailOn,
 
+    /// Exit with status 0 even when there are findings (still 2 for usage and
+    /// I/O errors): report without failing, as ruff's `--exit-zero`.
+    #[arg(long)]
+    pub exit_zero: bool,
+
     /// Only run these rules or families (comma-separated; repeatable). Replaces
     /// `select` of the configuration file.
     #[arg(long, value_delimiter = ',', value_name = "RULE|FAMILY")]

@@ -172,6 +172,9 @@ fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
 
 /// Does any finding reach `--fail-on`?
 fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
+    if args.exit_zero {
+        return false;
+    }
     let threshold = fail_on(args.fail_on);
     diags.iter().any(|d| d.severity >= threshold)
 }

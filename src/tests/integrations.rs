@@ -134,7 +134,10 @@ fn pre_commit_framework_runs_the_hook() {
     // (linux-liquorix/debian/) and kernel-package's ruleset.
     let nested = tmp.path().join("nested");
     fs::create_dir_all(&nested).unwrap();
-    copy_dir(&testdata("parallel/mkdebian-old/in"), &nested.join("linux-acme"));
+    copy_dir(
+        &testdata("parallel/mkdebian-old/in"),
+        &nested.join("linux-acme"),
+    );
     copy_dir(&testdata("examples/kernel-package"), &nested.join("kpkg"));
     repo_with(&nested.clone(), &tmp.path().join("nested-repo"));
     let nested = tmp.path().join("nested-repo");

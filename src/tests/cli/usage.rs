@@ -119,6 +119,14 @@ fn fail_on_and_select_ignore() {
         .code(),
         Some(1)
     );
+    // --exit-zero reports and exits 0; an I/O error is still 2.
+    let o = run_in(&dir, &["--exit-zero", "--fail-on", "info"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("No findings."), "{}", stdout(&o));
+    assert_eq!(
+        run_in(&dir, &["--exit-zero", "nowhere"]).status.code(),
+        Some(2)
+    );
     assert_eq!(
         findings(&dir, &["--ignore", "parallel,cross,determinism,stale"]),
         []
