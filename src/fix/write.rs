@@ -10,10 +10,111 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use crate::source::{display_path, io_message, FileId};
 use crate::tree::Tree;
+
+/// A tree's root, resolved: every file `--write` writes or creates must resolve
+/// inside it. A symbolic link that stays inside the tree is written through (the
+/// file it points at changes, as editors do); one that leads out of it is never
+/// followed for writing, and the tree is not written at all.
+pub struct Jail {
+    /// The root as the run knows it (maybe relative).
+    given: PathBuf,
+    /// The root with every link resolved.
+    real: PathBuf,
+}
+
+impl Jail {
+    pub fn new(root: &Path) -> Result<Jail, String> {
+        let real = fs::canonicalize(root).map_err(|e| io_message(&e))?;
+        Ok(Jail {
+            given: root.to_path_buf(),
+            real,
+        })
+    }
+
+    /// The root, every link resolved.
+    pub fn real_root(&self) -> &Path {
+        &self.real
+    }
+
+    /// The file an existing file of the tree (`rel` below the root) resolves to,
+    /// which must be inside the tree.
+    pub fn existing(&self, rel: &str) -> Result<PathBuf, String> {
+        if !plain_relative(Path::new(rel)) {
+            return Err(LEAVES.into());
+        }
+        let target = resolve_symlink(&self.given.join(rel))?;
+        if target.starts_with(&self.real) {
+            Ok(target)
+        } else {
+            Err(self.escape(Path::new(rel), &target))
+        }
+    }
+
+    /// Where a file the fix creates at `rel` goes: its existing directories
+    /// resolved, inside the tree; the directories still to make hold no link.
+    pub fn new_file(&self, rel: &str) -> Result<PathBuf, String> {
+        let rel = Path::new(rel);
+        if !plain_relative(rel) {
+            return Err(LEAVES.into());
+        }
+        let parts: Vec<Component> = rel.components().collect();
+        let mut base = self.given.clone();
+        let mut found = 0;
+        for c in &parts {
+            let next = base.join(c);
+            if fs::symlink_metadata(&next).is_err() {
+                break;
+            }
+            base = next;
+            found += 1;
+        }
+        if found == parts.len() {
+            return Err("already exists; not overwritten".into());
+        }
+        let real = fs::canonicalize(&base)
+            .map_err(|e| format!("cannot resolve {}: {}", base.display(), io_message(&e)))?;
+        if !real.starts_with(&self.real) {
+            let upto: PathBuf = parts[..found].iter().collect();
+            return Err(self.escape(&upto, &real));
+        }
+        Ok(parts[found..].iter().fold(real, |p, c| p.join(c)))
+    }
+
+    /// Why a path resolving to `target` out of the tree is not written: the first
+    /// link on the way, named.
+    fn escape(&self, rel: &Path, target: &Path) -> String {
+        let mut p = PathBuf::new();
+        for c in rel.components() {
+            p.push(c);
+            let full = self.given.join(&p);
+            if fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+                let to = fs::read_link(&full)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                return format!(
+                    "not written: {} is a symbolic link to {to}, which leads out of the tree (to {}); kpkg-lint never writes outside the tree",
+                    p.display(),
+                    target.display()
+                );
+            }
+        }
+        format!(
+            "not written: it resolves out of the tree (to {}); kpkg-lint never writes outside the tree",
+            target.display()
+        )
+    }
+}
+
+const LEAVES: &str = "not written: its name leaves the tree (`..` or an absolute path)";
+
+/// Only plain names: no `..`, no root, no `.`.
+fn plain_relative(rel: &Path) -> bool {
+    rel.components().all(|c| matches!(c, Component::Normal(_))) && !rel.as_os_str().is_empty()
+}
 
 /// A file's new content, written and synced beside it, not yet in place. Dropped
 /// without [`Staged::commit`], it removes its temporary file and any directory it
@@ -28,6 +129,9 @@ pub struct Staged {
     expected: Option<Vec<u8>>,
     /// Directories created for a new file, deepest first.
     created_dirs: Vec<PathBuf>,
+    /// The target's directory as it resolved when staging: a directory swapped for
+    /// a symbolic link before the commit is caught there.
+    dir_real: PathBuf,
 }
 
 /// Stage new content for an existing file. `expected` is what was linted: if the file
@@ -70,6 +174,7 @@ pub fn stage_replace(
     #[cfg(not(unix))]
     let _ = mode;
     Ok(Staged {
+        dir_real: real_dir(&target)?,
         target,
         tmp: Some(sync_and_close(tmp)?),
         expected: Some(expected.to_vec()),
@@ -96,8 +201,10 @@ pub fn stage_new(path: &Path, content: &[u8], mode: Option<u32>) -> Result<Stage
         tmp: None,
         expected: None,
         created_dirs,
+        dir_real: PathBuf::new(),
     };
     // From here on, dropping `staged` on an error removes the directories.
+    staged.dir_real = real_dir(path)?;
     let tmp = write_temp(path, content, Some(mode.unwrap_or(0o666)))?;
     #[cfg(unix)]
     if let Some(mode) = mode {
@@ -129,6 +236,14 @@ impl Staged {
     /// Put the staged content in place. A replaced file is checked once more right
     /// before the rename; a new file is never put over one that appeared meanwhile.
     pub fn commit(mut self) -> Result<(), String> {
+        // The directory must still be the one staged into: a directory replaced by
+        // a symbolic link since would take the rename somewhere else.
+        if real_dir(&self.target).ok().as_ref() != Some(&self.dir_real) {
+            return Err(format!(
+                "its directory {} was replaced (by a symbolic link?) while kpkg-lint was running; not written",
+                parent_dir(&self.target).display()
+            ));
+        }
         let tmp = self.tmp.take().expect("staged content");
         match &self.expected {
             Some(expected) => {
@@ -234,6 +349,13 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf, String> {
             io_message(&e)
         }
     })
+}
+
+/// The directory of `path`, all links resolved.
+fn real_dir(path: &Path) -> Result<PathBuf, String> {
+    let dir = parent_dir(path);
+    fs::canonicalize(dir)
+        .map_err(|e| format!("cannot resolve {}: {}", dir.display(), io_message(&e)))
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -342,6 +464,72 @@ mod tests {
         assert!(leftovers(&dir.path().join("shared")).is_empty());
     }
 
+    /// The jail: a file or directory link out of the tree is refused and named, a
+    /// new file under a linked directory too; `..` never; links inside are fine.
+    #[test]
+    fn the_jail_resolves_inside_the_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path().join("tree"), dir.path().join("outside"));
+        fs::create_dir_all(root.join("debian/real")).unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("victim"), "x").unwrap();
+        fs::write(root.join("debian/real/rules"), "x").unwrap();
+        std::os::unix::fs::symlink("../../outside", root.join("debian/out")).unwrap();
+        std::os::unix::fs::symlink("real", root.join("debian/in")).unwrap();
+        std::os::unix::fs::symlink("../../outside/victim", root.join("debian/rules")).unwrap();
+        let jail = Jail::new(&root).unwrap();
+        let real = fs::canonicalize(&root).unwrap();
+        for (rel, link) in [
+            ("debian/rules", "debian/rules"),
+            ("debian/out/victim", "debian/out"),
+        ] {
+            let e = jail.existing(rel).unwrap_err();
+            assert!(e.contains(&format!("{link} is a symbolic link to ")), "{e}");
+        }
+        let e = jail.new_file("debian/out/sub/vars.new").unwrap_err();
+        assert!(e.contains("debian/out is a symbolic link"), "{e}");
+        assert!(jail
+            .new_file("debian/../../x")
+            .unwrap_err()
+            .contains("leaves the tree"));
+        assert!(jail
+            .existing("/etc/passwd")
+            .unwrap_err()
+            .contains("leaves the tree"));
+        assert_eq!(
+            jail.existing("debian/in/rules").unwrap(),
+            real.join("debian/real/rules")
+        );
+        assert_eq!(
+            jail.new_file("debian/in/a/b").unwrap(),
+            real.join("debian/real/a/b")
+        );
+    }
+
+    /// A directory swapped for a link between staging and the rename is caught.
+    #[test]
+    fn commit_checks_the_directory_again() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("d")).unwrap();
+        fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        let p = dir.path().join("d/rules");
+        fs::write(&p, "old\n").unwrap();
+        fs::write(dir.path().join("elsewhere/rules"), "old\n").unwrap();
+        let staged = stage_replace(&p, b"old\n", b"new\n", None).unwrap();
+        fs::rename(dir.path().join("d"), dir.path().join("d.moved")).unwrap();
+        std::os::unix::fs::symlink("elsewhere", dir.path().join("d")).unwrap();
+        let e = staged.commit().unwrap_err();
+        assert!(e.contains("was replaced"), "{e}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("elsewhere/rules")).unwrap(),
+            "old\n"
+        );
+        // Its temporary file stays in the moved directory (inside the tree): it is
+        // removed by its name, which now leads elsewhere, where nothing is removed.
+        assert_eq!(leftovers(&dir.path().join("d.moved")).len(), 1);
+        assert!(leftovers(&dir.path().join("elsewhere")).is_empty());
+    }
+
     /// New files get what the umask gives a new file, not the 0600 of a temporary
     /// file, and never replace a file that appeared after staging.
     #[test]
@@ -395,12 +583,27 @@ pub struct WriteFailure {
 pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
     let mut staged: Vec<(FileId, Staged)> = Vec::new();
     let mut problems = Vec::new();
+    let changes = after.files.iter().enumerate().any(|(id, f)| {
+        before
+            .files
+            .get(id)
+            .is_none_or(|old| old.bytes() != f.bytes())
+    });
+    if !changes {
+        return Ok(0);
+    }
+    let jail = Jail::new(&before.root).map_err(|e| WriteFailure {
+        committed: Vec::new(),
+        problems: vec![(display_root(before), e)],
+    })?;
     for (id, f) in after.files.iter().enumerate() {
         let result = match before.files.get(id) {
-            Some(old) if old.bytes() != f.bytes() => {
-                stage_replace(&old.path, old.bytes(), f.bytes(), old.mode)
-            }
-            None => stage_new(&f.path, f.bytes(), None),
+            Some(old) if old.bytes() != f.bytes() => jail
+                .existing(&old.rel)
+                .and_then(|t| stage_replace(&t, old.bytes(), f.bytes(), old.mode)),
+            None => jail
+                .new_file(&f.rel)
+                .and_then(|t| stage_new(&t, f.bytes(), None)),
             _ => continue,
         };
         match result {
