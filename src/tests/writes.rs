@@ -472,3 +472,27 @@ fn write_follows_links_that_stay_inside_the_tree() {
     );
     assert!(temp_files(&dir).is_empty());
 }
+
+/// `ulimit -f` as a shell sets it, SIGXFSZ left at its default (which kills the
+/// process mid-write): kpkg-lint ignores the signal, so the write fails with EFBIG
+/// and is handled like any write failure: exit 2, nothing of the tree changed, no
+/// temporary file left. (Before, the signal killed the run and left them.)
+#[cfg(unix)]
+#[test]
+fn a_shell_file_size_limit_is_a_write_failure() {
+    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
+    // One block (512 or 1,024 bytes, by shell): below the larger fixed file.
+    let o = Command::new("sh")
+        .args(["-c", "ulimit -f 1 && exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_kpkg-lint"))
+        .args(["--fix", "--write"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{:?}: {err}", o.status);
+    assert!(err.contains("File too large"), "{err}");
+    assert_same_tree(&dir, &testdata(EXAMPLE));
+    assert!(temp_files(&dir).is_empty(), "{:?}", temp_files(&dir));
+}
