@@ -12,6 +12,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+use super::journal::{self, Digest};
 use crate::source::{display_path, io_message, FileId};
 use crate::tree::Tree;
 
@@ -132,6 +133,8 @@ pub struct Staged {
     /// The target's directory as it resolved when staging: a directory swapped for
     /// a symbolic link before the commit is caught there.
     dir_real: PathBuf,
+    /// What the target gets, for the journal.
+    new: Digest,
 }
 
 /// Stage new content for an existing file. `expected` is what was linted: if the file
@@ -179,6 +182,7 @@ pub fn stage_replace(
         tmp: Some(sync_and_close(tmp)?),
         expected: Some(expected.to_vec()),
         created_dirs: Vec::new(),
+        new: Digest::of(content),
     })
 }
 
@@ -202,6 +206,7 @@ pub fn stage_new(path: &Path, content: &[u8], mode: Option<u32>) -> Result<Stage
         expected: None,
         created_dirs,
         dir_real: PathBuf::new(),
+        new: Digest::of(content),
     };
     // From here on, dropping `staged` on an error removes the directories.
     staged.dir_real = real_dir(path)?;
@@ -220,6 +225,25 @@ impl Staged {
     /// The file the content goes to (a symlink resolved).
     pub fn target(&self) -> &Path {
         &self.target
+    }
+
+    /// The journal's line for this file, paths relative to `root` (resolved).
+    fn journal_entry(&self, root: &Path) -> Result<journal::Entry, String> {
+        let rel = |p: &Path| {
+            p.strip_prefix(root)
+                .map(Path::to_path_buf)
+                .map_err(|_| format!("{} is not inside {}", p.display(), root.display()))
+        };
+        let tmp = self.tmp.as_ref().expect("staged content");
+        let name = tmp.file_name().unwrap_or_default();
+        Ok(journal::Entry {
+            tmp: rel(&self.dir_real.join(name))?,
+            target: rel(&self
+                .dir_real
+                .join(self.target.file_name().unwrap_or_default()))?,
+            old: self.expected.as_deref().map(Digest::of),
+            new: self.new,
+        })
     }
 
     /// Whether the target is still as it was linted (for a new file: still absent).
@@ -653,6 +677,31 @@ pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
             problems,
         });
     }
+    // The journal, before the first rename: a run killed among the renames
+    // leaves it, and the next run completes the tree (src/fix/journal.rs).
+    let journal = match unique
+        .iter()
+        .map(|(_, s)| s.journal_entry(jail.real_root()))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|entries| journal::begin(jail.real_root(), &entries))
+    {
+        Ok(j) => j,
+        Err(e) => {
+            problems.push((display_root(before), e));
+            problems.push((
+                display_root(before),
+                format!(
+                    "not written: its {} fixed file{} held back, so no fix is left half applied",
+                    unique.len(),
+                    if unique.len() == 1 { " is" } else { "s are" }
+                ),
+            ));
+            return Err(WriteFailure {
+                committed: Vec::new(),
+                problems,
+            });
+        }
+    };
     let mut committed = Vec::new();
     for (id, s) in unique {
         match s.commit() {
@@ -660,6 +709,7 @@ pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
             Err(e) => problems.push((after.files[id].display.clone(), e)),
         }
     }
+    journal.finish();
     if problems.is_empty() {
         Ok(committed.len())
     } else {
