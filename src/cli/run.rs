@@ -301,6 +301,13 @@ fn fix_and_report(
     let status = if args.write {
         write_fixes(args, jobs, &mut outcomes, emitter, out, err)
     } else if let Some(dir) = &args.patch_dir {
+        let roots: Vec<_> = jobs
+            .iter()
+            .filter_map(|j| std::fs::canonicalize(&j.tree.root).ok())
+            .collect();
+        if let Some(e) = crate::fix::write::tree_link_out(&roots, dir) {
+            return fail(err, e);
+        }
         write_mails(args, dir, &outcomes, out, err)
     } else {
         print_patch(args, jobs, &outcomes, out, err)

@@ -110,6 +110,45 @@ impl Jail {
     }
 }
 
+/// For `--patch-dir`: the directory is the user's to choose, anywhere, but a
+/// symbolic link that lies inside one of the linted trees (`roots`, resolved) and
+/// leads out of it is the tree's choice, not the user's: named here, and nothing
+/// is written through it.
+pub fn tree_link_out(roots: &[PathBuf], dir: &Path) -> Option<String> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(dir)
+    };
+    let mut p = PathBuf::new();
+    for c in abs.components() {
+        p.push(c);
+        let Ok(meta) = fs::symlink_metadata(&p) else {
+            return None;
+        };
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        let at = match (p.parent().map(fs::canonicalize), p.file_name()) {
+            (Some(Ok(parent)), Some(name)) => parent.join(name),
+            _ => continue,
+        };
+        let to = fs::canonicalize(&p).unwrap_or_else(|_| PathBuf::from("?"));
+        if let Some(root) = roots
+            .iter()
+            .find(|r| at.starts_with(r) && !to.starts_with(r))
+        {
+            return Some(format!(
+                "{} is a symbolic link in the tree {} that leads out of it (to {}); not written through",
+                p.display(),
+                root.display(),
+                to.display()
+            ));
+        }
+    }
+    None
+}
+
 const LEAVES: &str = "not written: its name leaves the tree (`..` or an absolute path)";
 
 /// Only plain names: no `..`, no root, no `.`.

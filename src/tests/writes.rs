@@ -629,3 +629,44 @@ fn a_kill_during_the_renames_is_completed_by_the_next_run() {
         "no kill landed between two renames in 12 rounds: the test did not test"
     );
 }
+
+/// `--patch-dir` names a directory the user chose, but a link inside the tree
+/// that leads out of it (`patches -> ../outside`) is the tree's choice: refused,
+/// exit 2, nothing created out there. (Before, the mails were written through it.)
+/// A mail's own name is never followed either: new files never replace anything.
+#[cfg(unix)]
+#[test]
+fn patch_dir_never_follows_a_tree_link_out_of_it() {
+    let (guard, tree) = copy_tree(&testdata("parallel/custom-j1/in"));
+    let outside = guard.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink("../outside", tree.join("patches")).unwrap();
+    let o = run_in(
+        &tree,
+        &["--fix", "--patch-dir", "patches", "--select", "parallel"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("patches is a symbolic link in the tree"),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "{err}");
+    // A directory of the user's own outside the tree is fine, and a planted
+    // link with a mail's name is not written through.
+    let mails = guard.path().join("mails");
+    fs::create_dir_all(&mails).unwrap();
+    fs::write(outside.join("victim"), "v").unwrap();
+    let name = "0001-kpkg-lint-unnecessary-dh-parallel.patch";
+    std::os::unix::fs::symlink("../outside/victim", mails.join(name)).unwrap();
+    let args = [
+        "--fix",
+        "--patch-dir",
+        mails.to_str().unwrap(),
+        "--select",
+        "parallel",
+    ];
+    let o = run_in(&tree, &args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(outside.join("victim")).unwrap(), "v");
+}
