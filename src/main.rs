@@ -2,6 +2,15 @@ use clap::Parser;
 use kpkg_lint::cli::Cli;
 
 fn main() {
+    // A file-size limit (`ulimit -f`) sends SIGXFSZ, whose default kills the process
+    // in the middle of a write, leaving temporary files. Ignored, the write fails
+    // with EFBIG instead, and `--write` handles it like a full disk: nothing of the
+    // tree changes, the temporary files are removed, exit 2.
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN before any thread starts installs no handler.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

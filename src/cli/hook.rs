@@ -91,9 +91,12 @@ pub fn hook(action: HookAction, out: &mut dyn Write, err: &mut dyn Write) -> i32
                     );
                 }
                 if !ours {
-                    if let Err(e) = std::fs::rename(&path, &backup) {
-                        return fail(err, format!("{shown}: {}", crate::source::io_message(&e)));
-                    }
+                    let backup = match keep_backup(&path, &backup) {
+                        Ok(b) => b,
+                        Err(e) => {
+                            return fail(err, format!("{shown}: {}", crate::source::io_message(&e)))
+                        }
+                    };
                     let _ = writeln!(
                         out,
                         "Kept the previous hook as {}.",
@@ -133,7 +136,7 @@ pub fn hook(action: HookAction, out: &mut dyn Write, err: &mut dyn Write) -> i32
                     format!("{shown} was not written by kpkg-lint; left as it is"),
                 );
             }
-            let result = if backup.exists() {
+            let result = if let Some(backup) = newest_backup(&backup) {
                 std::fs::rename(&backup, &path)
             } else {
                 std::fs::remove_file(&path)
@@ -147,4 +150,46 @@ pub fn hook(action: HookAction, out: &mut dyn Write, err: &mut dyn Write) -> i32
             }
         }
     }
+}
+
+/// The backup names, oldest first: `pre-commit.kpkg-lint-backup`, then `….2`, `….3`…
+fn backup_name(first: &std::path::Path, n: u32) -> std::path::PathBuf {
+    if n == 1 {
+        first.to_path_buf()
+    } else {
+        let mut name = first.as_os_str().to_owned();
+        name.push(format!(".{n}"));
+        name.into()
+    }
+}
+
+/// Move the hook to the first free backup name; an earlier backup is never
+/// overwritten (a hard link fails on an existing name, where a rename would
+/// replace it). Returns the name used.
+fn keep_backup(
+    hook: &std::path::Path,
+    first: &std::path::Path,
+) -> std::io::Result<std::path::PathBuf> {
+    for n in 1..10_000 {
+        let backup = backup_name(first, n);
+        match std::fs::hard_link(hook, &backup) {
+            Ok(()) => {
+                std::fs::remove_file(hook)?;
+                return Ok(backup);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other(
+        "too many kpkg-lint backups of the hook",
+    ))
+}
+
+/// The newest backup, the hook that was in place before kpkg-lint's.
+fn newest_backup(first: &std::path::Path) -> Option<std::path::PathBuf> {
+    (1..10_000)
+        .map(|n| backup_name(first, n))
+        .take_while(|b| std::fs::symlink_metadata(b).is_ok())
+        .last()
 }

@@ -79,8 +79,13 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         allow_unknown: args.allow_unknown.clone(),
     };
 
-    let discovery = crate::discover::discover(&args.paths);
+    let mut discovery = crate::discover::discover(&args.paths);
     let mut status = EXIT_CLEAN;
+    // An interrupted `--write` first: completed now, or reported.
+    let roots: Vec<_> = discovery.trees.iter().map(|t| t.root.clone()).collect();
+    if interrupted_writes(&args, &roots, err, &mut status) {
+        discovery = crate::discover::discover(&args.paths);
+    }
     for e in &discovery.errors {
         status = fail(err, format_args!("{}: {}", e.path, e.message));
     }
@@ -127,6 +132,71 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         EXIT_FINDINGS => status,
         other => other,
     }
+}
+
+/// Look for the journal an interrupted `--fix --write` leaves at a tree's root
+/// (src/fix/journal.rs). `--fix --write` completes it and says so; any other run
+/// only reads, so it reports the tree as partly fixed (exit 2). Returns whether a
+/// tree changed on disk (then it is read again).
+fn interrupted_writes(
+    args: &LintArgs,
+    roots: &[std::path::PathBuf],
+    err: &mut dyn Write,
+    status: &mut i32,
+) -> bool {
+    use crate::fix::journal::{self, Found};
+    let mut changed = false;
+    for root in roots {
+        let shown = crate::source::display_path(root);
+        let Ok(real) = std::fs::canonicalize(root) else {
+            continue;
+        };
+        if args.fix && args.write {
+            match journal::recover(&real) {
+                Ok(r) if r.found => {
+                    changed = true;
+                    let _ = writeln!(
+                        err,
+                        "kpkg-lint: {shown}: completed an interrupted `kpkg-lint --fix --write`: {} file{} put in place",
+                        r.completed.len(),
+                        plural(r.completed.len())
+                    );
+                    for (file, why) in r.dropped {
+                        let file = root.join(file);
+                        *status = fail(
+                            err,
+                            format_args!("{}: {why}", crate::source::display_path(&file)),
+                        );
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => *status = fail(err, format_args!("{shown}: {e}")),
+            }
+        } else {
+            match journal::inspect(&real) {
+                Ok(Found::Nothing) => {}
+                Ok(Found::Busy) => {
+                    *status = fail(
+                        err,
+                        format_args!(
+                            "{shown}: a `kpkg-lint --fix --write` is writing this tree right now; what is read may be half written"
+                        ),
+                    )
+                }
+                Ok(Found::Interrupted { done, total }) => {
+                    *status = fail(
+                        err,
+                        format_args!(
+                            "{shown}: partly fixed: an interrupted `kpkg-lint --fix --write` put {done} of {total} fixed files in place ({}); `kpkg-lint --fix --write` completes it",
+                            journal::NAME
+                        ),
+                    )
+                }
+                Err(e) => *status = fail(err, format_args!("{shown}: {e}")),
+            }
+        }
+    }
+    changed
 }
 
 /// Command-line names and combinations are checked before anything is read.
@@ -235,6 +305,13 @@ fn fix_and_report(
     let status = if args.write {
         write_fixes(args, jobs, &mut outcomes, emitter, out, err)
     } else if let Some(dir) = &args.patch_dir {
+        let roots: Vec<_> = jobs
+            .iter()
+            .filter_map(|j| std::fs::canonicalize(&j.tree.root).ok())
+            .collect();
+        if let Some(e) = crate::fix::write::tree_link_out(&roots, dir) {
+            return fail(err, e);
+        }
         write_mails(args, dir, &outcomes, out, err)
     } else {
         print_patch(args, jobs, &outcomes, out, err)

@@ -10,10 +10,151 @@
 
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
+use super::journal::{self, Digest};
 use crate::source::{display_path, io_message, FileId};
 use crate::tree::Tree;
+
+/// A tree's root, resolved: every file `--write` writes or creates must resolve
+/// inside it. A symbolic link that stays inside the tree is written through (the
+/// file it points at changes, as editors do); one that leads out of it is never
+/// followed for writing, and the tree is not written at all.
+pub struct Jail {
+    /// The root as the run knows it (maybe relative).
+    given: PathBuf,
+    /// The root with every link resolved.
+    real: PathBuf,
+}
+
+impl Jail {
+    pub fn new(root: &Path) -> Result<Jail, String> {
+        let real = fs::canonicalize(root).map_err(|e| io_message(&e))?;
+        Ok(Jail {
+            given: root.to_path_buf(),
+            real,
+        })
+    }
+
+    /// The root, every link resolved.
+    pub fn real_root(&self) -> &Path {
+        &self.real
+    }
+
+    /// The file an existing file of the tree (`rel` below the root) resolves to,
+    /// which must be inside the tree.
+    pub fn existing(&self, rel: &str) -> Result<PathBuf, String> {
+        if !plain_relative(Path::new(rel)) {
+            return Err(LEAVES.into());
+        }
+        let target = resolve_symlink(&self.given.join(rel))?;
+        if target.starts_with(&self.real) {
+            Ok(target)
+        } else {
+            Err(self.escape(Path::new(rel), &target))
+        }
+    }
+
+    /// Where a file the fix creates at `rel` goes: its existing directories
+    /// resolved, inside the tree; the directories still to make hold no link.
+    pub fn new_file(&self, rel: &str) -> Result<PathBuf, String> {
+        let rel = Path::new(rel);
+        if !plain_relative(rel) {
+            return Err(LEAVES.into());
+        }
+        let parts: Vec<Component> = rel.components().collect();
+        let mut base = self.given.clone();
+        let mut found = 0;
+        for c in &parts {
+            let next = base.join(c);
+            if fs::symlink_metadata(&next).is_err() {
+                break;
+            }
+            base = next;
+            found += 1;
+        }
+        if found == parts.len() {
+            return Err("already exists; not overwritten".into());
+        }
+        let real = fs::canonicalize(&base)
+            .map_err(|e| format!("cannot resolve {}: {}", base.display(), io_message(&e)))?;
+        if !real.starts_with(&self.real) {
+            let upto: PathBuf = parts[..found].iter().collect();
+            return Err(self.escape(&upto, &real));
+        }
+        Ok(parts[found..].iter().fold(real, |p, c| p.join(c)))
+    }
+
+    /// Why a path resolving to `target` out of the tree is not written: the first
+    /// link on the way, named.
+    fn escape(&self, rel: &Path, target: &Path) -> String {
+        let mut p = PathBuf::new();
+        for c in rel.components() {
+            p.push(c);
+            let full = self.given.join(&p);
+            if fs::symlink_metadata(&full).is_ok_and(|m| m.file_type().is_symlink()) {
+                let to = fs::read_link(&full)
+                    .map(|t| t.display().to_string())
+                    .unwrap_or_default();
+                return format!(
+                    "not written: {} is a symbolic link to {to}, which leads out of the tree (to {}); kpkg-lint never writes outside the tree",
+                    p.display(),
+                    target.display()
+                );
+            }
+        }
+        format!(
+            "not written: it resolves out of the tree (to {}); kpkg-lint never writes outside the tree",
+            target.display()
+        )
+    }
+}
+
+/// For `--patch-dir`: the directory is the user's to choose, anywhere, but a
+/// symbolic link that lies inside one of the linted trees (`roots`, resolved) and
+/// leads out of it is the tree's choice, not the user's: named here, and nothing
+/// is written through it.
+pub fn tree_link_out(roots: &[PathBuf], dir: &Path) -> Option<String> {
+    let abs = if dir.is_absolute() {
+        dir.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(dir)
+    };
+    let mut p = PathBuf::new();
+    for c in abs.components() {
+        p.push(c);
+        let Ok(meta) = fs::symlink_metadata(&p) else {
+            return None;
+        };
+        if !meta.file_type().is_symlink() {
+            continue;
+        }
+        let at = match (p.parent().map(fs::canonicalize), p.file_name()) {
+            (Some(Ok(parent)), Some(name)) => parent.join(name),
+            _ => continue,
+        };
+        let to = fs::canonicalize(&p).unwrap_or_else(|_| PathBuf::from("?"));
+        if let Some(root) = roots
+            .iter()
+            .find(|r| at.starts_with(r) && !to.starts_with(r))
+        {
+            return Some(format!(
+                "{} is a symbolic link in the tree {} that leads out of it (to {}); not written through",
+                p.display(),
+                root.display(),
+                to.display()
+            ));
+        }
+    }
+    None
+}
+
+const LEAVES: &str = "not written: its name leaves the tree (`..` or an absolute path)";
+
+/// Only plain names: no `..`, no root, no `.`.
+fn plain_relative(rel: &Path) -> bool {
+    rel.components().all(|c| matches!(c, Component::Normal(_))) && !rel.as_os_str().is_empty()
+}
 
 /// A file's new content, written and synced beside it, not yet in place. Dropped
 /// without [`Staged::commit`], it removes its temporary file and any directory it
@@ -28,6 +169,11 @@ pub struct Staged {
     expected: Option<Vec<u8>>,
     /// Directories created for a new file, deepest first.
     created_dirs: Vec<PathBuf>,
+    /// The target's directory as it resolved when staging: a directory swapped for
+    /// a symbolic link before the commit is caught there.
+    dir_real: PathBuf,
+    /// What the target gets, for the journal.
+    new: Digest,
 }
 
 /// Stage new content for an existing file. `expected` is what was linted: if the file
@@ -70,10 +216,12 @@ pub fn stage_replace(
     #[cfg(not(unix))]
     let _ = mode;
     Ok(Staged {
+        dir_real: real_dir(&target)?,
         target,
         tmp: Some(sync_and_close(tmp)?),
         expected: Some(expected.to_vec()),
         created_dirs: Vec::new(),
+        new: Digest::of(content),
     })
 }
 
@@ -96,8 +244,11 @@ pub fn stage_new(path: &Path, content: &[u8], mode: Option<u32>) -> Result<Stage
         tmp: None,
         expected: None,
         created_dirs,
+        dir_real: PathBuf::new(),
+        new: Digest::of(content),
     };
     // From here on, dropping `staged` on an error removes the directories.
+    staged.dir_real = real_dir(path)?;
     let tmp = write_temp(path, content, Some(mode.unwrap_or(0o666)))?;
     #[cfg(unix)]
     if let Some(mode) = mode {
@@ -115,6 +266,25 @@ impl Staged {
         &self.target
     }
 
+    /// The journal's line for this file, paths relative to `root` (resolved).
+    fn journal_entry(&self, root: &Path) -> Result<journal::Entry, String> {
+        let rel = |p: &Path| {
+            p.strip_prefix(root)
+                .map(Path::to_path_buf)
+                .map_err(|_| format!("{} is not inside {}", p.display(), root.display()))
+        };
+        let tmp = self.tmp.as_ref().expect("staged content");
+        let name = tmp.file_name().unwrap_or_default();
+        Ok(journal::Entry {
+            tmp: rel(&self.dir_real.join(name))?,
+            target: rel(&self
+                .dir_real
+                .join(self.target.file_name().unwrap_or_default()))?,
+            old: self.expected.as_deref().map(Digest::of),
+            new: self.new,
+        })
+    }
+
     /// Whether the target is still as it was linted (for a new file: still absent).
     pub fn check(&self) -> Result<(), String> {
         match &self.expected {
@@ -129,6 +299,14 @@ impl Staged {
     /// Put the staged content in place. A replaced file is checked once more right
     /// before the rename; a new file is never put over one that appeared meanwhile.
     pub fn commit(mut self) -> Result<(), String> {
+        // The directory must still be the one staged into: a directory replaced by
+        // a symbolic link since would take the rename somewhere else.
+        if real_dir(&self.target).ok().as_ref() != Some(&self.dir_real) {
+            return Err(format!(
+                "its directory {} was replaced (by a symbolic link?) while kpkg-lint was running; not written",
+                parent_dir(&self.target).display()
+            ));
+        }
         let tmp = self.tmp.take().expect("staged content");
         match &self.expected {
             Some(expected) => {
@@ -234,6 +412,13 @@ fn resolve_symlink(path: &Path) -> Result<PathBuf, String> {
             io_message(&e)
         }
     })
+}
+
+/// The directory of `path`, all links resolved.
+fn real_dir(path: &Path) -> Result<PathBuf, String> {
+    let dir = parent_dir(path);
+    fs::canonicalize(dir)
+        .map_err(|e| format!("cannot resolve {}: {}", dir.display(), io_message(&e)))
 }
 
 fn parent_dir(path: &Path) -> &Path {
@@ -342,6 +527,72 @@ mod tests {
         assert!(leftovers(&dir.path().join("shared")).is_empty());
     }
 
+    /// The jail: a file or directory link out of the tree is refused and named, a
+    /// new file under a linked directory too; `..` never; links inside are fine.
+    #[test]
+    fn the_jail_resolves_inside_the_root_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, out) = (dir.path().join("tree"), dir.path().join("outside"));
+        fs::create_dir_all(root.join("debian/real")).unwrap();
+        fs::create_dir_all(&out).unwrap();
+        fs::write(out.join("victim"), "x").unwrap();
+        fs::write(root.join("debian/real/rules"), "x").unwrap();
+        std::os::unix::fs::symlink("../../outside", root.join("debian/out")).unwrap();
+        std::os::unix::fs::symlink("real", root.join("debian/in")).unwrap();
+        std::os::unix::fs::symlink("../../outside/victim", root.join("debian/rules")).unwrap();
+        let jail = Jail::new(&root).unwrap();
+        let real = fs::canonicalize(&root).unwrap();
+        for (rel, link) in [
+            ("debian/rules", "debian/rules"),
+            ("debian/out/victim", "debian/out"),
+        ] {
+            let e = jail.existing(rel).unwrap_err();
+            assert!(e.contains(&format!("{link} is a symbolic link to ")), "{e}");
+        }
+        let e = jail.new_file("debian/out/sub/vars.new").unwrap_err();
+        assert!(e.contains("debian/out is a symbolic link"), "{e}");
+        assert!(jail
+            .new_file("debian/../../x")
+            .unwrap_err()
+            .contains("leaves the tree"));
+        assert!(jail
+            .existing("/etc/passwd")
+            .unwrap_err()
+            .contains("leaves the tree"));
+        assert_eq!(
+            jail.existing("debian/in/rules").unwrap(),
+            real.join("debian/real/rules")
+        );
+        assert_eq!(
+            jail.new_file("debian/in/a/b").unwrap(),
+            real.join("debian/real/a/b")
+        );
+    }
+
+    /// A directory swapped for a link between staging and the rename is caught.
+    #[test]
+    fn commit_checks_the_directory_again() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir_all(dir.path().join("d")).unwrap();
+        fs::create_dir_all(dir.path().join("elsewhere")).unwrap();
+        let p = dir.path().join("d/rules");
+        fs::write(&p, "old\n").unwrap();
+        fs::write(dir.path().join("elsewhere/rules"), "old\n").unwrap();
+        let staged = stage_replace(&p, b"old\n", b"new\n", None).unwrap();
+        fs::rename(dir.path().join("d"), dir.path().join("d.moved")).unwrap();
+        std::os::unix::fs::symlink("elsewhere", dir.path().join("d")).unwrap();
+        let e = staged.commit().unwrap_err();
+        assert!(e.contains("was replaced"), "{e}");
+        assert_eq!(
+            fs::read_to_string(dir.path().join("elsewhere/rules")).unwrap(),
+            "old\n"
+        );
+        // Its temporary file stays in the moved directory (inside the tree): it is
+        // removed by its name, which now leads elsewhere, where nothing is removed.
+        assert_eq!(leftovers(&dir.path().join("d.moved")).len(), 1);
+        assert!(leftovers(&dir.path().join("elsewhere")).is_empty());
+    }
+
     /// New files get what the umask gives a new file, not the 0600 of a temporary
     /// file, and never replace a file that appeared after staging.
     #[test]
@@ -395,12 +646,27 @@ pub struct WriteFailure {
 pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
     let mut staged: Vec<(FileId, Staged)> = Vec::new();
     let mut problems = Vec::new();
+    let changes = after.files.iter().enumerate().any(|(id, f)| {
+        before
+            .files
+            .get(id)
+            .is_none_or(|old| old.bytes() != f.bytes())
+    });
+    if !changes {
+        return Ok(0);
+    }
+    let jail = Jail::new(&before.root).map_err(|e| WriteFailure {
+        committed: Vec::new(),
+        problems: vec![(display_root(before), e)],
+    })?;
     for (id, f) in after.files.iter().enumerate() {
         let result = match before.files.get(id) {
-            Some(old) if old.bytes() != f.bytes() => {
-                stage_replace(&old.path, old.bytes(), f.bytes(), old.mode)
-            }
-            None => stage_new(&f.path, f.bytes(), None),
+            Some(old) if old.bytes() != f.bytes() => jail
+                .existing(&old.rel)
+                .and_then(|t| stage_replace(&t, old.bytes(), f.bytes(), old.mode)),
+            None => jail
+                .new_file(&f.rel)
+                .and_then(|t| stage_new(&t, f.bytes(), None)),
             _ => continue,
         };
         match result {
@@ -450,6 +716,31 @@ pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
             problems,
         });
     }
+    // The journal, before the first rename: a run killed among the renames
+    // leaves it, and the next run completes the tree (src/fix/journal.rs).
+    let journal = match unique
+        .iter()
+        .map(|(_, s)| s.journal_entry(jail.real_root()))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|entries| journal::begin(jail.real_root(), &entries))
+    {
+        Ok(j) => j,
+        Err(e) => {
+            problems.push((display_root(before), e));
+            problems.push((
+                display_root(before),
+                format!(
+                    "not written: its {} fixed file{} held back, so no fix is left half applied",
+                    unique.len(),
+                    if unique.len() == 1 { " is" } else { "s are" }
+                ),
+            ));
+            return Err(WriteFailure {
+                committed: Vec::new(),
+                problems,
+            });
+        }
+    };
     let mut committed = Vec::new();
     for (id, s) in unique {
         match s.commit() {
@@ -457,6 +748,7 @@ pub fn write_tree(before: &Tree, after: &Tree) -> Result<usize, WriteFailure> {
             Err(e) => problems.push((after.files[id].display.clone(), e)),
         }
     }
+    journal.finish();
     if problems.is_empty() {
         Ok(committed.len())
     } else {

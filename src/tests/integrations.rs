@@ -282,6 +282,42 @@ fn hook_install_guards_foreign_hooks_and_stops_bad_commits() {
     );
 }
 
+/// `hook install --force` twice over two different foreign hooks: the first
+/// backup is never overwritten (before, the second install replaced it and the
+/// team's hook was lost); uninstall puts back the newest, and the older stays.
+#[test]
+fn hook_backups_are_never_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    fs::create_dir_all(&repo).unwrap();
+    git_ok(&repo, &["init", "-q"]);
+    let hooks = repo.join(".git/hooks");
+    fs::create_dir_all(&hooks).unwrap();
+    let hook = hooks.join("pre-commit");
+    let first = "#!/bin/sh\n# the team's checks\nexit 0\n";
+    let second = "#!/bin/sh\n# someone's later hook\nexit 0\n";
+    fs::write(&hook, first).unwrap();
+    let o = run_in(&repo, &["hook", "install", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    fs::write(&hook, second).unwrap();
+    let o = run_in(&repo, &["hook", "install", "--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("pre-commit.kpkg-lint-backup.2"),
+        "{}",
+        stdout(&o)
+    );
+    let backup = hooks.join("pre-commit.kpkg-lint-backup");
+    assert_eq!(fs::read_to_string(&backup).unwrap(), first);
+    assert_eq!(
+        fs::read_to_string(hooks.join("pre-commit.kpkg-lint-backup.2")).unwrap(),
+        second
+    );
+    assert_eq!(run_in(&repo, &["hook", "uninstall"]).status.code(), Some(0));
+    assert_eq!(fs::read_to_string(&hook).unwrap(), second);
+    assert_eq!(fs::read_to_string(&backup).unwrap(), first);
+}
+
 // ---------------------------------------------------------------- terminal
 
 /// Run kpkg-lint under a pseudo-terminal (util-linux `script`), so stdout and stderr

@@ -219,41 +219,19 @@ fn concurrent_writes_never_corrupt_files() {
                 matches!(o.status.code(), Some(0..=2)),
                 "round {round}: {err}"
             );
+            // Or it finds the other's journal (held while that one renames).
             if o.status.code() == Some(2) {
-                assert!(err.contains("changed on disk"), "round {round}: {err}");
+                assert!(
+                    err.contains("changed on disk")
+                        || err.contains("another `kpkg-lint --fix --write` is writing"),
+                    "round {round}: {err}"
+                );
             }
         }
         assert_fixed_tree(&dir, &mkdebian_old);
         let temps = temp_files(&dir);
         assert!(temps.is_empty(), "round {round}: {temps:?}");
     }
-}
-
-/// A symlinked packaging file (a rules file shared between branches) is fixed
-/// through its link: the link stays a link and the file it points at gets the fix,
-/// exactly as the plain tree would.
-#[cfg(unix)]
-#[test]
-fn write_keeps_symlinks() {
-    let (_r, reference) = fixed_reference();
-    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
-    let shared = dir.parent().unwrap().join("shared");
-    fs::create_dir_all(&shared).unwrap();
-    fs::rename(dir.join(SMALL), shared.join("rules")).unwrap();
-    std::os::unix::fs::symlink("../../shared/rules", dir.join(SMALL)).unwrap();
-    let o = run_in(&dir, &["--fix", "--write"]);
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let link = fs::symlink_metadata(dir.join(SMALL)).unwrap();
-    assert!(link.file_type().is_symlink(), "the link is still a link");
-    assert_eq!(
-        fs::read(shared.join("rules")).unwrap(),
-        fs::read(reference.join(SMALL)).unwrap()
-    );
-    assert_eq!(
-        fs::read(dir.join(LARGE)).unwrap(),
-        fs::read(reference.join(LARGE)).unwrap()
-    );
-    assert!(temp_files(&shared).is_empty());
 }
 
 /// A file the fix creates (a flavour's vars file) gets the mode any new file gets
@@ -337,4 +315,358 @@ fn a_file_reached_twice_is_written_once() {
 
 fn stdout_of(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+// ------------------------------------------------------- the tree is a jail
+
+/// Every file under `dir` with its bytes: the victim's checksum, byte for byte.
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    common::walk(dir)
+        .into_iter()
+        .map(|p| (p.clone(), fs::read(&p).unwrap()))
+        .collect()
+}
+
+/// Move `rel` of the tree to `outside/<name>` and leave a symbolic link `link_to`
+/// in its place.
+#[cfg(unix)]
+fn move_out(tree: &Path, rel: &str, to: &Path, link_to: &str) {
+    fs::create_dir_all(to.parent().unwrap()).unwrap();
+    fs::rename(tree.join(rel), to).unwrap();
+    std::os::unix::fs::symlink(link_to, tree.join(rel)).unwrap();
+}
+
+/// One hostile tree: `fixture` copied to `<tmp>/tree`, then `setup` moves some of
+/// it to `<tmp>/outside` behind a symbolic link. `--fix --write` must leave every
+/// byte outside the tree as it was, create nothing there, refuse with exit 2 and
+/// a message naming the link, and change nothing in the tree either (its fixes
+/// land together or not at all).
+#[cfg(unix)]
+fn assert_jailed(fixture: &str, args: &[&str], link: &str, setup: impl FnOnce(&Path, &Path)) {
+    let (guard, tree) = copy_tree(&testdata(fixture));
+    let outside = guard.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    setup(&tree, &outside);
+    let victim = snapshot(&outside);
+    assert!(!victim.is_empty());
+    let inside = snapshot(&tree);
+    let mut all = vec!["--fix", "--write"];
+    all.extend(args);
+    let o = run_in(&tree, &all);
+    let err = stderr(&o);
+    assert_eq!(
+        snapshot(&outside),
+        victim,
+        "{fixture}, {link}: written outside the tree: {err}"
+    );
+    assert_eq!(o.status.code(), Some(2), "{fixture}, {link}: {err}");
+    assert!(
+        err.contains(&format!("{link} is a symbolic link")) && err.contains("out of the tree"),
+        "{fixture}, {link}: the message names the link: {err}"
+    );
+    assert_eq!(
+        snapshot(&tree),
+        inside,
+        "{fixture}, {link}: the tree changed part-way"
+    );
+    assert!(
+        temp_files(guard.path()).is_empty(),
+        "{:?}",
+        temp_files(guard.path())
+    );
+}
+
+/// A `debian/rules` that is a link to a file outside the tree, directly or
+/// through a chain of links inside it.
+#[cfg(unix)]
+#[test]
+fn write_never_follows_a_file_link_out_of_the_tree() {
+    let sel = ["--select", "parallel"];
+    assert_jailed("parallel/custom-j1/in", &sel, "debian/rules", |t, o| {
+        move_out(t, "debian/rules", &o.join("rules"), "../../outside/rules");
+    });
+    // debian/rules → debian/rules.real (inside) → ../../outside/rules.
+    assert_jailed(
+        "parallel/custom-j1/in",
+        &sel,
+        "debian/rules.real",
+        |t, o| {
+            move_out(t, "debian/rules", &o.join("rules"), "rules.real");
+            std::os::unix::fs::symlink("../../outside/rules", t.join("debian/rules.real")).unwrap();
+        },
+    );
+    // An included makefile, and the example's other fixed file (kernel/rules)
+    // held back with it.
+    assert_jailed(EXAMPLE, &[], LARGE, |t, o| {
+        move_out(
+            t,
+            LARGE,
+            &o.join("common.mk"),
+            "../../../../outside/common.mk",
+        );
+    });
+}
+
+/// A `debian/`, a `debian.<branch>/`, a ruleset directory that is a link out of
+/// the tree; and a fix that would create a new file under such a directory.
+#[cfg(unix)]
+#[test]
+fn write_never_follows_a_directory_link_out_of_the_tree() {
+    assert_jailed(
+        "parallel/custom-j1/in",
+        &["--select", "parallel"],
+        "debian",
+        |t, o| {
+            move_out(t, "debian", &o.join("debian"), "../outside/debian");
+        },
+    );
+    assert_jailed(EXAMPLE, &[], "kernel/ruleset", |t, o| {
+        move_out(
+            t,
+            "kernel/ruleset",
+            &o.join("ruleset"),
+            "../../outside/ruleset",
+        );
+    });
+    let new_file = ["--unsafe-fixes", "--select", "flavour"];
+    assert_jailed(
+        "flavour/ubuntu-missing-vars/in",
+        &new_file,
+        "debian.master",
+        |t, o| {
+            move_out(
+                t,
+                "debian.master",
+                &o.join("debian.master"),
+                "../outside/debian.master",
+            );
+        },
+    );
+    // (The fix there creates debian.master/control.d/vars.tickless: a new file
+    // under a linked directory is refused too. src/fix/write.rs tests the same
+    // for a linked directory deeper down, which discovery does not read through.)
+}
+
+/// A link that stays inside the tree is written through: the file it points at
+/// gets the fix and the link stays a link, for a file and for a directory.
+#[cfg(unix)]
+#[test]
+fn write_follows_links_that_stay_inside_the_tree() {
+    let (_r, reference) = fixed_reference();
+    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
+    move_out(&dir, SMALL, &dir.join("shared/rules"), "../shared/rules");
+    move_out(
+        &dir,
+        "kernel/ruleset",
+        &dir.join("shared/ruleset"),
+        "../shared/ruleset",
+    );
+    let o = run_in(&dir, &["--fix", "--write"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    for link in [SMALL, "kernel/ruleset"] {
+        let meta = fs::symlink_metadata(dir.join(link)).unwrap();
+        assert!(meta.file_type().is_symlink(), "{link} is still a link");
+    }
+    assert_eq!(
+        fs::read(dir.join("shared/rules")).unwrap(),
+        fs::read(reference.join(SMALL)).unwrap()
+    );
+    assert_eq!(
+        fs::read(dir.join("shared/ruleset/targets/common.mk")).unwrap(),
+        fs::read(reference.join(LARGE)).unwrap()
+    );
+    assert!(temp_files(&dir).is_empty());
+}
+
+/// `ulimit -f` as a shell sets it, SIGXFSZ left at its default (which kills the
+/// process mid-write): kpkg-lint ignores the signal, so the write fails with EFBIG
+/// and is handled like any write failure: exit 2, nothing of the tree changed, no
+/// temporary file left. (Before, the signal killed the run and left them.)
+#[cfg(unix)]
+#[test]
+fn a_shell_file_size_limit_is_a_write_failure() {
+    let (_g, dir) = copy_tree(&testdata(EXAMPLE));
+    // One block (512 or 1,024 bytes, by shell): below the larger fixed file.
+    let o = Command::new("sh")
+        .args(["-c", "ulimit -f 1 && exec \"$@\"", "sh"])
+        .arg(env!("CARGO_BIN_EXE_kpkg-lint"))
+        .args(["--fix", "--write"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{:?}: {err}", o.status);
+    assert!(err.contains("File too large"), "{err}");
+    assert_same_tree(&dir, &testdata(EXAMPLE));
+    assert!(temp_files(&dir).is_empty(), "{:?}", temp_files(&dir));
+}
+
+// ------------------------------------------------ all-or-nothing, even killed
+
+/// A tree whose fixes touch many files: `debian/rules` (gains the dpkg includes)
+/// and `files` makefiles it includes (each recipe gains the pinned build
+/// variables, which need those includes: a fix split across files).
+fn many_fixable_files(dir: &Path, files: usize) -> Vec<PathBuf> {
+    fs::create_dir_all(dir.join("debian/rules.d")).unwrap();
+    let mut rules = String::from("#!/usr/bin/make -f\n");
+    let mut rels = vec![PathBuf::from("debian/rules")];
+    for i in 0..files {
+        rules.push_str(&format!("include debian/rules.d/{i:03}.mk\n"));
+        let rel = PathBuf::from(format!("debian/rules.d/{i:03}.mk"));
+        fs::write(
+            dir.join(&rel),
+            format!("build-{i}:\n\t$(MAKE) bindeb-pkg\n"),
+        )
+        .unwrap();
+        rels.push(rel);
+    }
+    fs::write(dir.join("debian/rules"), rules).unwrap();
+    rels
+}
+
+/// SIGKILL in the middle of the renames, over and over: every file is always
+/// either its old or its new self; a run that only reads then says the tree is
+/// partly fixed (exit 2) instead of "No findings" for a half-applied fix; and the
+/// next `--fix --write` completes it, says so, and leaves exactly the tree an
+/// uninterrupted run gives, with no journal or temporary file left. The kill is
+/// timed by the journal appearing (it is written just before the first rename),
+/// plus a delay that varies by round.
+#[cfg(unix)]
+#[test]
+fn a_kill_during_the_renames_is_completed_by_the_next_run() {
+    const FILES: usize = 40;
+    let base = tempfile::tempdir().unwrap();
+    let (orig, reference) = (base.path().join("orig"), base.path().join("ref"));
+    let rels = many_fixable_files(&orig, FILES);
+    common::copy_dir(&orig, &reference);
+    let o = run_in(&reference, &["--fix", "--write"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let contents = |root: &Path| -> Vec<Vec<u8>> {
+        rels.iter()
+            .map(|r| fs::read(root.join(r)).unwrap())
+            .collect()
+    };
+    let (old, new) = (contents(&orig), contents(&reference));
+    assert!(old.iter().zip(&new).all(|(a, b)| a != b));
+
+    let mut partial = 0;
+    for round in 0..12u64 {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("tree");
+        common::copy_dir(&orig, &dir);
+        let journal = dir.join(".kpkg-lint-journal");
+        let mut child = bin()
+            .current_dir(&dir)
+            .args(["--fix", "--write"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = std::time::Instant::now();
+        let mut seen = false;
+        while start.elapsed() < std::time::Duration::from_secs(20) {
+            if fs::symlink_metadata(&journal).is_ok() {
+                seen = true;
+                std::thread::sleep(std::time::Duration::from_micros(round % 6 * 1500));
+                break;
+            }
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+        }
+        let _ = child.kill(); // SIGKILL
+        child.wait().unwrap();
+        let now = contents(&dir);
+        let mut landed = 0;
+        for (i, c) in now.iter().enumerate() {
+            assert!(
+                *c == old[i] || *c == new[i],
+                "round {round}: {} is neither old nor new",
+                rels[i].display()
+            );
+            landed += usize::from(*c == new[i]);
+        }
+        let interrupted = fs::symlink_metadata(&journal).is_ok();
+        if interrupted {
+            if landed > 0 && landed < rels.len() {
+                partial += 1;
+            }
+            let o = run_in(&dir, &[]);
+            let err = stderr(&o);
+            assert_eq!(o.status.code(), Some(2), "round {round}: {err}");
+            assert!(err.contains("partly fixed"), "round {round}: {err}");
+            assert_eq!(contents(&dir), now, "a run that only reads changes nothing");
+        } else {
+            assert!(
+                !seen || landed == 0 || landed == rels.len(),
+                "round {round}: {landed} of {} files fixed and no journal left",
+                rels.len()
+            );
+        }
+        let o = run_in(&dir, &["--fix", "--write"]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(0), "round {round}: {err}");
+        if interrupted {
+            assert!(
+                err.contains("completed an interrupted"),
+                "round {round}: {err}"
+            );
+        }
+        assert_eq!(contents(&dir), new, "round {round}: not completed: {err}");
+        assert!(fs::symlink_metadata(&journal).is_err(), "round {round}");
+        if interrupted {
+            assert!(
+                temp_files(&dir).is_empty(),
+                "round {round}: {:?}",
+                temp_files(&dir)
+            );
+        }
+    }
+    eprintln!("{partial} of 12 kills landed between two renames");
+    assert!(
+        partial > 0,
+        "no kill landed between two renames in 12 rounds: the test did not test"
+    );
+}
+
+/// `--patch-dir` names a directory the user chose, but a link inside the tree
+/// that leads out of it (`patches -> ../outside`) is the tree's choice: refused,
+/// exit 2, nothing created out there. (Before, the mails were written through it.)
+/// A mail's own name is never followed either: new files never replace anything.
+#[cfg(unix)]
+#[test]
+fn patch_dir_never_follows_a_tree_link_out_of_it() {
+    let (guard, tree) = copy_tree(&testdata("parallel/custom-j1/in"));
+    let outside = guard.path().join("outside");
+    fs::create_dir_all(&outside).unwrap();
+    std::os::unix::fs::symlink("../outside", tree.join("patches")).unwrap();
+    let o = run_in(
+        &tree,
+        &["--fix", "--patch-dir", "patches", "--select", "parallel"],
+    );
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("patches is a symbolic link in the tree"),
+        "{err}"
+    );
+    assert_eq!(fs::read_dir(&outside).unwrap().count(), 0, "{err}");
+    // A directory of the user's own outside the tree is fine, and a planted
+    // link with a mail's name is not written through.
+    let mails = guard.path().join("mails");
+    fs::create_dir_all(&mails).unwrap();
+    fs::write(outside.join("victim"), "v").unwrap();
+    let name = "0001-kpkg-lint-unnecessary-dh-parallel.patch";
+    std::os::unix::fs::symlink("../outside/victim", mails.join(name)).unwrap();
+    let args = [
+        "--fix",
+        "--patch-dir",
+        mails.to_str().unwrap(),
+        "--select",
+        "parallel",
+    ];
+    let o = run_in(&tree, &args);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert_eq!(fs::read_to_string(outside.join("victim")).unwrap(), "v");
 }
