@@ -158,8 +158,11 @@ fn glob_match_rest(pattern: &str, name: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct BuildMachineDep {
     pub pattern: &'static str,
-    /// Only when a makefile mentions this word.
+    /// Only when a makefile statement that can run mentions one of these words
+    /// (`rules:A|B`; see `rules::cross::gates`).
     pub when_rules_mention: Option<&'static str>,
+    /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
+    pub when_config: Option<&'static str>,
     pub host_too: bool,
     pub consumer: &'static str,
 }
@@ -177,6 +180,7 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
             BuildMachineDep {
                 pattern: k,
                 when_rules_mention: when.strip_prefix("rules:"),
+                when_config: when.strip_prefix("config:"),
                 host_too: host == "yes",
                 consumer,
             }
