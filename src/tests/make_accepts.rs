@@ -124,7 +124,11 @@ fn fixed_makefiles_parse() {
     // The ccache fix of determinism/ccache-recipe is one of them: the test
     // stands for something only while fixes change makefiles.
     assert!(checked >= 10, "only {checked} fixed makefiles were read");
-    assert!(failures.is_empty(), "make cannot read the fixed makefiles:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "make cannot read the fixed makefiles:\n{}",
+        failures.join("\n")
+    );
 }
 
 /// The check itself: a directive between recipe lines is the error it looks for.
@@ -132,8 +136,19 @@ fn fixed_makefiles_parse() {
 fn a_directive_inside_a_recipe_is_a_parse_error() {
     let tmp = tempfile::tempdir().unwrap();
     let rel = Path::new("rules");
-    fs::write(tmp.path().join(rel), "a:\n\techo 1\nexport X := 1\n\techo 2\n").unwrap();
-    assert_eq!(parse_errors(tmp.path(), rel), ["recipe commences before first target.  Stop."]);
-    fs::write(tmp.path().join(rel), "export X := 1\na:\n\techo 1\n\techo 2\n").unwrap();
+    fs::write(
+        tmp.path().join(rel),
+        "a:\n\techo 1\nexport X := 1\n\techo 2\n",
+    )
+    .unwrap();
+    assert_eq!(
+        parse_errors(tmp.path(), rel),
+        ["recipe commences before first target.  Stop."]
+    );
+    fs::write(
+        tmp.path().join(rel),
+        "export X := 1\na:\n\techo 1\n\techo 2\n",
+    )
+    .unwrap();
     assert!(parse_errors(tmp.path(), rel).is_empty());
 }

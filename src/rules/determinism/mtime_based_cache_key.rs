@@ -165,13 +165,22 @@ mod fix_tests {
             ];
             crate::testing::lint_memory_rule(&files, "mtime-based-cache-key").0
         };
-        let alone = lint("#!/bin/sh\nthis_file_md5=\"$(ls -l $sfile | md5sum | cut -d ' ' -f1)\"\n");
+        let alone =
+            lint("#!/bin/sh\nthis_file_md5=\"$(ls -l $sfile | md5sum | cut -d ' ' -f1)\"\n");
         assert_eq!(alone.len(), 1);
-        assert!(alone[0].message.contains("ls -l $sfile"), "{}", alone[0].message);
+        assert!(
+            alone[0].message.contains("ls -l $sfile"),
+            "{}",
+            alone[0].message
+        );
         let script = "#!/bin/sh\nh=\"$(find $d -name '*.h' |\n\t\txargs ls -l | md5sum | cut -d ' ' -f1)\"\nthis_file_md5=\"$(ls -l $sfile | md5sum | cut -d ' ' -f1)\"\n";
         let both = lint(script);
         assert_eq!(both.len(), 1);
-        assert!(both[0].message.contains("xargs ls -l"), "{}", both[0].message);
+        assert!(
+            both[0].message.contains("xargs ls -l"),
+            "{}",
+            both[0].message
+        );
         assert_eq!(both[0].notes.len(), 1, "{:?}", both[0].notes);
         assert_eq!(
             both[0].notes[0].span.start,
