@@ -152,3 +152,34 @@ fn a_directive_inside_a_recipe_is_a_parse_error() {
     .unwrap();
     assert!(parse_errors(tmp.path(), rel).is_empty());
 }
+
+/// The Ubuntu timestamp fix works before `clean` has written debian/changelog:
+/// make, reading the fixed rules, gets SOURCE_DATE_EPOCH from the branch
+/// changelog (needs dpkg-parsechangelog, as every Debian build machine has).
+#[test]
+fn ubuntu_timestamp_fix_reads_the_branch_changelog() {
+    let input = common::testdata("determinism/ubuntu-focal/in");
+    assert!(!input.join("debian/changelog").exists());
+    let tmp = tempfile::tempdir().unwrap();
+    let changed = fixed_copy(&input, tmp.path());
+    assert!(
+        changed.iter().any(|p| p == Path::new("debian/rules")),
+        "{changed:?}"
+    );
+    let o = Command::new("make")
+        .current_dir(tmp.path().join("t"))
+        .env_remove("MAKEFLAGS")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .args(["-n", "-p", "-f", "debian/rules", "kpkg-lint-no-such-goal"])
+        .output()
+        .expect("GNU make runs");
+    let db = String::from_utf8_lossy(&o.stdout);
+    let value = db
+        .lines()
+        .find_map(|l| l.strip_prefix("SOURCE_DATE_EPOCH := "))
+        .unwrap_or_else(|| panic!("no SOURCE_DATE_EPOCH in make's database"));
+    assert!(
+        !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()),
+        "SOURCE_DATE_EPOCH := {value:?}"
+    );
+}
