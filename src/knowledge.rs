@@ -264,6 +264,9 @@ pub struct Obsolete {
     /// present the obsolete entry is dropped, not replaced (`debhelper-compat`
     /// is debhelper).
     pub satisfied_by: Vec<String>,
+    /// Programs of the old package (`python2.7`, `/usr/bin/python`): while the
+    /// tree still runs one, the replacement does not do what the entry did.
+    pub old_users: Vec<String>,
 }
 
 impl Obsolete {
@@ -343,6 +346,11 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
                         .unwrap_or_default()
                         .split([',', ' '])
                         .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    old_users: get("Old-Users")
+                        .unwrap_or_default()
+                        .split_whitespace()
                         .map(str::to_string)
                         .collect(),
                 })
