@@ -79,7 +79,7 @@ fn fixed_copy(input: &Path, tmp: &Path) -> Vec<PathBuf> {
     let o = run_in(&work, &["--fix", "--unsafe-fixes", "--write", "."]);
     // Cases that are not a tree on their own (discovery cases lint a subdirectory,
     // input cases a broken file) have nothing fixed here.
-    if !o.status.code().is_some_and(|c| c <= 1) {
+    if o.status.code().is_none_or(|c| c > 1) {
         return vec![];
     }
     let mut all = vec![];

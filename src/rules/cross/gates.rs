@@ -228,7 +228,7 @@ fn may_hold(
         Some(v) => {
             let holds = match t {
                 Test::Compare { value, equal, .. } => (v.trim() == value) == *equal,
-                Test::Defined { defined, .. } => !v.trim().is_empty() == *defined,
+                Test::Defined { defined, .. } => v.trim().is_empty() != *defined,
                 Test::Unknown => return true,
             };
             holds == branch
