@@ -192,7 +192,7 @@ mod tests {
             false,
         )[0]
         .1;
-        assert_eq!(fixed, "#!/usr/bin/make -f\ninclude /usr/share/dpkg/pkg-info.mk\nkmake = make KBUILD_BUILD_USER=debian KBUILD_BUILD_HOST=buildd KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n");
+        assert_eq!(fixed, "#!/usr/bin/make -f\ninclude /usr/share/dpkg/pkg-info.mk\nkmake = make KBUILD_BUILD_USER=buildd KBUILD_BUILD_HOST=localhost KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n");
     }
 
     #[test]
