@@ -158,8 +158,11 @@ fn glob_match_rest(pattern: &str, name: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 pub struct BuildMachineDep {
     pub pattern: &'static str,
-    /// Only when a makefile mentions this word.
+    /// Only when a makefile statement that can run mentions one of these words
+    /// (`rules:A|B`; see `rules::cross::gates`).
     pub when_rules_mention: Option<&'static str>,
+    /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
+    pub when_config: Option<&'static str>,
     pub host_too: bool,
     pub consumer: &'static str,
 }
@@ -177,6 +180,7 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
             BuildMachineDep {
                 pattern: k,
                 when_rules_mention: when.strip_prefix("rules:"),
+                when_config: when.strip_prefix("config:"),
                 host_too: host == "yes",
                 consumer,
             }
@@ -260,6 +264,9 @@ pub struct Obsolete {
     /// present the obsolete entry is dropped, not replaced (`debhelper-compat`
     /// is debhelper).
     pub satisfied_by: Vec<String>,
+    /// Programs of the old package (`python2.7`, `/usr/bin/python`): while the
+    /// tree still runs one, the replacement does not do what the entry did.
+    pub old_users: Vec<String>,
 }
 
 impl Obsolete {
@@ -339,6 +346,11 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
                         .unwrap_or_default()
                         .split([',', ' '])
                         .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    old_users: get("Old-Users")
+                        .unwrap_or_default()
+                        .split_whitespace()
                         .map(str::to_string)
                         .collect(),
                 })

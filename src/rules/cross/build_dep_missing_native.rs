@@ -1,6 +1,6 @@
 //! `build-dep-missing-native`: a build-machine dependency without `:native`.
 
-use super::{builds_host_tools, entries, multi_arch, note_generated, profile_terms, Entry};
+use super::{builds_host_tools, entries, gates, multi_arch, note_generated, profile_terms, Entry};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::knowledge::{self, MultiArch};
 use crate::model::SourceStanza;
@@ -14,12 +14,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let all = entries(stanzas, false);
     let host_tools = builds_host_tools(model);
     let terms = profile_terms(stanzas);
-    let makefile_text = |word: &str| {
-        model
-            .makefiles
-            .keys()
-            .any(|f| model.tree.files[*f].text.contains(word))
-    };
+    let known_arches = gates::known_arches(model);
     for e in &all {
         let name = e.alt.name.as_str();
         let Some(dep) = knowledge::build_machine_dep(name) else {
@@ -28,7 +23,21 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         if e.alt.arch_qualifier.is_some() {
             continue;
         }
-        if dep.when_rules_mention.is_some_and(|w| !makefile_text(w)) {
+        if let Some(words) = dep.when_rules_mention {
+            let words: Vec<&str> = words.split('|').collect();
+            let arches = gates::entry_arches(
+                e.alt.arch_list.as_ref().map(|(l, _)| l.as_str()),
+                &known_arches,
+            );
+            // Not mentioned, or only where the per-arch switches never let it run.
+            if gates::runs(model, &words, &arches) != Some(true) {
+                continue;
+            }
+        }
+        if dep
+            .when_config
+            .is_some_and(|o| model.config_enabled(o).is_none())
+        {
             continue;
         }
         match multi_arch(c, name) {
@@ -315,5 +324,44 @@ mod tests {
         ];
         let (d, _) = lint_memory_rule(&loud, "build-dep-missing-native");
         assert_eq!(d.len(), 1);
+    }
+
+    /// Rust tools count when the configuration enables Rust; clang and the LLVM
+    /// tools when the rules build the kernel with them; the Python interpreters
+    /// always.
+    #[test]
+    fn rust_llvm_and_python_interpreters() {
+        let c = control(
+            "rustc, bindgen, rustfmt, clang, lld, python3-minimal, python-minimal",
+            "",
+        );
+        let names = |files: &[(&str, &str)]| -> Vec<String> {
+            let (d, _) = lint_memory_rule(files, "build-dep-missing-native");
+            let mut v: Vec<String> = d
+                .iter()
+                .map(|d| d.message.split('`').nth(1).unwrap_or("").to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let plain = [("debian/control", c.as_str())];
+        assert_eq!(names(&plain), ["python-minimal", "python3-minimal"]);
+        let rust_llvm = [
+            ("debian/control", c.as_str()),
+            ("debian/config/config", "CONFIG_RUST=y\n"),
+            ("debian/rules", "b:\n\t$(MAKE) LLVM=1 bindeb-pkg\n"),
+        ];
+        assert_eq!(
+            names(&rust_llvm),
+            [
+                "bindgen",
+                "clang",
+                "lld",
+                "python-minimal",
+                "python3-minimal",
+                "rustc",
+                "rustfmt"
+            ]
+        );
     }
 }

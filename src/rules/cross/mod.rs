@@ -11,6 +11,7 @@
 mod any_qualifier_not_allowed;
 mod build_dep_missing_native;
 mod config_needs_build_dep;
+mod gates;
 mod native_qualifier_on_foreign;
 
 pub use super::build_deps::{declared, entries, note_generated, Entry};

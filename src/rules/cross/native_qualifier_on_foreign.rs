@@ -30,8 +30,20 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             e.alt.name_span.start..qspan.end,
             format!("`{name}` is Multi-Arch: foreign in {release}: the build-architecture package already satisfies a plain `{name}`, and `:native` only adds doubt (deb-src-control(5) says it does not match foreign packages)"),
         );
-        d.with_help_mut(format!("write `{name}`"));
         note_generated(model, d, &e);
+        // `flex:native | flex` would become `flex | flex`: no fix for that.
+        let duplicate = e
+            .group
+            .alternatives
+            .iter()
+            .any(|a| !std::ptr::eq(a, e.alt) && a.name == *name);
+        if duplicate {
+            d.with_help_mut(format!(
+                "the alternative already has a plain `{name}`: drop `{name}:native` from it"
+            ));
+            continue;
+        }
+        d.with_help_mut(format!("write `{name}`"));
         d.with_fix_mut(Fix::safe(
             format!("drop :native from {name}"),
             vec![Edit::delete(file, e.alt.name_span.end..qspan.end)],
@@ -66,5 +78,18 @@ mod tests {
                 .is_empty(),
             "no data for focal"
         );
+    }
+
+    /// `flex:native | flex`: dropping the qualifier would leave `flex | flex`.
+    #[test]
+    fn no_fix_that_duplicates_an_alternative() {
+        let c = "Source: x\nBuild-Depends: flex:native (>= 2.6) | flex, bison\n";
+        let changelog = "x (1.0) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+        let files = [("debian/control", c), ("debian/changelog", changelog)];
+        let (d, _) = lint_memory_rule(&files, "native-qualifier-on-foreign");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
+        let fixed = fix_memory_selected(&files, &["cross"], true);
+        assert_eq!(fixed[0].1, c);
     }
 }

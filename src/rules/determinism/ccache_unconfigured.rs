@@ -1,6 +1,6 @@
 //! `ccache-unconfigured`: ccache without the settings kbuild needs.
 
-use super::{assigned_anywhere, ccache_enabled};
+use super::{assigned_anywhere, ccache_enabled, directive_insertion};
 use crate::diagnostic::{Edit, Fix};
 use crate::registry::Rule;
 use crate::rules::Checker;
@@ -59,13 +59,11 @@ pub fn check(c: &mut Checker) {
         ));
     }
     if !add.is_empty() {
+        // Not after the line that turns ccache on: in Debian's rules.real that
+        // is a recipe line (`echo 'CCACHE = ccache' >> …`).
         let f = &model.tree.files[file];
-        let line_end = f
-            .line_span(f.line_index(span.end))
-            .map(|s| s.end)
-            .unwrap_or(span.end);
-        let at = (line_end + 1).min(f.bytes().len());
-        let prefix = if at == f.bytes().len() && !f.text.ends_with('\n') {
+        let at = directive_insertion(model, file);
+        let prefix = if at == f.bytes().len() && at > 0 && !f.text.ends_with('\n') {
             "\n"
         } else {
             ""

@@ -18,7 +18,7 @@ mod version_in_every_object;
 use super::kernel_make::{MakeCall, MakeKind};
 use super::Checker;
 use crate::diagnostic::Edit;
-use crate::model::makefile::StmtKind;
+use crate::model::makefile::{Directive, StmtKind};
 use crate::model::program::StmtRef;
 use crate::model::Model;
 use crate::registry::Rule;
@@ -228,6 +228,44 @@ pub fn ccache_enabled(model: &Model) -> Option<(FileId, Span)> {
         }
     }
     None
+}
+
+/// Where a make directive (`export …`, `include …`) can go in a makefile: at top
+/// level, before the file's first rule, above the comment lines that lead into
+/// it and outside any `ifeq` block. Make takes a directive between recipe lines
+/// as the end of the rule and the next tab-led line as "recipe commences before
+/// first target"; before the first rule nothing of the rules' recipes is split.
+/// A file without rules takes it at its end. The offset is a line start.
+pub fn directive_insertion(model: &Model, file: FileId) -> usize {
+    let mf = &model.makefiles[&file];
+    let len = model.tree.files[file].bytes().len();
+    let Some(first_rule) = mf
+        .stmts
+        .iter()
+        .position(|s| matches!(s.kind, StmtKind::Rule(_)))
+    else {
+        return len;
+    };
+    // Back to a statement at depth 0 that opens no `else`/`endif` part: the
+    // outermost `ifeq` around the rule, or the rule itself.
+    let mut at = first_rule;
+    while at > 0
+        && (mf.stmts[at].cond_depth > 0
+            || matches!(
+                mf.stmts[at].kind,
+                StmtKind::Conditional(Directive::Else | Directive::Endif)
+            ))
+    {
+        at -= 1;
+    }
+    while at > 0
+        && mf.stmts[at - 1].cond_depth == 0
+        && matches!(mf.stmts[at - 1].kind, StmtKind::Comment)
+        && !model.tree.files[file].text[mf.stmts[at - 1].span.clone()].starts_with("#!")
+    {
+        at -= 1;
+    }
+    mf.stmts[at].span.start
 }
 
 /// The value a makefile of the tree gives a variable (any program), if any.

@@ -73,6 +73,11 @@ pub fn check(c: &mut Checker) {
         if model.patched.contains_key(&id) {
             d.with_note_mut(id, 0..0, "as patched by debian/patches/series");
         }
+        // gen_kheaders.sh keys twice: the headers (`xargs ls -l | md5sum`) and
+        // itself (`ls -l $sfile | md5sum`); each further key is shown.
+        for m in pattern().find_iter(disk).skip(1) {
+            d.with_note_mut(id, m.range(), "the same `ls -l` key here");
+        }
         let new_text = rewrite(built);
         if is_kernel_source && quilt {
             // Kernel source: the fix goes into the packaging as a quilt patch.
@@ -148,6 +153,40 @@ mod tests {
 #[cfg(test)]
 mod fix_tests {
     use crate::testing::fix_memory_selected;
+
+    /// Both cache-key forms of gen_kheaders.sh are found: the `ls -l FILE` form
+    /// alone, and as a note beside the `xargs ls -l` one.
+    #[test]
+    fn both_ls_forms_are_found() {
+        let lint = |script: &str| {
+            let files = [
+                ("debian/rules", "%:\n\tdh $@\n"),
+                ("kernel/gen_kheaders.sh", script),
+            ];
+            crate::testing::lint_memory_rule(&files, "mtime-based-cache-key").0
+        };
+        let alone =
+            lint("#!/bin/sh\nthis_file_md5=\"$(ls -l $sfile | md5sum | cut -d ' ' -f1)\"\n");
+        assert_eq!(alone.len(), 1);
+        assert!(
+            alone[0].message.contains("ls -l $sfile"),
+            "{}",
+            alone[0].message
+        );
+        let script = "#!/bin/sh\nh=\"$(find $d -name '*.h' |\n\t\txargs ls -l | md5sum | cut -d ' ' -f1)\"\nthis_file_md5=\"$(ls -l $sfile | md5sum | cut -d ' ' -f1)\"\n";
+        let both = lint(script);
+        assert_eq!(both.len(), 1);
+        assert!(
+            both[0].message.contains("xargs ls -l"),
+            "{}",
+            both[0].message
+        );
+        assert_eq!(both[0].notes.len(), 1, "{:?}", both[0].notes);
+        assert_eq!(
+            both[0].notes[0].span.start,
+            script.find("ls -l $sfile").unwrap()
+        );
+    }
 
     #[test]
     fn kernel_source_outside_quilt_is_edited_in_place() {

@@ -2,7 +2,9 @@
 //! `KBUILD_BUILD_TIMESTAMP`.
 
 use super::{by_carrier, insert_settings, setting};
-use crate::diagnostic::Fix;
+use crate::diagnostic::{Edit, Fix};
+use crate::model::program::Program;
+use crate::model::Model;
 use crate::registry::Rule;
 use crate::rules::kernel_make::{
     includes_system_makefile, note_chain, system_include_edit, MakeCall,
@@ -96,11 +98,14 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
                     && !includes_system_makefile(program, "default.mk")
                     && !program.defines("SOURCE_DATE_EPOCH")
                 {
-                    edits.extend(system_include_edit(
-                        model,
-                        program,
-                        "/usr/share/dpkg/pkg-info.mk",
-                    ));
+                    match ubuntu_changelog_epoch(model, program) {
+                        Some(edit) => edits.push(edit),
+                        None => edits.extend(system_include_edit(
+                            model,
+                            program,
+                            "/usr/share/dpkg/pkg-info.mk",
+                        )),
+                    }
                 }
                 d.with_fix_mut(Fix::safe(
                     "pin KBUILD_BUILD_TIMESTAMP to SOURCE_DATE_EPOCH",
@@ -109,6 +114,41 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
             }
         }
     }
+}
+
+/// Ubuntu trees keep their changelog in `$(DEBIAN)/changelog` and write
+/// `debian/changelog` only in `clean` (`cp $(DEBIAN)/changelog debian/changelog`),
+/// so pkg-info.mk, which reads `debian/changelog`, has nothing to read before
+/// that. The date comes from the branch changelog instead, the way the tree
+/// already reads its version (`dpkg-parsechangelog -l$(DEBIAN)/changelog -S…`);
+/// `ifndef` keeps the SOURCE_DATE_EPOCH dpkg-buildpackage exports, and `:=` runs
+/// dpkg-parsechangelog once, not at every expansion of the kernel make. The
+/// block goes right after `DEBIAN`'s assignment, at top level.
+fn ubuntu_changelog_epoch(model: &Model, program: &Program) -> Option<Edit> {
+    let branch = model.tree.branch_dir.as_deref()?;
+    let changelog = format!("{branch}/changelog");
+    model.tree.files.iter().find(|f| f.rel == changelog)?;
+    let def = program
+        .vars
+        .get("DEBIAN")?
+        .iter()
+        .find(|d| !d.conditional && d.at.file == program.root)?;
+    let stmt = model.stmt(def.at);
+    if stmt.cond_depth > 0 {
+        return None;
+    }
+    let f = &model.tree.files[def.at.file];
+    let end = stmt.span.end;
+    let (at, prefix) = if end < f.bytes().len() {
+        (end + 1, "")
+    } else {
+        (end, "\n")
+    };
+    Some(Edit::insert(
+        def.at.file,
+        at,
+        format!("{prefix}ifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell dpkg-parsechangelog -l$(DEBIAN)/changelog -STimestamp)\nendif\n"),
+    ))
 }
 
 #[cfg(test)]
@@ -152,7 +192,7 @@ mod tests {
             false,
         )[0]
         .1;
-        assert_eq!(fixed, "#!/usr/bin/make -f\ninclude /usr/share/dpkg/pkg-info.mk\nkmake = make KBUILD_BUILD_USER=debian KBUILD_BUILD_HOST=buildd KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n");
+        assert_eq!(fixed, "#!/usr/bin/make -f\ninclude /usr/share/dpkg/pkg-info.mk\nkmake = make KBUILD_BUILD_USER=buildd KBUILD_BUILD_HOST=localhost KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) ARCH=x86 \\\n\tLOCALVERSION=\nb:\n\t$(kmake) O=b bzImage\n\t$(kmake) O=b modules\n");
     }
 
     #[test]

@@ -100,7 +100,18 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                     std::ptr::eq(x.stanza.paragraph, e.stanza.paragraph)
                         && (x.alt.name == repl.name || o.satisfied_by.contains(&x.alt.name))
                 });
-                if present && single {
+                let in_group = e
+                    .group
+                    .alternatives
+                    .iter()
+                    .any(|a| !std::ptr::eq(a, e.alt) && a.name == repl.name);
+                if in_group {
+                    // `old | new` → `new | new`: a duplicate, not a fix.
+                    d.with_help_mut(format!(
+                        "drop `{}` from this alternative: `{}` is already in it",
+                        e.alt.name, repl.name
+                    ));
+                } else if present && single {
                     d.with_help_mut(format!(
                         "drop `{}`: `{}` is already a build-dependency",
                         e.alt.name, repl.name
@@ -110,11 +121,30 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                         vec![remove_group(text, e.field, group_index, file)],
                     ));
                 } else {
-                    d.with_help_mut(format!("use `{r}`"));
-                    d.with_fix_mut(Fix::safe(
-                        format!("replace {} by {}", e.alt.name, repl.name),
-                        vec![replace_package(e.alt, repl, r, file)],
-                    ));
+                    let edits = vec![replace_package(e.alt, repl, r, file)];
+                    let description = format!("replace {} by {}", e.alt.name, repl.name);
+                    match still_used(model, &o.old_users) {
+                        // A rename while the tree still runs the old program: the
+                        // build would change in more than the defect.
+                        Some((f, span, word)) => {
+                            d.with_note_mut(
+                                f,
+                                span,
+                                format!(
+                                    "the build still runs `{word}`, which `{}` does not give",
+                                    repl.name
+                                ),
+                            );
+                            d.with_help_mut(format!(
+                                "use `{r}` once the build no longer runs `{word}`"
+                            ));
+                            d.with_fix_mut(Fix::unsafe_(description, edits));
+                        }
+                        None => {
+                            d.with_help_mut(format!("use `{r}`"));
+                            d.with_fix_mut(Fix::safe(description, edits));
+                        }
+                    }
                 }
             }
             (Some(r), false) => {
@@ -125,6 +155,44 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             }
         }
     }
+}
+
+/// The first place a makefile or script of the tree runs one of `words` (a
+/// word not inside a longer name: `python2.7` counts for `python2`,
+/// `libpython2.7` and `/usr/bin/python3` do not).
+fn still_used(
+    model: &crate::model::Model,
+    words: &[String],
+) -> Option<(crate::source::FileId, crate::source::Span, String)> {
+    if words.is_empty() {
+        return None;
+    }
+    let mut files: Vec<usize> = (0..model.tree.files.len())
+        .filter(|id| {
+            let f = &model.tree.files[*id];
+            f.skipped.is_none()
+                && (model.makefiles.contains_key(id)
+                    || f.text.starts_with("#!")
+                    || f.rel.ends_with(".sh")
+                    || f.rel.ends_with(".py"))
+        })
+        .collect();
+    files.sort();
+    let name_char = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
+    for id in files {
+        let text = &model.tree.files[id].text;
+        for w in words {
+            for (at, _) in text.match_indices(w.as_str()) {
+                let before = text[..at].chars().next_back();
+                let after = text[at + w.len()..].chars().next();
+                if before.is_some_and(name_char) || after.is_some_and(name_char) {
+                    continue;
+                }
+                return Some((id, at..at + w.len(), w.clone()));
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -294,5 +362,43 @@ mod tests {
         // experimental is sid too.
         let f = run(&entry("6.1-1", "experimental"));
         assert_eq!(f[0].0, Severity::Error);
+    }
+
+    /// python-minimal → python3-minimal is a rename only while nothing runs
+    /// Python 2: with `python2.7` in the rules the fix is unsafe.
+    #[test]
+    fn rename_is_unsafe_while_the_old_program_runs() {
+        let control = "Source: linux\nBuild-Depends: bc, python-minimal\n\nPackage: linux-image\nArchitecture: any\n";
+        let changelog = "linux (1.0) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+        let fixed_control = |rules: &str, unsafe_fixes: bool| {
+            let files = [
+                ("debian/control", control),
+                ("debian/changelog", changelog),
+                ("debian/rules", rules),
+            ];
+            crate::testing::fix_memory_selected(&files, &["obsolete-build-dep"], unsafe_fixes)
+                .into_iter()
+                .find(|(p, _)| p == "debian/control")
+                .unwrap()
+                .1
+        };
+        let runs_py2 = "#!/usr/bin/make -f\nb:\n\t$(MAKE) -C tools/perf PYTHON=python2.7\n";
+        assert!(fixed_control(runs_py2, false).contains("bc, python-minimal\n"));
+        assert!(fixed_control(runs_py2, true).contains("bc, python3-minimal\n"));
+        for quiet in [
+            "#!/usr/bin/make -f\nb:\n\t$(MAKE) PYTHON=python3\n",
+            "#!/usr/bin/make -f\nb:\n\tcp /usr/lib/libpython2.7.so x\n",
+        ] {
+            assert!(
+                fixed_control(quiet, false).contains("bc, python3-minimal\n"),
+                "{quiet}"
+            );
+        }
+        // `python-dev | python3-dev` would become `python3-dev | python3-dev`.
+        let dup = "Source: linux\nBuild-Depends: bc, python-dev | python3-dev\n\nPackage: linux-image\nArchitecture: any\n";
+        let files = [("debian/control", dup), ("debian/changelog", changelog)];
+        let (d, _) = crate::testing::lint_memory_rule(&files, "obsolete-build-dep");
+        assert_eq!(d.len(), 1);
+        assert!(d[0].fix.is_none());
     }
 }

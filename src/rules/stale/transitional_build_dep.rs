@@ -54,6 +54,10 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         );
         d.with_help_mut(format!("depend on `{target}` directly"));
         note_generated(model, d, &e);
+        // `old | target` would become `target | target`.
+        if e.group.alternatives.iter().any(|a| a.name == target) {
+            continue;
+        }
         d.with_fix_mut(Fix::safe(
             format!("replace {} by {target}", e.alt.name),
             vec![Edit::replace(file, e.alt.name_span.clone(), target)],

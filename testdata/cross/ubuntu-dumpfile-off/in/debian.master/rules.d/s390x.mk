@@ -1,0 +1,3 @@
+build_arch	= s390
+flavours	= generic
+no_dumpfile	= true

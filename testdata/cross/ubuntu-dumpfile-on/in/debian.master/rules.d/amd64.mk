@@ -1,0 +1,3 @@
+build_arch	= x86
+flavours	= generic
+no_dumpfile	= true

@@ -1,0 +1,2 @@
+build_arch	= s390
+flavours	= generic
