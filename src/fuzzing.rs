@@ -372,7 +372,10 @@ pub fn render(data: &[u8]) {
         let [f, a, b, n] = [0, 1, 2, 3].map(|k| c.get(k).copied().unwrap_or(0));
         let file = f as usize % tree.files.len();
         let span = pick(file, a, b);
-        let message = tree.files[file].text[span.clone()].chars().take(200).collect::<String>();
+        let message = tree.files[file].text[span.clone()]
+            .chars()
+            .take(200)
+            .collect::<String>();
         let severity = [Severity::Error, Severity::Warning, Severity::Info][i % 3];
         let rule = crate::registry::Rule::ALL[(n as usize) % crate::registry::Rule::ALL.len()];
         let mut d = Diagnostic::new(rule, severity, file, span, format!("m{i} {message}"));
@@ -421,7 +424,10 @@ pub fn render(data: &[u8]) {
     for f in &tree.files {
         let patch = crate::unidiff::unified_named(f.rel.as_bytes(), Some(&f.text), "x\n");
         for line in patch.lines().take(2) {
-            assert!(line.starts_with("--- ") || line.starts_with("+++ "), "{line:?}");
+            assert!(
+                line.starts_with("--- ") || line.starts_with("+++ "),
+                "{line:?}"
+            );
         }
     }
 }

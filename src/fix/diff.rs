@@ -64,7 +64,11 @@ pub fn tree_diff(before: &Tree, after: &Tree) -> String {
     for id in patched_files(before, after) {
         let f = &after.files[id];
         let old = before.files.get(id).map(|o| o.text.as_str());
-        out.push_str(&unified_named(&patch_name(&f.display, &f.path), old, &f.text));
+        out.push_str(&unified_named(
+            &patch_name(&f.display, &f.path),
+            old,
+            &f.text,
+        ));
     }
     out
 }

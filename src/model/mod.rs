@@ -413,7 +413,10 @@ impl<'t> Model<'t> {
         }
         for (name, at, budget) in p.overflows() {
             let (file, span) = match at {
-                Some(at) => (at.file, self.makefiles[&at.file].stmts[at.stmt].span.clone()),
+                Some(at) => (
+                    at.file,
+                    self.makefiles[&at.file].stmts[at.stmt].span.clone(),
+                ),
                 None => (p.root, 0..0),
             };
             let what = if name.is_empty() {

@@ -166,7 +166,12 @@ const MAX_DEPTH: usize = 32;
 
 impl Program {
     pub fn build(tree: &Tree, makefiles: &HashMap<FileId, Makefile>, root: FileId) -> Program {
-        Program::build_within(tree, makefiles, root, &mut IncludeBudget::for_tree(makefiles))
+        Program::build_within(
+            tree,
+            makefiles,
+            root,
+            &mut IncludeBudget::for_tree(makefiles),
+        )
     }
 
     /// [`Program::build`], drawing on a budget shared by the programs of a tree.
@@ -189,7 +194,15 @@ impl Program {
             memo: Mutex::new(Memo::default()),
         };
         let mut stack = vec![root];
-        p.visit(tree, makefiles, root, &mut stack, &mut Vec::new(), false, budget);
+        p.visit(
+            tree,
+            makefiles,
+            root,
+            &mut stack,
+            &mut Vec::new(),
+            false,
+            budget,
+        );
         p
     }
 
@@ -202,6 +215,7 @@ impl Program {
             .unwrap_or_default()
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn visit(
         &mut self,
         tree: &Tree,
@@ -215,9 +229,7 @@ impl Program {
         let Some(mf) = makefiles.get(&file) else {
             return;
         };
-        budget.statements_left = budget
-            .statements_left
-            .saturating_sub(mf.stmts.len().max(1));
+        budget.statements_left = budget.statements_left.saturating_sub(mf.stmts.len().max(1));
         if !self.files.contains(&file) {
             self.files.push(file);
             if !chain.is_empty() {
@@ -256,9 +268,7 @@ impl Program {
                         let target = budget
                             .resolved
                             .entry((file, path.to_string()))
-                            .or_insert_with(|| {
-                                resolve_include(tree, &tree.files[file].rel, path)
-                            })
+                            .or_insert_with(|| resolve_include(tree, &tree.files[file].rel, path))
                             .clone();
                         let edge = IncludeEdge {
                             at,
@@ -984,11 +994,20 @@ mod tests {
 
     #[test]
     fn include_fan_out_is_bounded() {
-        let mut files = vec![("debian/rules".to_string(), "include debian/g/$(X).mk\n".to_string())];
+        let mut files = vec![(
+            "debian/rules".to_string(),
+            "include debian/g/$(X).mk\n".to_string(),
+        )];
         for i in 0..12 {
-            files.push((format!("debian/g/f{i}.mk"), "include debian/g/$(X).mk\n".into()));
+            files.push((
+                format!("debian/g/f{i}.mk"),
+                "include debian/g/$(X).mk\n".into(),
+            ));
         }
-        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
         let started = std::time::Instant::now();
         let (_, p) = program(&files);
         assert!(!p.include_overflow.is_empty());

@@ -95,19 +95,22 @@ pub fn escape_line(s: &str) -> String {
 /// of the escaped text, so spans still cover the same characters.
 pub fn escape_text(text: &str) -> (String, OffsetMap) {
     let mut map = OffsetMap { shifts: vec![] };
-    if !text.chars().any(|c| is_control(c) && c != '\t' && c != '\n' && c != '\r') {
+    if !text
+        .chars()
+        .any(|c| is_control(c) && c != '\t' && c != '\n' && c != '\r')
+    {
         return (text.to_string(), map);
     }
     let mut out = String::with_capacity(text.len() + 16);
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
-        let layout = c == '\t'
-            || c == '\n'
-            || c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
+        let layout =
+            c == '\t' || c == '\n' || c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
         if is_control(c) && !layout {
             escape_char(c, &mut out);
             // Offsets after this character move by what the escape added.
-            map.shifts.push((i + c.len_utf8(), out.len() - (i + c.len_utf8())));
+            map.shifts
+                .push((i + c.len_utf8(), out.len() - (i + c.len_utf8())));
         } else {
             out.push(c);
         }
@@ -249,7 +252,10 @@ mod tests {
 
     #[test]
     fn control_characters_are_escaped_as_ls_b_does() {
-        assert_eq!(escape_line("a\x1b[31mb\tc\u{9b}d\x7f"), "a\\033[31mb\\tc\\302\\233d\\177");
+        assert_eq!(
+            escape_line("a\x1b[31mb\tc\u{9b}d\x7f"),
+            "a\\033[31mb\\tc\\302\\233d\\177"
+        );
         assert_eq!(escape_line("plain é"), "plain é");
         let text = "x\x1b]0;t\x07y\r\n\tz\rw\n";
         let (out, map) = escape_text(text);

@@ -120,11 +120,14 @@ fn position(tree: &Tree, file: usize, offset: usize) -> String {
 
 fn build(tree: &Tree, d: &Diagnostic) -> Report {
     let snippet = fits(tree, d.file, &d.span)
-        && d
-            .notes
+        && d.notes
             .iter()
             .all(|n| n.file != d.file || fits(tree, n.file, &n.span));
-    let source = if snippet { source_of(tree, d.file) } else { None };
+    let source = if snippet {
+        source_of(tree, d.file)
+    } else {
+        None
+    };
     let mut labels = Vec::new();
     let mut related = Vec::new();
     if let Some((_, map)) = &source {
@@ -217,7 +220,10 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
 
 /// Messages and help may span lines: those stay, other control characters are escaped.
 fn escape_help(s: &str) -> String {
-    s.split('\n').map(escape_line).collect::<Vec<_>>().join("\n")
+    s.split('\n')
+        .map(escape_line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn severity(s: Severity) -> miette::Severity {

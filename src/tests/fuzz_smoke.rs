@@ -181,7 +181,13 @@ fn seeds(target: &str, files: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
             let mut v: Vec<Vec<u8>> = trees()
                 .iter()
                 .take(12)
-                .map(|t| [&b"\x00\x10\xf0\x01\x01\x00\xff\x02\x00\xff\xff\x03"[..], &fuzzing::encode_tree(t)].concat())
+                .map(|t| {
+                    [
+                        &b"\x00\x10\xf0\x01\x01\x00\xff\x02\x00\xff\xff\x03"[..],
+                        &fuzzing::encode_tree(t),
+                    ]
+                    .concat()
+                })
                 .collect();
             let long = format!("debian/rules\nb:\n\t{} -j1\n\x1b[2J\n", "a".repeat(70_000));
             v.push([&[0u8, 250, 255, 1][..], long.as_bytes()].concat());

@@ -56,7 +56,11 @@ fn exponential_expansion_ends_with_a_finding() {
         "{out}"
     );
     let o = limited(tmp.path(), &["--format", "json", "."]);
-    assert!(stdout(&o).contains("expanding `$(v40)` exceeds 1 MiB"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("expanding `$(v40)` exceeds 1 MiB"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]
@@ -64,13 +68,19 @@ fn include_fan_out_ends_with_a_finding() {
     let tmp = tempfile::tempdir().unwrap();
     let inc = "include debian/g/$(X).mk\n";
     let mut files = vec![
-        ("debian/rules".to_string(), format!("#!/usr/bin/make -f\n{inc}build:\n\ttrue\n")),
+        (
+            "debian/rules".to_string(),
+            format!("#!/usr/bin/make -f\n{inc}build:\n\ttrue\n"),
+        ),
         ("debian/control".to_string(), CONTROL.to_string()),
     ];
     for i in 0..12 {
         files.push((format!("debian/g/f{i}.mk"), inc.to_string()));
     }
-    let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
     write_tree(tmp.path(), &files);
     let o = limited(tmp.path(), &["--format", "json", "."]);
     let out = stdout(&o);
@@ -133,7 +143,10 @@ fn control_characters_are_escaped_in_text_and_lintian() {
         ],
     );
     for format in ["text", "lintian"] {
-        let o = run_in(tmp.path(), &["--color", "never", "--format", format, "ctl\x1b[31m"]);
+        let o = run_in(
+            tmp.path(),
+            &["--color", "never", "--format", format, "ctl\x1b[31m"],
+        );
         let out = stdout(&o);
         assert_eq!(o.status.code(), Some(1), "{format}: {}", stderr(&o));
         let raw: Vec<char> = out
@@ -141,7 +154,10 @@ fn control_characters_are_escaped_in_text_and_lintian() {
             .filter(|c| c.is_control() && *c != '\n')
             .collect();
         assert!(raw.is_empty(), "{format}: raw {raw:?} in {out}");
-        assert!(out.contains("ctl\\033[31m/debian/rules:3"), "{format}: {out}");
+        assert!(
+            out.contains("ctl\\033[31m/debian/rules:3"),
+            "{format}: {out}"
+        );
         if format == "text" {
             assert!(out.contains("\\033]0;pwned\\a \\302\\2332J\\177"), "{out}");
         }
