@@ -53,17 +53,25 @@ pub fn patch_name(display: &str, path: &std::path::Path) -> Vec<u8> {
     if !display.contains('\u{fffd}') {
         return display.as_bytes().to_vec();
     }
-    use std::os::unix::ffi::OsStrExt;
-    let cwd = std::env::current_dir().ok();
-    let rel = cwd
-        .as_deref()
-        .and_then(|c| path.strip_prefix(c).ok())
-        .unwrap_or(path);
-    let mut b = rel.as_os_str().as_bytes();
-    while let Some(rest) = b.strip_prefix(b"./") {
-        b = rest;
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let cwd = std::env::current_dir().ok();
+        let rel = cwd
+            .as_deref()
+            .and_then(|c| path.strip_prefix(c).ok())
+            .unwrap_or(path);
+        let mut b = rel.as_os_str().as_bytes();
+        while let Some(rest) = b.strip_prefix(b"./") {
+            b = rest;
+        }
+        b.to_vec()
     }
-    b.to_vec()
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        display.as_bytes().to_vec()
+    }
 }
 
 /// [`unified`] for a name given as bytes (see [`quote_path`]).
@@ -145,6 +153,17 @@ fn push_lines(out: &mut String, prefix: char, lines: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_quoted_as_git_quotes_them() {
+        assert_eq!(quote_path("a/", b"debian/rules"), "a/debian/rules");
+        assert_eq!(
+            quote_path("b/", b"x\n\\\"\t\x1b\xff\xc3\xa9"),
+            "\"b/x\\n\\\\\\\"\\t\\033\\377\\303\\251\""
+        );
+        let d = unified_named(b"a\nb", Some("1\n"), "2\n");
+        assert!(d.starts_with("--- \"a/a\\nb\"\n+++ \"b/a\\nb\"\n@@"), "{d}");
+    }
 
     #[test]
     fn headers_and_hunks() {

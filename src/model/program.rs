@@ -449,6 +449,14 @@ impl Program {
         self.push(out, &text[plain_start.min(text.len())..], cx);
     }
 
+    /// Append the value of variable `name`: a budget it exceeds is charged to it
+    /// when no enclosing variable is being expanded.
+    fn push_value(&self, out: &mut Expansion, name: &str, value: &str, cx: &mut Cx) {
+        cx.stack.push(name.to_string());
+        self.push(out, value, cx);
+        cx.stack.pop();
+    }
+
     /// Append expanded text, within the budgets.
     fn push(&self, out: &mut Expansion, s: &str, cx: &mut Cx) {
         if cx.spent || s.is_empty() {
@@ -496,7 +504,7 @@ impl Program {
                 let v = v.clone();
                 add_via(&mut out.via, &v.via);
                 out.certain &= v.certain;
-                self.push(out, &v.text, cx);
+                self.push_value(out, inner, &v.text, cx);
                 return;
             }
             match self.value(inner) {
@@ -522,7 +530,7 @@ impl Program {
                     cx.cut |= outer_cut;
                     add_via(&mut out.via, &sub.via);
                     out.certain &= sub.certain;
-                    self.push(out, &sub.text, cx);
+                    self.push_value(out, inner, &sub.text, cx);
                     if spent {
                         cx.spent = true;
                         out.certain = false;

@@ -90,23 +90,19 @@ pub fn escape_line(s: &str) -> String {
 }
 
 /// File contents for terminal output: control characters escaped as in
-/// [`escape_line`], except the tab, the line feed and a carriage return before a
-/// line feed, which lay the text out. The map turns offsets of `text` into offsets
-/// of the escaped text, so spans still cover the same characters.
+/// [`escape_line`], except the tab and the line feed, which lay the text out (a
+/// carriage return shows as `\r`, before a line feed too: make and the shell read
+/// it as part of the line). The map turns offsets of `text` into offsets of the
+/// escaped text, so spans still cover the same characters.
 pub fn escape_text(text: &str) -> (String, OffsetMap) {
     let mut map = OffsetMap { shifts: vec![] };
-    if !text
-        .chars()
-        .any(|c| is_control(c) && c != '\t' && c != '\n' && c != '\r')
-    {
+    let escaped = |c: char| is_control(c) && c != '\t' && c != '\n';
+    if !text.chars().any(escaped) {
         return (text.to_string(), map);
     }
     let mut out = String::with_capacity(text.len() + 16);
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let layout =
-            c == '\t' || c == '\n' || c == '\r' && chars.peek().is_some_and(|&(_, n)| n == '\n');
-        if is_control(c) && !layout {
+    for (i, c) in text.char_indices() {
+        if escaped(c) {
             escape_char(c, &mut out);
             // Offsets after this character move by what the escape added.
             map.shifts
@@ -259,7 +255,7 @@ mod tests {
         assert_eq!(escape_line("plain é"), "plain é");
         let text = "x\x1b]0;t\x07y\r\n\tz\rw\n";
         let (out, map) = escape_text(text);
-        assert_eq!(out, "x\\033]0;t\\ay\r\n\tz\\rw\n");
+        assert_eq!(out, "x\\033]0;t\\ay\\r\n\tz\\rw\n");
         let y = text.find('y').unwrap();
         assert_eq!(&out[map.map(y)..map.map(y) + 1], "y");
         assert_eq!(map.map(0), 0);

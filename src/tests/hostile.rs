@@ -164,38 +164,72 @@ fn control_characters_are_escaped_in_text_and_lintian() {
     }
 }
 
+/// Names with a newline, a backslash, a quote, an escape and bytes that are not
+/// UTF-8: the `--fix` patch applies with git apply and patch -p1, and the
+/// `--patch-dir` mails with git am.
 #[test]
 fn patches_for_odd_names_apply_with_git_and_patch() {
-    let tmp = tempfile::tempdir().unwrap();
-    let repo = tmp.path().join("repo");
-    let name = "we\\ird\nna\"me";
-    copy_dir(&testdata("stale/dh-systemd-focal/in"), &repo.join(name));
-    git_ok(&repo, &["init", "-q"]);
-    git_ok(&repo, &["add", "-A"]);
-    git_ok(&repo, &["commit", "-q", "-m", "base"]);
-    let o = run_in(&repo, &["--fix", name]);
-    let patch = stdout(&o);
-    assert!(
-        patch.contains("--- \"a/we\\\\ird\\nna\\\"me/"),
-        "{patch}{}",
-        stderr(&o)
-    );
-    fs::write(tmp.path().join("fix.patch"), &patch).unwrap();
-    let check = git(&repo, &["apply", "--check", "../fix.patch"]);
-    assert!(
-        check.status.success(),
-        "git apply: {}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    if tool_available("patch", &["--version"], "patch -p1 on quoted names") {
-        let p = Command::new("patch")
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let names: [(&[u8], &str); 2] = [
+        (b"we\\ird\nna\"me\x1b", "--- \"a/we\\\\ird\\nna\\\"me\\033/"),
+        (b"x\xffy", "--- \"a/x\\377y/"),
+    ];
+    for (name, header) in names {
+        let name = OsStr::from_bytes(name);
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("repo");
+        copy_dir(&testdata("stale/dh-systemd-focal/in"), &repo.join(name));
+        git_ok(&repo, &["init", "-q"]);
+        git_ok(&repo, &["add", "-A"]);
+        git_ok(&repo, &["commit", "-q", "-m", "base"]);
+        let o = bin()
             .current_dir(&repo)
-            .args(["-p1", "--dry-run", "--quiet", "-i", "../fix.patch"])
+            .arg("--fix")
+            .arg(name)
             .output()
             .unwrap();
-        assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stdout));
+        let patch = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(patch.contains(header), "{patch}{}", stderr(&o));
+        fs::write(tmp.path().join("fix.patch"), &o.stdout).unwrap();
+        let check = git(&repo, &["apply", "--check", "../fix.patch"]);
+        assert!(
+            check.status.success(),
+            "git apply: {}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+        if tool_available("patch", &["--version"], "patch -p1 on quoted names") {
+            let p = Command::new("patch")
+                .current_dir(&repo)
+                .args(["-p1", "--dry-run", "--quiet", "-i", "../fix.patch"])
+                .output()
+                .unwrap();
+            assert!(p.status.success(), "{}", String::from_utf8_lossy(&p.stdout));
+        }
+        let mails = tmp.path().join("mails");
+        let o = bin()
+            .current_dir(&repo)
+            .args(["--fix", "--patch-dir"])
+            .arg(&mails)
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(o.status.code().is_some(), "{}", stderr(&o));
+        let mut mail_files: Vec<_> = fs::read_dir(&mails)
+            .unwrap()
+            .map(|e| e.unwrap().path().to_string_lossy().into_owned())
+            .collect();
+        mail_files.sort();
+        assert!(!mail_files.is_empty());
+        let mut am = vec!["am", "-q"];
+        am.extend(mail_files.iter().map(String::as_str));
+        git_ok(&repo, &am);
+        let again = bin()
+            .current_dir(&repo)
+            .arg("--fix")
+            .arg(name)
+            .output()
+            .unwrap();
+        assert!(!stdout(&again).contains("+++"), "{}", stdout(&again));
     }
-    git_ok(&repo, &["apply", "../fix.patch"]);
-    let again = run_in(&repo, &["--fix", name]);
-    assert!(!stdout(&again).contains("+++"), "{}", stdout(&again));
 }
