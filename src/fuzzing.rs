@@ -30,6 +30,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("packages", packages),
     ("index", index),
     ("tree", tree),
+    ("render", render),
 ];
 
 /// Text as the pipeline sees it: invalid UTF-8 masked byte for byte.
@@ -330,5 +331,103 @@ pub fn tree(data: &[u8]) {
             applied, new.text,
             "the diff does not give the fixed file:\n{patch}"
         );
+    }
+}
+
+/// Every output format on arbitrary findings: the bytes are a selector prefix and a
+/// tree ([`decode_tree`]); each selector pair picks a file and a span in it (any
+/// span a finding can have: empty, at the end, across lines, in an empty file),
+/// with a message and a note cut from the tree's texts (so control characters and
+/// long lines reach the renderers). No format may panic; the text and lintian
+/// formats without colour print no control character but the line feed; every
+/// patch header quotes its name so that it is one line.
+pub fn render(data: &[u8]) {
+    use crate::diagnostic::{Diagnostic, Note, Severity};
+    use crate::output::{self, Emitter, TreeFindings};
+    let (selectors, rest) = data.split_at(data.len().min(24));
+    let files = decode_tree(rest);
+    if files.is_empty() || files.len() > 64 {
+        return;
+    }
+    let borrowed: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(p, c)| (p.as_str(), c.as_slice()))
+        .collect();
+    let tree = Tree::from_memory_bytes(&borrowed);
+    let pick = |file: usize, a: u8, b: u8| -> Span {
+        let text = &tree.files[file].text;
+        let len = text.len();
+        let at = |x: u8| {
+            let mut o = (x as usize * len) / 255;
+            while !text.is_char_boundary(o) {
+                o -= 1;
+            }
+            o
+        };
+        let (s, e) = (at(a.min(b)), at(a.max(b)));
+        s..e
+    };
+    let mut diagnostics = Vec::new();
+    for (i, c) in selectors.chunks(4).enumerate() {
+        let [f, a, b, n] = [0, 1, 2, 3].map(|k| c.get(k).copied().unwrap_or(0));
+        let file = f as usize % tree.files.len();
+        let span = pick(file, a, b);
+        let message = tree.files[file].text[span.clone()]
+            .chars()
+            .take(200)
+            .collect::<String>();
+        let severity = [Severity::Error, Severity::Warning, Severity::Info][i % 3];
+        let rule = crate::registry::Rule::ALL[(n as usize) % crate::registry::Rule::ALL.len()];
+        let mut d = Diagnostic::new(rule, severity, file, span, format!("m{i} {message}"));
+        if n % 2 == 0 {
+            d.help = Some(format!("h\n{message}"));
+        }
+        let nf = n as usize % tree.files.len();
+        d.notes.push(Note {
+            file: nf,
+            span: pick(nf, b, n),
+            message: message.clone(),
+        });
+        if n % 3 == 0 {
+            d.include_chain.push((nf, pick(nf, n, a)));
+        }
+        diagnostics.push(d);
+    }
+    let findings = [TreeFindings {
+        tree: &tree,
+        diagnostics: &diagnostics,
+    }];
+    let text = output::text::Text {
+        color: false,
+        width: 80,
+        summary: true,
+        all_read: true,
+    };
+    let emitters: [(&str, &dyn Emitter); 6] = [
+        ("text", &text),
+        ("json", &output::json::Json),
+        ("sarif", &output::sarif::Sarif),
+        ("github", &output::github::Github),
+        ("gitlab", &output::gitlab::Gitlab),
+        ("lintian", &output::lintian::Lintian),
+    ];
+    for (name, e) in emitters {
+        let mut out = Vec::new();
+        e.emit(&mut out, &findings)
+            .unwrap_or_else(|err| panic!("{name}: {err}"));
+        if name == "text" || name == "lintian" {
+            let out = String::from_utf8_lossy(&out);
+            let raw = out.chars().find(|c| c.is_control() && *c != '\n');
+            assert!(raw.is_none(), "{name} prints a raw {raw:?}");
+        }
+    }
+    for f in &tree.files {
+        let patch = crate::unidiff::unified_named(f.rel.as_bytes(), Some(&f.text), "x\n");
+        for line in patch.lines().take(2) {
+            assert!(
+                line.starts_with("--- ") || line.starts_with("+++ "),
+                "{line:?}"
+            );
+        }
     }
 }

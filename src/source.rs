@@ -207,7 +207,12 @@ pub fn display_path(path: &Path) -> String {
             }
         }
     }
-    let s = p.to_string_lossy().replace('\\', "/");
+    // On Windows `\\` separates; elsewhere it is a character of the name.
+    let s = if cfg!(windows) {
+        p.to_string_lossy().replace('\\', "/")
+    } else {
+        p.to_string_lossy().into_owned()
+    };
     let mut s = s.as_str();
     while let Some(rest) = s.strip_prefix("./") {
         s = rest;

@@ -12,6 +12,70 @@ use std::fmt::Write;
 
 /// A diff of one file: `a/`/`b/` prefixes, `/dev/null` for created files.
 pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
+    unified_named(path.as_bytes(), old, new)
+}
+
+/// `prefix` + `name` as git writes a name in a patch: as is, or when it holds a
+/// double quote, a backslash, a control character or a byte past ASCII, in double
+/// quotes with C escapes (`\n`, `\t`, `\"`, `\\`, …) and other bytes in octal
+/// (git's `quote_c_style`, `core.quotePath` on). `git apply` and GNU patch read both.
+pub fn quote_path(prefix: &str, name: &[u8]) -> String {
+    let needs = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b >= 0x7f;
+    if !name.iter().any(|b| needs(*b)) {
+        return format!("{prefix}{}", String::from_utf8_lossy(name));
+    }
+    let mut out = format!("\"{prefix}");
+    for &b in name {
+        match b {
+            b'\x07' => out.push_str("\\a"),
+            b'\x08' => out.push_str("\\b"),
+            b'\t' => out.push_str("\\t"),
+            b'\n' => out.push_str("\\n"),
+            b'\x0b' => out.push_str("\\v"),
+            b'\x0c' => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b if needs(b) => {
+                let _ = write!(out, "\\{b:03o}");
+            }
+            b => out.push(b as char),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The name of a file for a patch, as bytes: `display` (the name as printed,
+/// relative to the current directory) unless it lost bytes that are not UTF-8,
+/// then the same name from the path itself.
+pub fn patch_name(display: &str, path: &std::path::Path) -> Vec<u8> {
+    if !display.contains('\u{fffd}') {
+        return display.as_bytes().to_vec();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let cwd = std::env::current_dir().ok();
+        let rel = cwd
+            .as_deref()
+            .and_then(|c| path.strip_prefix(c).ok())
+            .unwrap_or(path);
+        let mut b = rel.as_os_str().as_bytes();
+        while let Some(rest) = b.strip_prefix(b"./") {
+            b = rest;
+        }
+        b.to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        display.as_bytes().to_vec()
+    }
+}
+
+/// [`unified`] for a name given as bytes (see [`quote_path`]).
+pub fn unified_named(name: &[u8], old: Option<&str>, new: &str) -> String {
     let old_lines = split_lines(old.unwrap_or(""));
     let new_lines = split_lines(new);
     let ops = similar::capture_diff_slices(Algorithm::Myers, &old_lines, &new_lines);
@@ -20,11 +84,11 @@ pub fn unified(path: &str, old: Option<&str>, new: &str) -> String {
         return String::new();
     }
     let a = if old.is_some() {
-        format!("a/{path}")
+        quote_path("a/", name)
     } else {
         "/dev/null".to_string()
     };
-    let mut out = format!("--- {a}\n+++ b/{path}\n");
+    let mut out = format!("--- {a}\n+++ {}\n", quote_path("b/", name));
     for group in &groups {
         let (first, last) = (&group[0], &group[group.len() - 1]);
         let old_range = first.old_range().start..last.old_range().end;
@@ -89,6 +153,17 @@ fn push_lines(out: &mut String, prefix: char, lines: &[&str]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_quoted_as_git_quotes_them() {
+        assert_eq!(quote_path("a/", b"debian/rules"), "a/debian/rules");
+        assert_eq!(
+            quote_path("b/", b"x\n\\\"\t\x1b\xff\xc3\xa9"),
+            "\"b/x\\n\\\\\\\"\\t\\033\\377\\303\\251\""
+        );
+        let d = unified_named(b"a\nb", Some("1\n"), "2\n");
+        assert!(d.starts_with("--- \"a/a\\nb\"\n+++ \"b/a\\nb\"\n@@"), "{d}");
+    }
 
     #[test]
     fn headers_and_hunks() {

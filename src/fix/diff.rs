@@ -3,11 +3,15 @@
 
 use crate::source::FileId;
 use crate::tree::Tree;
-use crate::unidiff::unified;
+use crate::unidiff::{patch_name, quote_path, unified_named};
 
 /// The `diff --git` header lines git writes before a file's diff in mail patches.
-pub fn git_header(path: &str, created: bool, mode: Option<u32>) -> String {
-    let mut s = format!("diff --git a/{path} b/{path}\n");
+pub fn git_header(path: &[u8], created: bool, mode: Option<u32>) -> String {
+    let mut s = format!(
+        "diff --git {} {}\n",
+        quote_path("a/", path),
+        quote_path("b/", path)
+    );
     if created {
         s.push_str(&format!("new file mode {:o}\n", mode.unwrap_or(0o100644)));
     }
@@ -60,7 +64,11 @@ pub fn tree_diff(before: &Tree, after: &Tree) -> String {
     for id in patched_files(before, after) {
         let f = &after.files[id];
         let old = before.files.get(id).map(|o| o.text.as_str());
-        out.push_str(&unified(&f.display, old, &f.text));
+        out.push_str(&unified_named(
+            &patch_name(&f.display, &f.path),
+            old,
+            &f.text,
+        ));
     }
     out
 }
@@ -74,8 +82,9 @@ pub fn tree_diff_git(before: &Tree, after: &Tree) -> String {
             Some(old) => (Some(old.text.as_str()), false),
             None => (None, true),
         };
-        out.push_str(&git_header(&f.display, created, None));
-        out.push_str(&unified(&f.display, old, &f.text));
+        let name = patch_name(&f.display, &f.path);
+        out.push_str(&git_header(&name, created, None));
+        out.push_str(&unified_named(&name, old, &f.text));
     }
     out
 }

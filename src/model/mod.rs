@@ -345,11 +345,12 @@ impl<'t> Model<'t> {
         let mut reached: HashSet<FileId> = HashSet::new();
         let mut programs: Vec<Program> = Vec::new();
         let writes = generated::BuildWrites::scan(tree);
+        let mut budget = program::IncludeBudget::for_tree(&self.makefiles);
         for &id in &ids {
             if reached.contains(&id) {
                 continue;
             }
-            let mut p = Program::build(tree, &self.makefiles, id);
+            let mut p = Program::build_within(tree, &self.makefiles, id, &mut budget);
             generated::resolve(&mut p, tree, &self.makefiles, &writes);
             // An earlier program rooted at a file this one includes is subsumed.
             programs.retain(|q| !p.files.contains(&q.root) || q.files.contains(&p.root));
@@ -379,11 +380,67 @@ impl<'t> Model<'t> {
                 }
             }
         }
+        for p in &programs {
+            self.report_budgets(p);
+        }
         self.problems.sort_by_key(|p| (p.file, p.span.start));
         self.problems
             .dedup_by(|a, b| a.file == b.file && a.span == b.span && a.message == b.message);
         self.programs = programs;
         self.commands = commands;
+    }
+
+    /// Budgets of evaluation that a program ran out of ([`program::IncludeBudget`],
+    /// [`program::MAX_EXPANSION_LEN`]): what was not evaluated is said, at the
+    /// include or the assignment that was cut.
+    fn report_budgets(&mut self, p: &Program) {
+        for at in &p.include_overflow {
+            let stmt = &self.makefiles[&at.file].stmts[at.stmt];
+            let paths = match &stmt.kind {
+                StmtKind::Include(i) => i.paths.clone(),
+                _ => String::new(),
+            };
+            self.problems.push(FileProblem {
+                file: at.file,
+                span: stmt.span.clone(),
+                message: format!(
+                    "`include {paths}` is not followed: the makefiles of this tree include \
+                     each other over and over (more than {} statements read in all); \
+                     what the included files define is not evaluated",
+                    program::IncludeBudget::for_tree(&self.makefiles).statements_left
+                ),
+            });
+        }
+        for (name, at, budget) in p.overflows() {
+            let (file, span) = match at {
+                Some(at) => (
+                    at.file,
+                    self.makefiles[&at.file].stmts[at.stmt].span.clone(),
+                ),
+                None => (p.root, 0..0),
+            };
+            let what = if name.is_empty() {
+                "a recipe word".to_string()
+            } else {
+                format!("`$({name})`")
+            };
+            let limit = if budget == "expanded-length" {
+                format!("{} MiB", program::MAX_EXPANSION_LEN >> 20)
+            } else {
+                format!(
+                    "the {} MiB this program may expand in all",
+                    program::MAX_EXPANSION_WORK >> 20
+                )
+            };
+            self.problems.push(FileProblem {
+                file,
+                span,
+                message: format!(
+                    "expanding {what} exceeds {limit} (make would need at least as \
+                     much memory); the rest of its value is not evaluated"
+                ),
+            });
+        }
     }
 
     /// The first setting of a kernel option that enables it, if any.

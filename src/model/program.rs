@@ -12,6 +12,7 @@ use super::shell::{self, TokenKind};
 use crate::source::{FileId, Span};
 use crate::tree::{Tree, TreeKind};
 use std::collections::HashMap;
+use std::sync::Mutex;
 
 /// An assignment statement: file and statement index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -60,7 +61,7 @@ pub struct IncludeEdge {
     pub optional: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Program {
     pub root: FileId,
     /// Statements in the order make reads them.
@@ -75,6 +76,71 @@ pub struct Program {
     /// Ubuntu's branch directory from `debian/debian.env`: the value of the
     /// `$(shell … debian/debian.env …)` idiom that sets `DEBIAN`.
     branch_dir: Option<String>,
+    /// Include statements not followed because the tree's include budget
+    /// ([`IncludeBudget`]) was spent.
+    pub include_overflow: Vec<StmtRef>,
+    /// Expanded values of variables (those that do not depend on where they are
+    /// expanded), and the budget of expansion work left ([`MAX_EXPANSION_WORK`]).
+    memo: Mutex<Memo>,
+}
+
+impl Clone for Program {
+    fn clone(&self) -> Program {
+        Program {
+            root: self.root,
+            order: self.order.clone(),
+            files: self.files.clone(),
+            chains: self.chains.clone(),
+            vars: self.vars.clone(),
+            includes: self.includes.clone(),
+            cycles: self.cycles.clone(),
+            branch_dir: self.branch_dir.clone(),
+            include_overflow: self.include_overflow.clone(),
+            memo: Mutex::new(self.memo.lock().map(|m| m.clone()).unwrap_or_default()),
+        }
+    }
+}
+
+/// What the evaluator remembers between expansions.
+#[derive(Debug, Clone, Default)]
+struct Memo {
+    values: HashMap<String, Expansion>,
+    /// Bytes of expanded text produced so far (see [`MAX_EXPANSION_WORK`]).
+    work: usize,
+    /// Variables whose expansion hit a budget, with the assignment that was cut.
+    overflow: Vec<(String, Option<StmtRef>, &'static str)>,
+}
+
+/// Expansion budgets. GNU make itself has none (a doubling chain of 40 variables
+/// is a terabyte), but a lint run must end: past a budget the text stays
+/// unexpanded and uncertain, and the variable is reported ([`Program::overflows`]).
+/// One expansion may produce at most this many bytes …
+pub const MAX_EXPANSION_LEN: usize = 1 << 20;
+/// … and all expansions of one program may copy this many bytes in all (counting
+/// each level of nesting: that is the evaluator's real cost). Real trees copy
+/// well under 1 MiB each; see docs/reliability.md.
+pub const MAX_EXPANSION_WORK: usize = 256 << 20;
+
+/// How many statements the programs of one tree may read in all, counting files
+/// read more than once (a guessed include that matches several files, each of which
+/// includes the others, is read in every order: the count grows factorially).
+/// Real trees read each file about once; the budget is linear in the tree.
+#[derive(Debug, Clone)]
+pub struct IncludeBudget {
+    pub statements_left: usize,
+    /// Include paths already resolved, by including file.
+    resolved: HashMap<(FileId, String), IncludeTarget>,
+}
+
+impl IncludeBudget {
+    /// Four readings of every statement of the tree, and at least 100,000.
+    pub fn for_tree(makefiles: &HashMap<FileId, Makefile>) -> IncludeBudget {
+        let total: usize = makefiles.values().map(|m| m.stmts.len()).sum();
+        IncludeBudget {
+            statements_left: total.saturating_mul(4).max(100_000),
+            resolved: HashMap::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +166,21 @@ const MAX_DEPTH: usize = 32;
 
 impl Program {
     pub fn build(tree: &Tree, makefiles: &HashMap<FileId, Makefile>, root: FileId) -> Program {
+        Program::build_within(
+            tree,
+            makefiles,
+            root,
+            &mut IncludeBudget::for_tree(makefiles),
+        )
+    }
+
+    /// [`Program::build`], drawing on a budget shared by the programs of a tree.
+    pub fn build_within(
+        tree: &Tree,
+        makefiles: &HashMap<FileId, Makefile>,
+        root: FileId,
+        budget: &mut IncludeBudget,
+    ) -> Program {
         let mut p = Program {
             root,
             order: vec![],
@@ -109,12 +190,32 @@ impl Program {
             includes: vec![],
             cycles: vec![],
             branch_dir: tree.branch_dir.clone(),
+            include_overflow: vec![],
+            memo: Mutex::new(Memo::default()),
         };
         let mut stack = vec![root];
-        p.visit(tree, makefiles, root, &mut stack, &mut Vec::new(), false);
+        p.visit(
+            tree,
+            makefiles,
+            root,
+            &mut stack,
+            &mut Vec::new(),
+            false,
+            budget,
+        );
         p
     }
 
+    /// Variables whose expansion was cut by a budget: name, the assignment whose
+    /// value was being expanded (when known), and which budget.
+    pub fn overflows(&self) -> Vec<(String, Option<StmtRef>, &'static str)> {
+        self.memo
+            .lock()
+            .map(|m| m.overflow.clone())
+            .unwrap_or_default()
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn visit(
         &mut self,
         tree: &Tree,
@@ -123,10 +224,12 @@ impl Program {
         stack: &mut Vec<FileId>,
         chain: &mut Vec<StmtRef>,
         conditional: bool,
+        budget: &mut IncludeBudget,
     ) {
         let Some(mf) = makefiles.get(&file) else {
             return;
         };
+        budget.statements_left = budget.statements_left.saturating_sub(mf.stmts.len().max(1));
         if !self.files.contains(&file) {
             self.files.push(file);
             if !chain.is_empty() {
@@ -160,7 +263,13 @@ impl Program {
                 StmtKind::Include(inc) => {
                     let expanded = self.expand(&inc.paths);
                     for path in split_words(&expanded.text) {
-                        let target = resolve_include(tree, &tree.files[file].rel, path);
+                        // Resolved once per including file: a pattern include is a
+                        // regular expression matched against every file of the tree.
+                        let target = budget
+                            .resolved
+                            .entry((file, path.to_string()))
+                            .or_insert_with(|| resolve_include(tree, &tree.files[file].rel, path))
+                            .clone();
                         let edge = IncludeEdge {
                             at,
                             path: path.to_string(),
@@ -177,9 +286,23 @@ impl Program {
                                 if stack.len() > MAX_DEPTH * 4 {
                                     continue;
                                 }
+                                if budget.statements_left == 0 {
+                                    if !self.include_overflow.contains(&at) {
+                                        self.include_overflow.push(at);
+                                    }
+                                    continue;
+                                }
                                 stack.push(f);
                                 chain.push(at);
-                                self.visit(tree, makefiles, f, stack, chain, cond || guessed);
+                                self.visit(
+                                    tree,
+                                    makefiles,
+                                    f,
+                                    stack,
+                                    chain,
+                                    cond || guessed,
+                                    budget,
+                                );
                                 chain.pop();
                                 stack.pop();
                             }
@@ -242,43 +365,68 @@ impl Program {
     }
 
     /// Expand variable references in `text`. Function calls stay as they are
-    /// (except `strip`, which is expanded and trimmed).
+    /// (except `strip`, which is expanded and trimmed). Expansion is bounded
+    /// ([`MAX_EXPANSION_LEN`], [`MAX_EXPANSION_WORK`], [`MAX_DEPTH`]): past a budget
+    /// the rest stays unexpanded, the result is uncertain, and the variable is
+    /// recorded in [`Program::overflows`].
     pub fn expand(&self, text: &str) -> Expansion {
         let mut out = Expansion {
-            text: String::with_capacity(text.len()),
+            text: String::with_capacity(text.len().min(MAX_EXPANSION_LEN)),
             via: vec![],
             certain: true,
         };
-        let mut stack = Vec::new();
-        self.expand_into(text, &mut out, &mut stack);
+        let Ok(mut memo) = self.memo.lock() else {
+            out.text.push_str(text);
+            out.certain = false;
+            return out;
+        };
+        if memo.work >= MAX_EXPANSION_WORK {
+            out.text.push_str(text);
+            out.certain = false;
+            return out;
+        }
+        let mut cx = Cx {
+            memo: &mut memo,
+            stack: Vec::new(),
+            produced: 0,
+            spent: false,
+            cut: false,
+        };
+        self.expand_into(text, &mut out, &mut cx);
+        if cx.spent {
+            out.certain = false;
+        }
         out
     }
 
-    fn expand_into(&self, text: &str, out: &mut Expansion, stack: &mut Vec<String>) {
+    fn expand_into(&self, text: &str, out: &mut Expansion, cx: &mut Cx) {
         let b = text.as_bytes();
         let mut i = 0;
         let mut plain_start = 0;
         while i < b.len() {
+            if cx.spent {
+                return;
+            }
             if b[i] != b'$' {
                 i += 1;
                 continue;
             }
-            out.text.push_str(&text[plain_start..i]);
+            self.push(out, &text[plain_start..i], cx);
             match b.get(i + 1) {
                 Some(b'$') => {
-                    out.text.push_str("$$");
+                    self.push(out, "$$", cx);
                     i += 2;
                 }
                 Some(&open @ (b'(' | b'{')) => {
                     let close = if open == b'(' { b')' } else { b'}' };
                     let Some(end) = matching_close(b, i + 1, open, close) else {
-                        out.text.push_str(&text[i..]);
+                        self.push(out, &text[i..], cx);
                         out.certain = false;
                         return;
                     };
                     let inner = &text[i + 2..end];
                     let whole = &text[i..=end];
-                    self.expand_reference(inner, whole, out, stack);
+                    self.expand_reference(inner, whole, out, cx);
                     i = end + 1;
                 }
                 Some(_) => {
@@ -288,47 +436,107 @@ impl Program {
                         .next()
                         .map(char::len_utf8)
                         .unwrap_or(0);
-                    out.text.push_str(&text[i..i + 1 + n]);
+                    self.push(out, &text[i..i + 1 + n], cx);
                     i += 1 + n;
                 }
                 None => {
-                    out.text.push('$');
+                    self.push(out, "$", cx);
                     i += 1;
                 }
             }
             plain_start = i;
         }
-        out.text.push_str(&text[plain_start.min(text.len())..]);
+        self.push(out, &text[plain_start.min(text.len())..], cx);
     }
 
-    fn expand_reference(
-        &self,
-        inner: &str,
-        whole: &str,
-        out: &mut Expansion,
-        stack: &mut Vec<String>,
-    ) {
+    /// Append the value of variable `name`: a budget it exceeds is charged to it
+    /// when no enclosing variable is being expanded.
+    fn push_value(&self, out: &mut Expansion, name: &str, value: &str, cx: &mut Cx) {
+        cx.stack.push(name.to_string());
+        self.push(out, value, cx);
+        cx.stack.pop();
+    }
+
+    /// Append expanded text, within the budgets.
+    fn push(&self, out: &mut Expansion, s: &str, cx: &mut Cx) {
+        if cx.spent || s.is_empty() {
+            return;
+        }
+        cx.produced += s.len();
+        cx.memo.work += s.len();
+        let budget = if cx.produced > MAX_EXPANSION_LEN {
+            Some("expanded-length")
+        } else if cx.memo.work > MAX_EXPANSION_WORK {
+            Some("expansion-work")
+        } else {
+            None
+        };
+        let Some(budget) = budget else {
+            out.text.push_str(s);
+            return;
+        };
+        cx.spent = true;
+        out.certain = false;
+        let name = cx.stack.first().cloned().unwrap_or_default();
+        if !cx.memo.overflow.iter().any(|(n, _, _)| *n == name) {
+            let at = self.vars.get(&name).and_then(|d| d.last()).map(|d| d.at);
+            cx.memo.overflow.push((name, at, budget));
+        }
+    }
+
+    fn expand_reference(&self, inner: &str, whole: &str, out: &mut Expansion, cx: &mut Cx) {
         let is_name = !inner.is_empty()
             && inner
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'));
         if is_name {
-            if BUILTIN.contains(&inner)
-                || stack.iter().any(|s| s == inner)
-                || stack.len() >= MAX_DEPTH
-            {
-                out.text.push_str(whole);
+            if BUILTIN.contains(&inner) {
+                self.push(out, whole, cx);
+                return;
+            }
+            if cx.stack.iter().any(|s| s == inner) || cx.stack.len() >= MAX_DEPTH {
+                // Depends on where the expansion started: not memoised.
+                cx.cut = true;
+                self.push(out, whole, cx);
+                return;
+            }
+            if let Some(v) = cx.memo.values.get(inner) {
+                let v = v.clone();
+                add_via(&mut out.via, &v.via);
+                out.certain &= v.certain;
+                self.push_value(out, inner, &v.text, cx);
                 return;
             }
             match self.value(inner) {
                 Some(v) => {
-                    out.via.extend(v.via.iter().copied());
-                    out.certain &= v.certain;
-                    stack.push(inner.to_string());
-                    self.expand_into(&v.text, out, stack);
-                    stack.pop();
+                    let mut sub = Expansion {
+                        text: String::new(),
+                        via: vec![],
+                        certain: v.certain,
+                    };
+                    add_via(&mut sub.via, &v.via);
+                    let outer_cut = std::mem::replace(&mut cx.cut, false);
+                    cx.stack.push(inner.to_string());
+                    // The sub-expansion's bytes are counted once, when they reach `out`.
+                    let produced = cx.produced;
+                    self.expand_into(&v.text, &mut sub, cx);
+                    let spent = cx.spent;
+                    cx.produced = produced;
+                    cx.spent = false;
+                    cx.stack.pop();
+                    if !cx.cut && !spent {
+                        cx.memo.values.insert(inner.to_string(), sub.clone());
+                    }
+                    cx.cut |= outer_cut;
+                    add_via(&mut out.via, &sub.via);
+                    out.certain &= sub.certain;
+                    self.push_value(out, inner, &sub.text, cx);
+                    if spent {
+                        cx.spent = true;
+                        out.certain = false;
+                    }
                 }
-                None => out.text.push_str(whole),
+                None => self.push(out, whole, cx),
             }
             return;
         }
@@ -338,16 +546,51 @@ impl Program {
                 via: vec![],
                 certain: true,
             };
-            self.expand_into(arg, &mut sub, stack);
-            out.text
-                .push_str(&sub.text.split_whitespace().collect::<Vec<_>>().join(" "));
-            out.via.extend(sub.via);
+            let produced = cx.produced;
+            self.expand_into(arg, &mut sub, cx);
+            cx.produced = produced;
+            let spent = std::mem::replace(&mut cx.spent, false);
+            let stripped = sub.text.split_whitespace().collect::<Vec<_>>().join(" ");
+            self.push(out, &stripped, cx);
+            add_via(&mut out.via, &sub.via);
             out.certain &= sub.certain;
+            if spent {
+                cx.spent = true;
+                out.certain = false;
+            }
             return;
         }
         // Other functions and substitution references are opaque.
-        out.text.push_str(whole);
+        self.push(out, whole, cx);
         out.certain = false;
+    }
+}
+
+/// The state of one expansion.
+struct Cx<'m> {
+    memo: &'m mut Memo,
+    /// Variables being expanded, outermost first.
+    stack: Vec<String>,
+    /// Bytes this expansion has produced.
+    produced: usize,
+    /// A budget ran out: nothing more is produced.
+    spent: bool,
+    /// The text depends on the stack (a cycle or the depth limit cut it).
+    cut: bool,
+}
+
+/// At most this many assignments are remembered per expansion.
+const MAX_VIA: usize = 256;
+
+/// Append assignments not already listed, keeping the first occurrence's place.
+fn add_via(to: &mut Vec<StmtRef>, from: &[StmtRef]) {
+    for at in from {
+        if to.len() >= MAX_VIA {
+            return;
+        }
+        if !to.contains(at) {
+            to.push(*at);
+        }
     }
 }
 
@@ -731,6 +974,79 @@ mod tests {
             t => panic!("{t:?}"),
         }
         assert_eq!(split_words("a $(shell x y) b"), ["a", "$(shell x y)", "b"]);
+    }
+
+    #[test]
+    fn exponential_expansion_is_cut_and_named() {
+        let mut rules = String::from("v0 = abcdefgh\n");
+        for i in 1..=48 {
+            rules.push_str(&format!("v{i} = $(v{})$(v{})\n", i - 1, i - 1));
+        }
+        rules.push_str("b:\n\techo $(v48) $(v48)\n");
+        let (_, p) = program(&[("debian/rules", &rules)]);
+        let e = p.expand("$(v48)");
+        assert!(e.text.len() <= MAX_EXPANSION_LEN, "{}", e.text.len());
+        assert!(!e.certain);
+        let over = p.overflows();
+        assert_eq!(over.len(), 1, "{over:?}");
+        assert_eq!(over[0].0, "v48");
+        assert_eq!(over[0].1, Some(StmtRef { file: 0, stmt: 48 }));
+        // Below the budget the value is exact and certain.
+        let e = p.expand("$(v10)");
+        assert_eq!((e.text.len(), e.certain), (8 << 10, true));
+        assert_eq!(e.via.len(), 11, "each assignment once");
+    }
+
+    #[test]
+    fn memoised_and_cut_expansions_stay_cheap() {
+        // Empty values never reach a length budget: memoisation keeps this linear
+        // (2^30 references otherwise). Within the depth limit.
+        let mut rules = String::from("v0 =\n");
+        for i in 1..=30 {
+            rules.push_str(&format!("v{i} = $(v{})$(v{})\n", i - 1, i - 1));
+        }
+        // A cycle at every leaf: not memoisable, cut by the length budget.
+        rules.push_str("c0 = $(c60)\n");
+        for i in 1..=60 {
+            rules.push_str(&format!("c{i} = $(c{})$(c{})\n", i - 1, i - 1));
+        }
+        let (_, p) = program(&[("debian/rules", &rules)]);
+        let started = std::time::Instant::now();
+        let e = p.expand("x$(v30)y");
+        assert!(e.text == "xy" && e.certain, "{} bytes", e.text.len());
+        let c = p.expand("$(c60)");
+        assert!(!c.certain && c.text.len() <= MAX_EXPANSION_LEN);
+        for _ in 0..200 {
+            p.expand("$(c60)");
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn include_fan_out_is_bounded() {
+        let mut files = vec![(
+            "debian/rules".to_string(),
+            "include debian/g/$(X).mk\n".to_string(),
+        )];
+        for i in 0..12 {
+            files.push((
+                format!("debian/g/f{i}.mk"),
+                "include debian/g/$(X).mk\n".into(),
+            ));
+        }
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let started = std::time::Instant::now();
+        let (_, p) = program(&files);
+        assert!(!p.include_overflow.is_empty());
+        assert!(p.order.len() <= 100_000 + 13, "{}", p.order.len());
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
     }
 
     #[test]

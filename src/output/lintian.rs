@@ -9,7 +9,7 @@
 //! brackets. The message and help are not printed (`kpkg-lint explain RULE` has them,
 //! as `lintian-explain-tags` does for tags).
 
-use super::{location, source_name, Emitter, TreeFindings};
+use super::{escape_line, location, source_name, Emitter, TreeFindings};
 use crate::diagnostic::Severity;
 use std::io::{self, Write};
 
@@ -24,7 +24,7 @@ impl Emitter for Lintian {
             if t.diagnostics.is_empty() {
                 continue;
             }
-            let source = source_name(t.tree);
+            let source = escape_line(&source_name(t.tree));
             for d in t.diagnostics {
                 let code = match d.severity {
                     Severity::Error => 'E',
@@ -36,16 +36,17 @@ impl Emitter for Lintian {
                 let context = f
                     .text
                     .get(d.span.clone())
-                    .map(|s| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                    .map(|s| escape_line(&s.split_whitespace().collect::<Vec<_>>().join(" ")))
                     .filter(|s| {
                         !s.is_empty()
                             && s.chars().count() <= MAX_CONTEXT
                             && !f.text[d.span.clone()].trim_end().contains('\n')
                     });
+                let path = escape_line(&loc.path);
                 let pointer = if f.skipped.is_some() {
-                    loc.path
+                    path
                 } else {
-                    format!("{}:{}", loc.path, loc.line)
+                    format!("{path}:{}", loc.line)
                 };
                 match context {
                     Some(c) => {

@@ -47,6 +47,91 @@ pub fn location(tree: &Tree, d: &Diagnostic) -> Location {
     }
 }
 
+/// A control character as `ls -b` and git's quoted names write it: the C escape
+/// where there is one (`\t`, `\n`, `\r`, `\a`, `\b`, `\f`, `\v`), else each of
+/// its bytes in octal (`\033` for ESC, `\302\233` for the C1 CSI, `\177` for DEL).
+/// Control characters are C0, DEL and C1: what a terminal acts on.
+fn escape_char(c: char, out: &mut String) {
+    match c {
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\x07' => out.push_str("\\a"),
+        '\x08' => out.push_str("\\b"),
+        '\x0c' => out.push_str("\\f"),
+        '\x0b' => out.push_str("\\v"),
+        c => {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\{b:03o}"));
+            }
+        }
+    }
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control()
+}
+
+/// `s` with every control character escaped ([`escape_char`]), for names and
+/// one-line texts in terminal output.
+pub fn escape_line(s: &str) -> String {
+    if !s.chars().any(is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_control(c) {
+            escape_char(c, &mut out);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// File contents for terminal output: control characters escaped as in
+/// [`escape_line`], except the tab and the line feed, which lay the text out (a
+/// carriage return shows as `\r`, before a line feed too: make and the shell read
+/// it as part of the line). The map turns offsets of `text` into offsets of the
+/// escaped text, so spans still cover the same characters.
+pub fn escape_text(text: &str) -> (String, OffsetMap) {
+    let mut map = OffsetMap { shifts: vec![] };
+    let escaped = |c: char| is_control(c) && c != '\t' && c != '\n';
+    if !text.chars().any(escaped) {
+        return (text.to_string(), map);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for (i, c) in text.char_indices() {
+        if escaped(c) {
+            escape_char(c, &mut out);
+            // Offsets after this character move by what the escape added.
+            map.shifts
+                .push((i + c.len_utf8(), out.len() - (i + c.len_utf8())));
+        } else {
+            out.push(c);
+        }
+    }
+    (out, map)
+}
+
+/// Offsets of a text into offsets of its escaped form ([`escape_text`]).
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// (first offset after an escaped character, total bytes added up to there).
+    shifts: Vec<(usize, usize)>,
+}
+
+impl OffsetMap {
+    pub fn map(&self, offset: usize) -> usize {
+        let i = self.shifts.partition_point(|(at, _)| *at <= offset);
+        match i {
+            0 => offset,
+            i => offset + self.shifts[i - 1].1,
+        }
+    }
+}
+
 /// 64-bit FNV-1a: a small, stable, dependency-free hash for identifiers that must
 /// not change between runs, releases or machines (unlike `std`'s `DefaultHasher`).
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
@@ -161,6 +246,24 @@ fn is_package_name(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_are_escaped_as_ls_b_does() {
+        assert_eq!(
+            escape_line("a\x1b[31mb\tc\u{9b}d\x7f"),
+            "a\\033[31mb\\tc\\302\\233d\\177"
+        );
+        assert_eq!(escape_line("plain é"), "plain é");
+        let text = "x\x1b]0;t\x07y\r\n\tz\rw\n";
+        let (out, map) = escape_text(text);
+        assert_eq!(out, "x\\033]0;t\\ay\\r\n\tz\\rw\n");
+        let y = text.find('y').unwrap();
+        assert_eq!(&out[map.map(y)..map.map(y) + 1], "y");
+        assert_eq!(map.map(0), 0);
+        assert_eq!(map.map(text.len()), out.len());
+        let z = text.find('z').unwrap();
+        assert_eq!(&out[map.map(z)..map.map(z + 1)], "z");
+    }
 
     fn prints(files: &[(&str, &str)], spans: &[(usize, std::ops::Range<usize>)]) -> Vec<String> {
         let tree = Tree::from_memory(files);

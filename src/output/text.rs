@@ -1,7 +1,7 @@
 //! Human output: each finding rendered by miette with its source snippet, notes in
 //! the same file as extra labels, notes in other files as related reports.
 
-use super::{Emitter, TreeFindings};
+use super::{escape_line, escape_text, Emitter, OffsetMap, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::tree::Tree;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
@@ -73,48 +73,103 @@ impl miette::Diagnostic for Report {
     }
 }
 
-fn source_of(tree: &Tree, file: usize) -> Option<NamedSource<String>> {
+/// Lines longer than this (in bytes) are not shown as a snippet: the finding is
+/// printed with its position instead. miette cannot lay out columns past 65,535,
+/// and a snippet of a 70,000-character recipe line helps nobody.
+const MAX_SNIPPET_LINE: usize = 1000;
+/// Nor are spans covering more lines than this.
+const MAX_SNIPPET_LINES: usize = 200;
+
+/// The file's text for miette, with control characters escaped ([`escape_text`])
+/// and the map that moves spans onto the escaped text.
+fn source_of(tree: &Tree, file: usize) -> Option<(NamedSource<String>, OffsetMap)> {
     let f = &tree.files[file];
     if f.skipped.is_some() {
         return None;
     }
-    Some(NamedSource::new(f.display.clone(), f.text.clone()).with_language("Makefile"))
+    let (text, map) = escape_text(&f.text);
+    Some((
+        NamedSource::new(escape_line(&f.display), text).with_language("Makefile"),
+        map,
+    ))
 }
 
-fn span(s: &std::ops::Range<usize>) -> SourceSpan {
-    SourceSpan::new(s.start.into(), s.end - s.start)
+/// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINE`])?
+fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
+    let f = &tree.files[file];
+    if f.skipped.is_some() || s.start > s.end || s.end > f.text.len() {
+        return false;
+    }
+    let first = f.line_index(s.start).saturating_sub(1);
+    let last = f.line_index(s.end) + 1;
+    last - first <= MAX_SNIPPET_LINES
+        && (first..=last).all(|l| f.line_span(l).is_none_or(|r| r.len() <= MAX_SNIPPET_LINE))
+}
+
+fn span(map: &OffsetMap, s: &std::ops::Range<usize>) -> SourceSpan {
+    let (start, end) = (map.map(s.start), map.map(s.end));
+    SourceSpan::new(start.into(), end.saturating_sub(start))
+}
+
+/// `path:line:col`, for findings and notes shown without their snippet.
+fn position(tree: &Tree, file: usize, offset: usize) -> String {
+    let f = &tree.files[file];
+    let (line, col) = f.line_col(offset);
+    format!("{}:{line}:{col}", escape_line(&f.display))
 }
 
 fn build(tree: &Tree, d: &Diagnostic) -> Report {
-    let source = source_of(tree, d.file);
+    let snippet = fits(tree, d.file, &d.span)
+        && d.notes
+            .iter()
+            .all(|n| n.file != d.file || fits(tree, n.file, &n.span));
+    let source = if snippet {
+        source_of(tree, d.file)
+    } else {
+        None
+    };
     let mut labels = Vec::new();
     let mut related = Vec::new();
-    if source.is_some() {
-        labels.push(LabeledSpan::new_primary_with_span(None, span(&d.span)));
+    if let Some((_, map)) = &source {
+        labels.push(LabeledSpan::new_primary_with_span(None, span(map, &d.span)));
     }
     for n in &d.notes {
-        if n.file == d.file && source.is_some() {
-            labels.push(LabeledSpan::new_with_span(
-                Some(n.message.clone()),
-                span(&n.span),
-            ));
-        } else {
-            let (line, col) = tree.files[n.file].line_col(n.span.start);
-            related.push(Report {
-                code: None,
-                message: format!(
-                    "{} ({}:{line}:{col})",
-                    n.message, tree.files[n.file].display
-                ),
-                severity: miette::Severity::Advice,
-                source: source_of(tree, n.file),
-                labels: vec![LabeledSpan::new_primary_with_span(None, span(&n.span))],
-                help: None,
-                related: vec![],
-            });
+        match &source {
+            Some((_, map)) if n.file == d.file => {
+                labels.push(LabeledSpan::new_with_span(
+                    Some(escape_line(&n.message)),
+                    span(map, &n.span),
+                ));
+            }
+            _ => {
+                let note_source = if fits(tree, n.file, &n.span) {
+                    source_of(tree, n.file)
+                } else {
+                    None
+                };
+                let labels = match &note_source {
+                    Some((_, map)) => {
+                        vec![LabeledSpan::new_primary_with_span(None, span(map, &n.span))]
+                    }
+                    None => vec![],
+                };
+                related.push(Report {
+                    code: None,
+                    message: format!(
+                        "{} ({})",
+                        escape_line(&n.message),
+                        position(tree, n.file, n.span.start)
+                    ),
+                    severity: miette::Severity::Advice,
+                    source: note_source.map(|(s, _)| s),
+                    labels,
+                    help: None,
+                    related: vec![],
+                });
+            }
         }
     }
-    let mut help = d.help.clone();
+    let mut help = d.help.as_deref().map(escape_help);
     if !d.include_chain.is_empty() {
         let chain: Vec<String> = d
             .include_chain
@@ -123,7 +178,7 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             .map(|(f, s)| {
                 format!(
                     "included from {}:{}",
-                    tree.files[*f].display,
+                    escape_line(&tree.files[*f].display),
                     tree.files[*f].line_col(s.start).0
                 )
             })
@@ -134,28 +189,41 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             None => format!("({chain})"),
         });
     }
-    if source.is_none() {
+    let message = escape_help(&d.message);
+    let Some((source, _)) = source else {
         let f = &tree.files[d.file];
-        let prefix = format!("{}: ", f.display);
+        let prefix = if f.skipped.is_some() {
+            format!("{}: ", escape_line(&f.display))
+        } else {
+            format!("{}: ", position(tree, d.file, d.span.start))
+        };
         return Report {
             code: Some(d.rule.to_string()),
-            message: format!("{prefix}{}", d.message),
+            message: format!("{prefix}{message}"),
             severity: severity(d.severity),
             source: None,
             labels,
             help,
             related,
         };
-    }
+    };
     Report {
         code: Some(d.rule.to_string()),
-        message: d.message.clone(),
+        message,
         severity: severity(d.severity),
-        source,
+        source: Some(source),
         labels,
         help,
         related,
     }
+}
+
+/// Messages and help may span lines: those stay, other control characters are escaped.
+fn escape_help(s: &str) -> String {
+    s.split('\n')
+        .map(escape_line)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn severity(s: Severity) -> miette::Severity {
@@ -185,7 +253,9 @@ impl Text {
         if self.handler().render_report(&mut s, &report).is_err() {
             s = format!(
                 "{}: {}: {}\n",
-                tree.files[d.file].display, d.rule, d.message
+                position(tree, d.file, d.span.start),
+                d.rule,
+                escape_help(&d.message)
             );
         }
         s

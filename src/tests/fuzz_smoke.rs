@@ -73,7 +73,7 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     let mut data = seed.to_vec();
     for _ in 0..1 + rng.below(4) {
         let at = rng.below(data.len() + 1);
-        match rng.below(7) {
+        match rng.below(8) {
             0 if !data.is_empty() => {
                 let i = rng.below(data.len());
                 data[i] ^= 1 << rng.below(8);
@@ -98,6 +98,11 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
                 // Invalid UTF-8 in the middle of a character or a line.
                 let i = at.min(data.len() - 1);
                 data[i] = 0xff;
+            }
+            6 if rng.below(4) == 0 => {
+                // A very long line: a byte repeated past 65,535 columns.
+                let b = [b'a', b' ', b'$', b'\t'][rng.below(4)];
+                data.splice(at..at, std::iter::repeat_n(b, 65_536 + rng.below(8192)));
             }
             _ => data.insert(at.min(data.len()), rng.next() as u8),
         }
@@ -171,6 +176,23 @@ fn seeds(target: &str, files: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
             .flat_map(|plain| compressed(&plain))
             .collect(),
         "tree" => trees().iter().map(|t| fuzzing::encode_tree(t)).collect(),
+        // Selector bytes, then a tree; one seed with a 70,000-byte recipe line.
+        "render" => {
+            let mut v: Vec<Vec<u8>> = trees()
+                .iter()
+                .take(12)
+                .map(|t| {
+                    [
+                        &b"\x00\x10\xf0\x01\x01\x00\xff\x02\x00\xff\xff\x03"[..],
+                        &fuzzing::encode_tree(t),
+                    ]
+                    .concat()
+                })
+                .collect();
+            let long = format!("debian/rules\nb:\n\t{} -j1\n\x1b[2J\n", "a".repeat(70_000));
+            v.push([&[0u8, 250, 255, 1][..], long.as_bytes()].concat());
+            v
+        }
         other => panic!("no seeds for target {other}"),
     }
 }
@@ -293,7 +315,7 @@ fn smoke(name: &str, default_rounds: usize, seed: u64) {
 #[test]
 fn smoke_parsers() {
     for (i, (name, _)) in TARGETS.iter().enumerate() {
-        if *name != "tree" && *name != "defines" {
+        if !matches!(*name, "tree" | "defines" | "render") {
             smoke(name, 600, 0x5eed_1234_abcd_0001 + i as u64);
         }
     }
@@ -309,6 +331,12 @@ fn smoke_defines() {
 #[test]
 fn smoke_tree() {
     smoke("tree", 150, 0x5eed_5678_ef01_0002);
+}
+
+/// The renderers on arbitrary findings, spans and texts, every format.
+#[test]
+fn smoke_render() {
+    smoke("render", 200, 0x5eed_5678_ef01_0005);
 }
 
 #[test]

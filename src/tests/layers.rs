@@ -67,7 +67,7 @@ const ARROWS: &[(&str, &[&str])] = &[
     ("par", &[]),
     // doc(hidden) harnesses that drive the engine for tests and fuzzing.
     ("testing", &["engine", "archive"]),
-    ("fuzzing", &["engine", "archive", "unidiff"]),
+    ("fuzzing", &["engine", "archive", "unidiff", "output"]), // the render target
 ];
 
 /// Every module each module may use: its arrows, followed to the bottom.
