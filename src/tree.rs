@@ -193,6 +193,22 @@ pub fn debian_env_value(text: &str) -> Option<(&str, Span)> {
 mod tests {
     use super::*;
 
+    /// Lookups go through the index built with the tree, and still find a file a
+    /// fix pass appended after it (and the first of two with the same path).
+    #[test]
+    fn file_lookup_by_index_and_after_appends() {
+        let mut t = Tree::from_memory(&[("debian/rules", ""), ("debian/control", "")]);
+        assert_eq!(t.index.ids.len(), 2);
+        assert_eq!(t.file("debian/control"), Some(1));
+        assert_eq!(t.file("debian/changelog"), None);
+        t.files
+            .push(SourceFile::in_memory("debian/changelog", "x (1) y; urgency=low\n"));
+        t.files.push(SourceFile::in_memory("debian/control", ""));
+        assert_eq!(t.file("debian/changelog"), Some(2));
+        assert_eq!(t.file("debian/control"), Some(1));
+        assert_eq!(t.clone().file("debian/changelog"), Some(2));
+    }
+
     #[test]
     fn debian_env_names_branch() {
         assert_eq!(
