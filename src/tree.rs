@@ -201,8 +201,10 @@ mod tests {
         assert_eq!(t.index.ids.len(), 2);
         assert_eq!(t.file("debian/control"), Some(1));
         assert_eq!(t.file("debian/changelog"), None);
-        t.files
-            .push(SourceFile::in_memory("debian/changelog", "x (1) y; urgency=low\n"));
+        t.files.push(SourceFile::in_memory(
+            "debian/changelog",
+            "x (1) y; urgency=low\n",
+        ));
         t.files.push(SourceFile::in_memory("debian/control", ""));
         assert_eq!(t.file("debian/changelog"), Some(2));
         assert_eq!(t.file("debian/control"), Some(1));

@@ -80,8 +80,8 @@ pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
         Ok(crate::source::ReadOutcome::Refused(why)) => return Err(error(why)),
         Err(e) => return Err(error(crate::source::io_message(&e))),
     };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| error("stream did not contain valid UTF-8".into()))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| error("stream did not contain valid UTF-8".into()))?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse(&display, &text, base)
 }

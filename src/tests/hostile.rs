@@ -101,8 +101,8 @@ fn both(o: &Output) -> String {
 
 /// The findings `rule` gives, as (file, message), from `--format json`.
 fn findings(o: &Output, rule: &str) -> Vec<(String, String)> {
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}", both(o)));
+    let v: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", both(o)));
     v["findings"]
         .as_array()
         .unwrap()
@@ -149,7 +149,10 @@ fn links_out_of_the_tree_are_reported_never_read() {
     let o = run_bounded(&tree, &["--format", "json", "."], None);
     let refused = findings(&o, "malformed-file");
     for (file, why) in [
-        ("debian/extra.mk", "symbolic link that leads outside the tree"),
+        (
+            "debian/extra.mk",
+            "symbolic link that leads outside the tree",
+        ),
         ("debian.master", "symbolic link that leads outside the tree"),
         ("debian/patches/a.patch", "symbolic link that leads outside"),
     ] {
@@ -166,7 +169,11 @@ fn links_out_of_the_tree_are_reported_never_read() {
 #[test]
 fn a_config_file_linking_out_of_the_tree_is_not_read() {
     let (tmp, tree) = hostile_tree();
-    fs::write(tmp.path().join("outside/kpkg.toml"), format!("{SECRET} =\n")).unwrap();
+    fs::write(
+        tmp.path().join("outside/kpkg.toml"),
+        format!("{SECRET} =\n"),
+    )
+    .unwrap();
     symlink("../outside/kpkg.toml", tree.join("kpkg-lint.toml")).unwrap();
     let o = run_bounded(&tree, &["."], None);
     assert!(!both(&o).contains(SECRET), "{}", both(&o));
