@@ -224,6 +224,112 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// What reading one input file gave: its bytes and permission bits, or why it was
+/// not read (not a regular file, larger than the cap).
+pub enum ReadOutcome {
+    File(Vec<u8>, Option<u32>),
+    Refused(String),
+}
+
+/// Read a regular file of at most `cap` bytes, never blocking on it.
+///
+/// The type is checked by path before the file is opened, so a FIFO, socket or
+/// device is never opened (opening a FIFO blocks until a writer comes). The open
+/// itself is non-blocking and the opened file is checked again, so a file swapped
+/// for a FIFO in between does not hang the run either; a regular file whose reads
+/// would block (`/proc/kmsg`) gives an error instead. At most `cap + 1` bytes are
+/// read, whatever the size the file claims: `/proc` files say 0.
+pub fn read_regular(path: &Path, cap: u64) -> std::io::Result<ReadOutcome> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Ok(ReadOutcome::Refused(not_regular(&meta)));
+    }
+    if meta.len() > cap {
+        return Ok(ReadOutcome::Refused(too_large(meta.len(), cap)));
+    }
+    let mut file = open_nonblocking(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(ReadOutcome::Refused(not_regular(&meta)));
+    }
+    let mut bytes = Vec::with_capacity(meta.len().min(cap) as usize + 1);
+    (&mut file).take(cap + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > cap {
+        return Ok(ReadOutcome::Refused(format!(
+            "file grew past the {} MiB size limit while being read; not read",
+            cap / (1024 * 1024)
+        )));
+    }
+    Ok(ReadOutcome::File(bytes, file_mode(&meta)))
+}
+
+#[cfg(unix)]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+#[cfg(not(unix))]
+fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
+}
+
+fn too_large(len: u64, cap: u64) -> String {
+    format!(
+        "file is {} MiB, larger than the {} MiB a packaging file can plausibly be; not read",
+        len / (1024 * 1024),
+        cap / (1024 * 1024)
+    )
+}
+
+/// What a file that is not a regular file is, for the message that says it was
+/// not read.
+fn not_regular(meta: &std::fs::Metadata) -> String {
+    let t = meta.file_type();
+    let what = if t.is_dir() {
+        "a directory"
+    } else {
+        special_kind(&t)
+    };
+    format!("not a regular file ({what}); not read")
+}
+
+#[cfg(unix)]
+fn special_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_t: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+#[cfg(unix)]
+fn file_mode(meta: &std::fs::Metadata) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    Some(meta.permissions().mode())
+}
+
+#[cfg(not(unix))]
+fn file_mode(_meta: &std::fs::Metadata) -> Option<u32> {
+    None
+}
+
 /// An I/O error as a short message, without the OS error number.
 pub fn io_message(e: &std::io::Error) -> String {
     use std::io::ErrorKind::*;

@@ -1,6 +1,7 @@
 //! One packaging tree: its files, read once, and how it was found.
 
 use crate::source::{display_path, FileId, SourceFile, Span};
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,9 +26,63 @@ pub struct Tree {
     /// known by where they sit: kbuild's packaging template is `scripts/package/`
     /// of a kernel tree, and `mkdebian` writes the files it includes.
     pub location: PathBuf,
+    /// `rel` → id for the files the tree was built with, so [`Tree::file`] does not
+    /// scan every file (rules look files up per include, per patch and per patched
+    /// file: a scan made a 40,000-patch series quadratic).
+    index: FileIndex,
+}
+
+/// The files' ids by relative path, for `files[..len]` as they were when it was
+/// built. Files are only ever replaced in place (same `rel`) or appended (a fix
+/// pass creating files), so a lookup checks the index, then scans only the files
+/// appended since.
+#[derive(Clone, Default)]
+struct FileIndex {
+    ids: HashMap<String, FileId>,
+    len: usize,
+}
+
+impl FileIndex {
+    fn of(files: &[SourceFile]) -> FileIndex {
+        let mut ids = HashMap::with_capacity(files.len());
+        for (id, f) in files.iter().enumerate() {
+            ids.entry(f.rel.clone()).or_insert(id);
+        }
+        FileIndex {
+            ids,
+            len: files.len(),
+        }
+    }
+}
+
+impl std::fmt::Debug for FileIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FileIndex({} files)", self.len)
+    }
 }
 
 impl Tree {
+    /// A tree of these files (in this order: a file's id is its position).
+    pub fn new(
+        root: PathBuf,
+        kind: TreeKind,
+        branch_dir: Option<String>,
+        files: Vec<SourceFile>,
+        listed: Vec<String>,
+        location: PathBuf,
+    ) -> Tree {
+        let index = FileIndex::of(&files);
+        Tree {
+            root,
+            kind,
+            branch_dir,
+            files,
+            listed,
+            location,
+            index,
+        }
+    }
+
     /// How a path inside this tree is shown to the user.
     pub fn display_for(&self, rel: &str) -> String {
         let root = display_path(&self.root);
@@ -39,7 +94,18 @@ impl Tree {
     }
 
     pub fn file(&self, rel: &str) -> Option<FileId> {
-        self.files.iter().position(|f| f.rel == rel)
+        let indexed = self.index.len.min(self.files.len());
+        match self.index.ids.get(rel) {
+            Some(&id) if id < indexed && self.files[id].rel == rel => Some(id),
+            // Not there when indexed: only a file appended since can have it. (The
+            // check above keeps this right for a tree whose files were replaced
+            // wholesale: then it scans.)
+            None => self.files[indexed..]
+                .iter()
+                .position(|f| f.rel == rel)
+                .map(|i| indexed + i),
+            Some(_) => self.files.iter().position(|f| f.rel == rel),
+        }
     }
 
     /// A tree made of in-memory files (tests and catalogue examples).
@@ -86,14 +152,14 @@ impl Tree {
             .filter(|f| f.rel.contains("/abi/"))
             .map(|f| f.rel.clone())
             .collect();
-        Tree {
-            root: PathBuf::from("."),
+        Tree::new(
+            PathBuf::from("."),
             kind,
             branch_dir,
             files,
             listed,
-            location: PathBuf::from("."),
-        }
+            PathBuf::from("."),
+        )
     }
 }
 
@@ -126,6 +192,24 @@ pub fn debian_env_value(text: &str) -> Option<(&str, Span)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Lookups go through the index built with the tree, and still find a file a
+    /// fix pass appended after it (and the first of two with the same path).
+    #[test]
+    fn file_lookup_by_index_and_after_appends() {
+        let mut t = Tree::from_memory(&[("debian/rules", ""), ("debian/control", "")]);
+        assert_eq!(t.index.ids.len(), 2);
+        assert_eq!(t.file("debian/control"), Some(1));
+        assert_eq!(t.file("debian/changelog"), None);
+        t.files.push(SourceFile::in_memory(
+            "debian/changelog",
+            "x (1) y; urgency=low\n",
+        ));
+        t.files.push(SourceFile::in_memory("debian/control", ""));
+        assert_eq!(t.file("debian/changelog"), Some(2));
+        assert_eq!(t.file("debian/control"), Some(1));
+        assert_eq!(t.clone().file("debian/changelog"), Some(2));
+    }
 
     #[test]
     fn debian_env_names_branch() {

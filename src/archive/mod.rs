@@ -319,7 +319,11 @@ fn release_codename(path: &Path) -> Option<String> {
         vec![suite_dir.join("InRelease"), suite_dir.join("Release")]
     };
     for c in candidates {
-        if let Ok(text) = std::fs::read_to_string(&c) {
+        // Beside an index: never a FIFO or device opened, never read without end.
+        if let Ok(crate::source::ReadOutcome::File(bytes, _)) =
+            crate::source::read_regular(&c, 64 * 1024 * 1024)
+        {
+            let text = String::from_utf8_lossy(&bytes);
             if let Some(v) = text.lines().find_map(|l| l.strip_prefix("Codename:")) {
                 return Some(v.trim().to_string());
             }

@@ -54,13 +54,14 @@ fn trees_dir() -> &'static (tempfile::TempDir, trees::BenchTrees) {
 fn bench_trees(c: &mut Criterion) {
     let (_, t) = trees_dir();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let cases: [(&str, &Path); 6] = [
+    let cases: [(&str, &Path); 7] = [
         ("ubuntu-12x20", &t.ubuntu),
         ("debian-linux-full", &t.debian),
         ("kernel-package", &t.kernel_package),
         ("kernel-source-80k", &t.kernel),
         ("testdata-all", &data),
         ("packages-2000", &t.many),
+        ("wide-20k-makefiles-20k-patches", &t.wide),
     ];
     let options = LintOptions::default();
     for (name, root) in &cases {
@@ -135,6 +136,7 @@ fn write_trees(dir: &Path) {
         ("debian-linux", &t.debian),
         ("linux", &t.kernel),
         ("many", &t.many),
+        ("wide", &t.wide),
     ] {
         let list: String = files_read(root)
             .iter()

@@ -24,6 +24,10 @@ pub struct BenchTrees {
     pub kernel: PathBuf,
     /// A directory of 2,000 small source packages.
     pub many: PathBuf,
+    /// One tree of 40,000 packaging files: 20,000 makefiles no other file includes
+    /// and a quilt series of 20,000 patches. Its cost must grow with the file count,
+    /// not its square (issue 16: 100,000 files took 40 s).
+    pub wide: PathBuf,
     /// An apt `Packages` index of 63,000 stanzas (Debian main, one architecture).
     pub index: PathBuf,
 }
@@ -55,6 +59,7 @@ pub fn generate(root: &Path, small: bool) -> BenchTrees {
         kernel_package: testdata("examples/kernel-package"),
         kernel: kernel_tree(root, if small { 2_000 } else { 80_000 }),
         many: many_packages(root, if small { 50 } else { 2_000 }),
+        wide: wide_tree(root, if small { 500 } else { 20_000 }),
         index: packages_index(root, if small { 500 } else { 63_000 }),
     }
 }
@@ -257,6 +262,34 @@ pub fn many_packages(root: &Path, n: usize) -> PathBuf {
         fs::write(d.join("control"), format!("Source: pkg{i}\nMaintainer: A <a@example.org>\nBuild-Depends: debhelper-compat (= 13), bc, bison, flex, libssl-dev\n\nPackage: pkg{i}\nArchitecture: any\nDescription: package {i}\n")).unwrap();
         fs::write(d.join("changelog"), format!("pkg{i} (1.0-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n")).unwrap();
     }
+    dst
+}
+
+/// One tree with `n` makefiles under `debian/extra/` (none included by another, so
+/// each is a program of its own) and `n` patches in its quilt series.
+pub fn wide_tree(root: &Path, n: usize) -> PathBuf {
+    let dst = root.join("wide");
+    let d = dst.join("debian");
+    fs::create_dir_all(d.join("patches")).unwrap();
+    fs::write(d.join("rules"), "#!/usr/bin/make -f\n%:\n\tdh $@\n").unwrap();
+    fs::write(d.join("control"), "Source: wide\nMaintainer: A <a@example.org>\nBuild-Depends: debhelper-compat (= 13)\n\nPackage: wide\nArchitecture: any\nDescription: wide\n").unwrap();
+    let mut series = String::new();
+    for i in 0..n {
+        let sub = d.join(format!("extra/s{}", i / 1000));
+        if i % 1000 == 0 {
+            fs::create_dir_all(&sub).unwrap();
+        }
+        fs::write(sub.join(format!("f{i}.mk")), format!("V{i} = {i}\n")).unwrap();
+        let name = format!("p{i}.patch");
+        fs::write(
+            d.join("patches").join(&name),
+            format!("--- a/f{i}\n+++ b/f{i}\n@@ -1 +1 @@\n-a\n+b\n"),
+        )
+        .unwrap();
+        series.push_str(&name);
+        series.push('\n');
+    }
+    fs::write(d.join("patches/series"), series).unwrap();
     dst
 }
 

@@ -42,6 +42,19 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
         root.join("debian").join(super::FILE_NAME),
     ];
     let found: Vec<&PathBuf> = candidates.iter().filter(|p| p.is_file()).collect();
+    // The tree's own settings only: a file that links out of the tree is not read
+    // (whatever it points at, its contents never reach an error message).
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    for p in &found {
+        if std::fs::canonicalize(p).is_ok_and(|real| !real.starts_with(&real_root)) {
+            return Err(ConfigError {
+                path: crate::source::display_path(p),
+                line: 0,
+                column: 0,
+                message: "leads outside the tree (a symbolic link); not read".into(),
+            });
+        }
+    }
     match found.as_slice() {
         [] => Ok(None),
         [one] => Ok(Some((*one).clone())),
@@ -57,15 +70,26 @@ pub fn find(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
     }
 }
 
+/// A configuration file is a few lines; this is far past any real one.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<FileConfig, ConfigError> {
     let display = crate::source::display_path(path);
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let error = |message: String| ConfigError {
         path: display.clone(),
         line: 0,
         column: 0,
-        message: crate::source::io_message(&e),
-    })?;
+        message,
+    };
+    // Not a FIFO or device, and not without end: the same guard as a tree's files.
+    let bytes = match crate::source::read_regular(path, MAX_CONFIG_SIZE) {
+        Ok(crate::source::ReadOutcome::File(bytes, _)) => bytes,
+        Ok(crate::source::ReadOutcome::Refused(why)) => return Err(error(why)),
+        Err(e) => return Err(error(crate::source::io_message(&e))),
+    };
+    let text =
+        String::from_utf8(bytes).map_err(|_| error("stream did not contain valid UTF-8".into()))?;
     let base = path.parent().unwrap_or(Path::new("."));
     parse(&display, &text, base)
 }

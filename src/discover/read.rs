@@ -2,14 +2,15 @@
 //! output), then reading each once.
 
 use super::{kernel_package_ruleset, walk_problem, IoProblem};
-use crate::source::{display_path, io_message, SourceFile};
+use crate::source::{display_path, io_message, read_regular, ReadOutcome, SourceFile};
 use crate::tree::{parse_debian_env, Tree, TreeKind};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 /// Files above this size are not packaging files; they are reported, not read.
+/// Every read from a tree has this cap, `debian/debian.env` and the quilt series
+/// read while listing included.
 pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Directories inside `debian/` that hold build output or patches, not packaging logic.
@@ -25,6 +26,8 @@ const ROOT_MAKEFILES: &[&str] = &["GNUmakefile", "makefile", "Makefile"];
 /// What a tree's walk found: the files to read, before any of them is read.
 pub(super) struct Listing {
     root: PathBuf,
+    /// The root's canonical path: files are read only when theirs is below it.
+    real_root: PathBuf,
     kind: TreeKind,
     branch_dir: Option<String>,
     /// (path, path relative to the root), sorted by the relative path.
@@ -42,14 +45,17 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
     let mut branch_dir = None;
     let mut wanted: Vec<(PathBuf, String)> = Vec::new();
     let mut listed: Vec<String> = Vec::new();
+    let real_root = fs::canonicalize(&root).unwrap_or_else(|_| root.clone());
     let has_debian = root.join("debian").is_dir();
     let all_branches = list_branch_dirs(&root);
     if has_debian || !all_branches.is_empty() {
         kind = TreeKind::Debian;
         if has_debian {
-            collect(&root, "debian", 4, &mut wanted, errors);
+            collect(&root, &real_root, "debian", 4, &mut wanted, errors);
         }
-        if let Ok(env) = fs::read_to_string(root.join("debian/debian.env")) {
+        // Read through the same guard as every file (a FIFO or a link out of the
+        // tree is not read here: the file is reported when it is read below).
+        if let Some(env) = read_text(&real_root, &root.join("debian/debian.env")) {
             branch_dir = parse_debian_env(&env);
         }
         // A branch directory the tree does not have: walk the debian.* directories
@@ -62,10 +68,10 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
             None => all_branches,
         };
         for b in branches {
-            collect(&root, &b, 4, &mut wanted, errors);
+            collect(&root, &real_root, &b, 4, &mut wanted, errors);
             // ABI baselines can be large: list them, do not read them.
             let abi = root.join(&b).join("abi");
-            if abi.is_dir() {
+            if abi.is_dir() && inside(&real_root, &abi) {
                 for e in WalkDir::new(&abi)
                     .follow_links(false)
                     .max_depth(3)
@@ -90,7 +96,7 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
     // of any file name, and gencontrol only asks whether it exists.
     for dir in ["debian/config", "debian/config.local"] {
         let d = root.join(dir);
-        if !d.is_dir() {
+        if !d.is_dir() || !inside(&real_root, &d) {
             continue;
         }
         for e in WalkDir::new(&d)
@@ -122,7 +128,7 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
             .unwrap_or(&ruleset)
             .to_string_lossy()
             .replace('\\', "/");
-        collect(&root, &rel, 6, &mut wanted, errors);
+        collect(&root, &real_root, &rel, 6, &mut wanted, errors);
         for top in ["kernel/rules", "rules"] {
             if root.join(top).is_file() && !wanted.iter().any(|(_, r)| r == top) {
                 wanted.push((root.join(top), top.to_string()));
@@ -131,9 +137,14 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
     }
     // The quilt series and its patches (debian/patches is not walked: it can be large,
     // and only the listed patches matter).
+    // A series that is there is always read with the tree's files, so one that
+    // cannot be read is an I/O error (exit 2) and one that is no regular file or
+    // leads out of the tree is reported; only a readable one lists patches.
     let series = root.join("debian/patches/series");
-    if let Ok(text) = fs::read_to_string(&series) {
+    if fs::symlink_metadata(&series).is_ok() {
         wanted.push((series.clone(), "debian/patches/series".to_string()));
+    }
+    if let Some(text) = read_text(&real_root, &series) {
         for name in crate::model::quilt::series_names(&text) {
             let rel = format!("debian/patches/{name}");
             if root.join(&rel).is_file() {
@@ -166,6 +177,7 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
     wanted.dedup_by(|a, b| a.1 == b.1);
     Listing {
         root,
+        real_root,
         kind,
         branch_dir,
         wanted,
@@ -177,11 +189,11 @@ pub(super) fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tre
     let mut files = Vec::with_capacity(listing.wanted.len());
     for (path, rel) in listing.wanted {
         let display = display_path(&path);
-        match read_file(&path) {
+        match read_file(&listing.real_root, &path) {
             Ok(ReadOutcome::File(bytes, mode)) => {
                 files.push(SourceFile::new(display, path, rel, bytes, mode))
             }
-            Ok(ReadOutcome::Skipped(reason)) => {
+            Ok(ReadOutcome::Refused(reason)) => {
                 files.push(SourceFile::skipped(display, path, rel, reason))
             }
             // Deleted since the walk listed it (an editor's swap file, a build
@@ -197,15 +209,14 @@ pub(super) fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tre
             }),
         }
     }
-    let location = fs::canonicalize(&listing.root).unwrap_or_else(|_| listing.root.clone());
-    Tree {
-        root: listing.root,
-        kind: listing.kind,
-        branch_dir: listing.branch_dir,
+    Tree::new(
+        listing.root,
+        listing.kind,
+        listing.branch_dir,
         files,
-        listed: listing.listed,
-        location,
-    }
+        listing.listed,
+        listing.real_root,
+    )
 }
 
 /// Whether `e` means `path` itself no longer exists. A symlink whose target is
@@ -257,12 +268,22 @@ pub(super) fn wanted_file(name: &str) -> bool {
 
 fn collect(
     root: &Path,
+    real_root: &Path,
     rel_dir: &str,
     depth: usize,
     out: &mut Vec<(PathBuf, String)>,
     errors: &mut Vec<IoProblem>,
 ) {
     let dir = root.join(rel_dir);
+    // A packaging directory that is a link out of the tree (`debian.master ->
+    // /elsewhere`) is not walked: it is listed as itself, and reading it reports
+    // that it leads outside.
+    if !inside(real_root, &dir) {
+        if fs::symlink_metadata(&dir).is_ok() {
+            out.push((dir, rel_dir.to_string()));
+        }
+        return;
+    }
     let mut walk = WalkDir::new(&dir)
         .follow_links(false)
         .max_depth(depth)
@@ -313,49 +334,51 @@ fn collect(
     }
 }
 
-enum ReadOutcome {
-    File(Vec<u8>, Option<u32>),
-    Skipped(String),
+/// Is `path`'s canonical path below the tree's? (A path that does not resolve is
+/// inside as far as this goes: reading it reports what is wrong with it.)
+fn inside(real_root: &Path, path: &Path) -> bool {
+    fs::canonicalize(path).map_or(true, |real| in_tree(real_root, &real))
 }
 
-fn read_file(path: &Path) -> std::io::Result<ReadOutcome> {
-    let meta = fs::metadata(path)?;
-    if !meta.is_file() {
-        return Ok(ReadOutcome::Skipped("not a regular file".into()));
-    }
-    if meta.len() > MAX_FILE_SIZE {
-        return Ok(ReadOutcome::Skipped(format!(
-            "file is {} MiB, larger than the {} MiB a packaging file can plausibly be; not read",
-            meta.len() / (1024 * 1024),
-            MAX_FILE_SIZE / (1024 * 1024)
-        )));
-    }
-    // Read with the size just stat'ed (fs::read would stat the file again). The stat
-    // by path comes first so a FIFO is never opened: opening one blocks.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    fs::File::open(path)?
-        .take(MAX_FILE_SIZE + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Ok(ReadOutcome::Skipped(
-            "file grew past the size limit while being read".into(),
-        ));
-    }
-    if bytes.iter().take(8192).any(|b| *b == 0) {
-        return Ok(ReadOutcome::Skipped(
-            "binary file (contains NUL bytes); not linted".into(),
-        ));
-    }
-    Ok(ReadOutcome::File(bytes, file_mode(&meta)))
+/// `real` is a canonical path: below the tree's root, and not in the kernel's
+/// file systems (a tree under `/` still never reads `/proc/kmsg` or `/dev/zero`).
+fn in_tree(real_root: &Path, real: &Path) -> bool {
+    real.starts_with(real_root)
+        && !["/proc", "/sys", "/dev"]
+            .iter()
+            .any(|d| real.starts_with(d) && !real_root.starts_with(d))
 }
 
-#[cfg(unix)]
-fn file_mode(meta: &fs::Metadata) -> Option<u32> {
-    use std::os::unix::fs::PermissionsExt;
-    Some(meta.permissions().mode())
+/// A tree file's text as `read_file` reads it, or None when it is not read.
+fn read_text(real_root: &Path, path: &Path) -> Option<String> {
+    match read_file(real_root, path) {
+        Ok(ReadOutcome::File(bytes, _)) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+        _ => None,
+    }
 }
 
-#[cfg(not(unix))]
-fn file_mode(_meta: &fs::Metadata) -> Option<u32> {
-    None
+/// Read one file of the tree. Its canonical path must stay below the root's: a
+/// symbolic link (or a linked directory, or `..` in a name the series gives) that
+/// leads out of the tree is not followed and is reported as such, without a word
+/// of what it points at. Then it must be a regular file of at most
+/// [`MAX_FILE_SIZE`] bytes, read without ever blocking ([`read_regular`]).
+fn read_file(real_root: &Path, path: &Path) -> std::io::Result<ReadOutcome> {
+    let real = fs::canonicalize(path)?;
+    if !in_tree(real_root, &real) {
+        let link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        return Ok(ReadOutcome::Refused(if link {
+            "symbolic link that leads outside the tree; not followed, so its contents are neither read nor linted".into()
+        } else {
+            "reached through a symbolic link or `..` that leads outside the tree; not followed, so its contents are neither read nor linted".into()
+        }));
+    }
+    let outcome = read_regular(&real, MAX_FILE_SIZE)?;
+    if let ReadOutcome::File(bytes, _) = &outcome {
+        if bytes.iter().take(8192).any(|b| *b == 0) {
+            return Ok(ReadOutcome::Refused(
+                "binary file (contains NUL bytes); not linted".into(),
+            ));
+        }
+    }
+    Ok(outcome)
 }
