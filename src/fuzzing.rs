@@ -31,6 +31,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("index", index),
     ("tree", tree),
     ("render", render),
+    ("disk", disk),
 ];
 
 /// Text as the pipeline sees it: invalid UTF-8 masked byte for byte.
@@ -431,3 +432,94 @@ pub fn render(data: &[u8]) {
         }
     }
 }
+
+/// The whole pipeline on a tree written to disk with hostile entries: the bytes
+/// are a tree ([`decode_tree`]) whose files whose content starts with `@link ` are
+/// made symbolic links instead (to a victim file outside the tree, a file inside
+/// it, `/dev/zero`, `/proc/self/environ`, a loop, nothing), and `@fifo` a FIFO.
+/// Discovery, lint, fix and `--write` must end, never change the victim, and
+/// never print what it holds.
+#[cfg(unix)]
+pub fn disk(data: &[u8]) {
+    use std::os::unix::fs::symlink;
+    const SECRET: &str = "victim-secret-7d1f";
+    let files = decode_tree(data);
+    if files.is_empty() || files.len() > 32 {
+        return;
+    }
+    let Ok(tmp) = tempfile::tempdir() else { return };
+    let outside = tmp.path().join("victim");
+    let victim = format!("{SECRET}\n");
+    if std::fs::write(&outside, &victim).is_err() {
+        return;
+    }
+    let root = tmp.path().join("tree");
+    for (rel, content) in &files {
+        // Only plain relative paths: the tree's own names, never `..` or absolute.
+        if rel.is_empty()
+            || rel.starts_with('/')
+            || rel
+                .split('/')
+                .any(|c| c.is_empty() || c == "." || c == "..")
+        {
+            continue;
+        }
+        let path = root.join(rel);
+        let Some(parent) = path.parent() else {
+            continue;
+        };
+        if std::fs::create_dir_all(parent).is_err() || path.exists() {
+            continue;
+        }
+        if let Some(kind) = content.strip_prefix(b"@link ") {
+            let depth = rel.matches('/').count() + 1;
+            let up = "../".repeat(depth);
+            let target = match kind.first().copied().unwrap_or(0) % 6 {
+                0 => format!("{up}victim"),
+                1 => format!("{up}tree/debian/rules"),
+                2 => "/dev/zero".to_string(),
+                3 => "/proc/self/environ".to_string(),
+                4 => rel.rsplit('/').next().unwrap_or(rel).to_string(),
+                _ => format!("{up}nowhere"),
+            };
+            let _ = symlink(target, &path);
+        } else if content.starts_with(b"@fifo") {
+            let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else {
+                continue;
+            };
+            // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+            unsafe { libc::mkfifo(c.as_ptr(), 0o600) };
+        } else {
+            let _ = std::fs::write(&path, content);
+        }
+    }
+    let found = crate::discover::discover(std::slice::from_ref(&root));
+    let options = LintOptions::default();
+    for tree in &found.trees {
+        let diags = crate::engine::lint_tree(tree, &options);
+        for d in &diags {
+            assert!(!d.message.contains(SECRET), "a finding prints the victim");
+            for n in &d.notes {
+                assert!(!n.message.contains(SECRET), "a note prints the victim");
+            }
+        }
+        for f in &tree.files {
+            assert!(
+                !f.text.contains(SECRET),
+                "{} holds the victim's text",
+                f.rel
+            );
+        }
+        let outcome = crate::engine::fix_loop(tree, &options, true);
+        let _ = crate::fix::write::write_tree(tree, &outcome.tree);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&outside).ok().as_deref(),
+        Some(victim.as_str()),
+        "the file outside the tree changed"
+    );
+}
+
+/// Not on this platform: links and FIFOs are what the target is about.
+#[cfg(not(unix))]
+pub fn disk(_: &[u8]) {}

@@ -193,6 +193,24 @@ fn seeds(target: &str, files: &[(String, Vec<u8>)]) -> Vec<Vec<u8>> {
             v.push([&[0u8, 250, 255, 1][..], long.as_bytes()].concat());
             v
         }
+        // Test trees with some files turned into links (each kind) and FIFOs.
+        "disk" => trees()
+            .iter()
+            .take(16)
+            .enumerate()
+            .map(|(i, t)| {
+                let mut t = t.clone();
+                for (j, (_, content)) in t.iter_mut().enumerate().take(3) {
+                    *content = if (i + j) % 4 == 3 {
+                        b"@fifo".to_vec()
+                    } else {
+                        [&b"@link "[..], &[(i + j) as u8]].concat()
+                    };
+                }
+                t.push(("debian/debian.env".into(), b"@fifo".to_vec()));
+                fuzzing::encode_tree(&t)
+            })
+            .collect(),
         other => panic!("no seeds for target {other}"),
     }
 }
@@ -315,7 +333,7 @@ fn smoke(name: &str, default_rounds: usize, seed: u64) {
 #[test]
 fn smoke_parsers() {
     for (i, (name, _)) in TARGETS.iter().enumerate() {
-        if !matches!(*name, "tree" | "defines" | "render") {
+        if !matches!(*name, "tree" | "defines" | "render" | "disk") {
             smoke(name, 600, 0x5eed_1234_abcd_0001 + i as u64);
         }
     }
@@ -337,6 +355,13 @@ fn smoke_tree() {
 #[test]
 fn smoke_render() {
     smoke("render", 200, 0x5eed_5678_ef01_0005);
+}
+
+/// Trees on disk with links out of them, to devices, loops and FIFOs: the run
+/// ends, the victim outside stays as it was, and its text is never read.
+#[test]
+fn smoke_disk() {
+    smoke("disk", 60, 0x5eed_5678_ef01_0006);
 }
 
 #[test]
