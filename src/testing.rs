@@ -30,6 +30,7 @@ pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>,
         profiles: vec![],
         allow_unknown: vec![],
         per_path: vec![],
+        only_files: vec![],
     };
     (lint_tree(&tree, &options), tree)
 }

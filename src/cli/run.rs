@@ -107,6 +107,24 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
 
+    // A file given on the command line: its tree is linted (findings span
+    // files), and that file's findings are reported.
+    let files: Vec<std::path::PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    if !files.is_empty() {
+        for job in &mut jobs {
+            job.options.only_files = files
+                .iter()
+                .filter_map(|f| f.strip_prefix(&job.tree.location).ok())
+                .map(|r| r.to_string_lossy().into_owned())
+                .collect();
+        }
+    }
+
     if args.show_settings {
         for (i, job) in jobs.iter().enumerate() {
             let _ = writeln!(out, "{}", jobs::show_settings(job, i > 0));

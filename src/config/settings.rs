@@ -202,6 +202,7 @@ impl Settings {
                         .map(|(g, _, rules)| (g.clone(), *rules)),
                 )
                 .collect(),
+            only_files: vec![],
         }
     }
 

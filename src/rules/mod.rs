@@ -33,15 +33,19 @@ pub struct LintOptions {
     /// Rules not reported in the files a glob matches (`exclude`: every rule;
     /// `[per-file-ignores]`), in the configuration's order.
     pub per_path: Vec<(String, RuleSet)>,
+    /// Only findings in these tree files are reported (the files given on the
+    /// command line); empty for all of them.
+    pub only_files: Vec<String>,
 }
 
 impl LintOptions {
     /// Is `rule` reported in the tree file `rel`?
     pub fn reports_at(&self, rule: crate::registry::Rule, rel: &str) -> bool {
-        !self
-            .per_path
-            .iter()
-            .any(|(g, rules)| rules.contains(rule) && glob::matches(g, rel))
+        (self.only_files.is_empty() || self.only_files.iter().any(|f| f == rel))
+            && !self
+                .per_path
+                .iter()
+                .any(|(g, rules)| rules.contains(rule) && glob::matches(g, rel))
     }
 
     pub fn validate(&self) -> Result<(), String> {

@@ -102,6 +102,7 @@ mod tests {
             profiles: vec![],
             allow_unknown: vec![],
             per_path: vec![],
+            only_files: vec![],
         };
         let mut checked = 0;
         for tree in &d.trees {

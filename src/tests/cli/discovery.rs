@@ -98,3 +98,24 @@ fn error_runs_do_not_say_no_findings() {
         );
     }
 }
+
+/// A file given on the command line: its whole tree is read (findings span
+/// files), and the findings of that file are the ones reported.
+#[test]
+fn a_file_argument_reports_that_files_findings() {
+    let dir = testdata("determinism/ubuntu-focal/in");
+    let all = findings(&dir, &[]);
+    let file = "debian/rules.d/0-common-vars.mk";
+    let mine: Vec<_> = all.iter().filter(|(_, p, _)| p == file).cloned().collect();
+    assert!(!mine.is_empty() && mine.len() < all.len(), "{all:?}");
+    assert_eq!(findings(&dir, &[file]), mine);
+    // From inside debian/, the same file by its path from there.
+    let from_debian: Vec<_> = mine
+        .iter()
+        .map(|(r, p, l)| (r.clone(), format!("../{p}"), *l))
+        .collect();
+    assert_eq!(
+        findings(&dir.join("debian"), &["rules.d/0-common-vars.mk"]),
+        from_debian
+    );
+}
