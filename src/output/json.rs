@@ -1,8 +1,15 @@
 //! `--format json`: one object, `{"version":1,"findings":[…]}`. `version` is the
 //! schema version: it changes only when a field is removed or changes meaning
-//! (fields may be added within a version).
+//! (fields may be added within a version). Each finding carries its notes (the
+//! other places involved) and, when it has one, its fix: the description,
+//! whether `--fix` applies it (`safe`) or only `--unsafe-fixes` (`unsafe`), and
+//! its edits as ranges of line and column (1-based, in characters, end
+//! exclusive) and of bytes (`start`, `end`: offsets into the file) with the text
+//! that replaces them.
 
 use super::{location, Emitter, TreeFindings};
+use crate::diagnostic::Applicability;
+use crate::tree::Tree;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
@@ -25,6 +32,27 @@ impl Emitter for Json {
                     "message": d.message,
                     "help": d.help,
                     "fixable": d.fix.is_some(),
+                    "notes": d.notes.iter().map(|n| {
+                        let mut v = range(t.tree, n.file, &n.span);
+                        v["message"] = json!(n.message);
+                        v
+                    }).collect::<Vec<_>>(),
+                    "fix": d.fix.as_ref().map(|f| json!({
+                        "description": f.description,
+                        "applicability": match f.applicability {
+                            Applicability::Safe => "safe",
+                            Applicability::Unsafe => "unsafe",
+                        },
+                        "edits": f.edits.iter().map(|e| {
+                            let mut v = range(t.tree, e.file, &e.span);
+                            v["content"] = json!(e.content);
+                            v
+                        }).collect::<Vec<_>>(),
+                        "new_files": f.new_files.iter().map(|n| json!({
+                            "path": n.rel,
+                            "content": n.content,
+                        })).collect::<Vec<_>>(),
+                    })),
                 }));
             }
         }
@@ -32,4 +60,20 @@ impl Emitter for Json {
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
     }
+}
+
+/// Path and 1-based start and end (exclusive) of a span in a tree file.
+fn range(tree: &Tree, file: crate::source::FileId, span: &crate::source::Span) -> Value {
+    let f = &tree.files[file];
+    let (line, column) = f.line_col(span.start);
+    let (end_line, end_column) = f.line_col(span.end);
+    json!({
+        "path": f.display,
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "start": span.start,
+        "end": span.end,
+    })
 }
