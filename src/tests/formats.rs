@@ -602,16 +602,21 @@ fn json_fix_edits_reproduce_the_fixed_files() {
     let mut per_file: BTreeMap<String, Vec<(usize, usize, String)>> = BTreeMap::new();
     for f in v["findings"].as_array().unwrap() {
         assert!(f["notes"].is_array());
-        let Some(fix) = f["fix"].as_object() else { continue };
+        let Some(fix) = f["fix"].as_object() else {
+            continue;
+        };
         if fix["applicability"] != "safe" {
             continue;
         }
         for e in fix["edits"].as_array().unwrap() {
-            per_file.entry(e["path"].as_str().unwrap().to_string()).or_default().push((
-                e["start"].as_u64().unwrap() as usize,
-                e["end"].as_u64().unwrap() as usize,
-                e["content"].as_str().unwrap().to_string(),
-            ));
+            per_file
+                .entry(e["path"].as_str().unwrap().to_string())
+                .or_default()
+                .push((
+                    e["start"].as_u64().unwrap() as usize,
+                    e["end"].as_u64().unwrap() as usize,
+                    e["content"].as_str().unwrap().to_string(),
+                ));
         }
     }
     assert!(!per_file.is_empty());
