@@ -32,8 +32,10 @@ pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
         rules::check(&model, &wider)
     };
     diags.retain(|d| {
+        // A suppression is used even when a per-path setting hides its finding.
+        let suppressed = suppressions::suppress(tree, &mut sups, d);
         options.reports_at(d.rule, &tree.files[d.file].rel)
-            && !suppressions::suppress(tree, &mut sups, d)
+            && !suppressed
             && options.rules.contains(d.rule)
     });
     if report_unused {
