@@ -402,7 +402,6 @@ pub fn render(data: &[u8]) {
         color: false,
         width: 80,
         summary: true,
-        all_read: true,
     };
     let emitters: [(&str, &dyn Emitter); 6] = [
         ("text", &text),

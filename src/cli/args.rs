@@ -103,6 +103,8 @@ pub enum Format {
     Concise,
     /// One JSON object with a schema version (for scripts).
     Json,
+    /// JSON Lines: one finding a line, with its tree (to shard runs and merge them).
+    Jsonl,
     /// SARIF 2.1.0 (GitHub code scanning, IDEs).
     Sarif,
     /// GitHub Actions workflow commands (annotations on the pull request).

@@ -7,38 +7,49 @@ use crate::model::Model;
 use crate::rules::LintOptions;
 use crate::tree::Tree;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::Arc;
 
-/// One tree with the settings it is linted with.
-pub struct Job<'a> {
-    pub tree: &'a Tree,
-    pub settings: Settings,
-    pub options: LintOptions,
+/// One tree, not read yet, with the settings it is linted with. Trees sharing a
+/// configuration file (or having none) share one copy of the settings: a run over
+/// thousands of trees holds a path for each, not thousands of settings.
+pub struct Job {
+    pub root: PathBuf,
+    pub settings: Arc<Settings>,
+    pub options: Arc<LintOptions>,
 }
 
 /// A job per tree. Configuration comes from one file for every tree with `--config`,
 /// else from each tree's own; every problem is collected, and any stops the run
 /// before linting: findings under settings the user did not mean would be worse
 /// than none.
-pub fn build<'a>(
-    trees: &'a [Tree],
+pub fn build(
+    roots: &[PathBuf],
     explicit: Option<&FileConfig>,
     overrides: &Overrides,
-) -> Result<Vec<Job<'a>>, Vec<config::ConfigError>> {
-    let mut loaded: HashMap<std::path::PathBuf, FileConfig> = HashMap::new();
+) -> Result<Vec<Job>, Vec<config::ConfigError>> {
+    type Shared = (Arc<Settings>, Arc<LintOptions>);
+    let resolve = |file: Option<&FileConfig>| -> Shared {
+        let settings = Settings::resolve(file, overrides);
+        let options = settings.lint_options();
+        (Arc::new(settings), Arc::new(options))
+    };
+    let mut loaded: HashMap<PathBuf, Shared> = HashMap::new();
     let mut errors: Vec<config::ConfigError> = Vec::new();
     let mut jobs = Vec::new();
-    for tree in trees {
-        let file = match explicit {
-            Some(c) => Some(c.clone()),
-            None => match config::find(&tree.root) {
-                Ok(None) => None,
+    let mut unconfigured: Option<Shared> = None;
+    for root in roots {
+        let (settings, options) = match explicit {
+            Some(c) => unconfigured.get_or_insert_with(|| resolve(Some(c))).clone(),
+            None => match config::find(root) {
+                Ok(None) => unconfigured.get_or_insert_with(|| resolve(None)).clone(),
                 Ok(Some(path)) => match loaded.get(&path) {
-                    Some(c) => Some(c.clone()),
+                    Some(shared) => shared.clone(),
                     None => match config::load(&path) {
                         Ok(c) => {
-                            loaded.insert(path, c.clone());
-                            Some(c)
+                            let shared = resolve(Some(&c));
+                            loaded.insert(path, shared.clone());
+                            shared
                         }
                         Err(e) => {
                             errors.push(e);
@@ -52,10 +63,8 @@ pub fn build<'a>(
                 }
             },
         };
-        let settings = Settings::resolve(file.as_ref(), overrides);
-        let options = settings.lint_options();
         jobs.push(Job {
-            tree,
+            root: root.clone(),
             settings,
             options,
         });
@@ -73,8 +82,14 @@ pub fn build<'a>(
 /// lives until the process exits instead of being freed piece by piece.
 pub fn attach_archives(jobs: &mut [Job], leak: bool) -> Result<(), crate::archive::ArchiveError> {
     let mut archives: HashMap<Vec<String>, Arc<Archive>> = HashMap::new();
+    // Options shared by several jobs get their archive once, and stay shared.
+    let mut attached: HashMap<*const LintOptions, Arc<LintOptions>> = HashMap::new();
     for job in jobs {
         if job.settings.archive.is_empty() {
+            continue;
+        }
+        if let Some(options) = attached.get(&Arc::as_ptr(&job.options)) {
+            job.options = options.clone();
             continue;
         }
         let archive = match archives.get(&job.settings.archive) {
@@ -88,15 +103,19 @@ pub fn attach_archives(jobs: &mut [Job], leak: bool) -> Result<(), crate::archiv
                 a
             }
         };
-        job.options.archive = Some(archive);
+        let mut options = (*job.options).clone();
+        options.archive = Some(archive);
+        let options = Arc::new(options);
+        attached.insert(Arc::as_ptr(&job.options), options.clone());
+        job.options = options;
     }
     Ok(())
 }
 
 /// `--show-settings` for one tree: the effective settings as TOML, with where each
 /// value came from and what the release falls back to.
-pub fn show_settings(job: &Job, separate: bool) -> String {
-    let root = crate::source::display_path(&job.tree.root);
+pub fn show_settings(job: &Job, tree: &Tree, separate: bool) -> String {
+    let root = crate::source::display_path(&job.root);
     let mut s = String::new();
     if separate {
         s.push('\n');
@@ -109,11 +128,11 @@ pub fn show_settings(job: &Job, separate: bool) -> String {
             config::FILE_NAME
         )),
     }
-    let release_note = match Model::build(job.tree).changelog_release() {
+    let release_note = match Model::build(tree).changelog_release() {
         Some(r) if crate::knowledge::release(&r.codename).is_some() => format!(
             "{} (from {}{})",
             r.codename,
-            job.tree.files[r.file].display,
+            tree.files[r.file].display,
             if r.unreleased_only {
                 ": every entry is UNRELEASED"
             } else {

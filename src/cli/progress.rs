@@ -1,8 +1,8 @@
 //! The progress bar over many trees.
 
 use super::LintArgs;
-use crate::tree::Tree;
 use std::io::IsTerminal;
+use std::path::Path;
 
 /// A progress bar on stderr while many trees are linted, only when a person is
 /// watching: stdout and stderr are terminals, the output is text, not --quiet.
@@ -33,15 +33,24 @@ impl Progress {
         Progress { bar: Some(bar) }
     }
 
-    pub fn start(&self, tree: &Tree) {
+    pub fn start(&self, root: &Path) {
         if let Some(bar) = &self.bar {
-            bar.set_message(crate::source::display_path(&tree.root));
+            bar.set_message(crate::source::display_path(root));
         }
     }
 
     pub fn done(&self) {
         if let Some(bar) = &self.bar {
             bar.inc(1);
+        }
+    }
+
+    /// Run `f` (which prints findings) with the bar out of the way, so the
+    /// findings printed while trees are still being linted are not drawn over.
+    pub fn suspend<R>(&self, f: impl FnOnce() -> R) -> R {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
         }
     }
 

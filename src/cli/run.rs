@@ -9,13 +9,15 @@ use super::{Cli, ColorChoice, Command, FailOn, Format, LintArgs};
 use crate::config::{self, Overrides};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::engine::{fix_loop, lint_tree, FixOutcome};
-use crate::fix::{diff::tree_diff, mail::write_patch_dir, write::write_tree, write::WriteFailure};
+use crate::fix::mail::{mails, write_patch_dir, Mail};
+use crate::fix::{diff::tree_diff, write::write_tree, write::WriteFailure};
 use crate::output::{
-    github::Github, gitlab::Gitlab, json::Json, lintian::Lintian, sarif::Sarif,
-    statistics::Statistics, text::Text, Emitter, TreeFindings,
+    github::Github, gitlab::Gitlab, json::Json, jsonl::JsonLines, lintian::Lintian, sarif::Sarif,
+    statistics::Statistics, text::Text, Emitter, Tally, TreeFindings,
 };
 use crate::registry::RuleSet;
 use crate::rules::LintOptions;
+use crate::tree::Tree;
 use clap::ValueEnum;
 use std::io::{IsTerminal, Write};
 
@@ -65,7 +67,8 @@ fn fail(err: &mut dyn Write, message: impl std::fmt::Display) -> i32 {
 }
 
 /// Linting (and fixing) in phases: check the arguments, find the trees, settle
-/// each tree's settings and indices, then lint or fix and report.
+/// each tree's settings and indices, then read, lint or fix, and report tree by
+/// tree (see [`report`]).
 fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     if let Err(e) = check_arguments(&args) {
         return fail(err, e);
@@ -79,14 +82,13 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         allow_unknown: args.allow_unknown.clone(),
     };
 
-    let mut discovery = crate::discover::discover(&args.paths);
+    let mut found = crate::discover::find(&args.paths);
     let mut status = EXIT_CLEAN;
     // An interrupted `--write` first: completed now, or reported.
-    let roots: Vec<_> = discovery.trees.iter().map(|t| t.root.clone()).collect();
-    if interrupted_writes(&args, &roots, err, &mut status) {
-        discovery = crate::discover::discover(&args.paths);
+    if interrupted_writes(&args, &found.roots, err, &mut status) {
+        found = crate::discover::find(&args.paths);
     }
-    for e in &discovery.errors {
+    for e in &found.errors {
         status = fail(err, format_args!("{}: {}", e.path, e.message));
     }
 
@@ -97,7 +99,7 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         },
         None => None,
     };
-    let mut jobs = match jobs::build(&discovery.trees, explicit.as_ref(), &overrides) {
+    let mut jobs = match jobs::build(&found.roots, explicit.as_ref(), &overrides) {
         Ok(jobs) => jobs,
         Err(errors) => {
             for e in &errors {
@@ -106,28 +108,15 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             return EXIT_ERROR;
         }
     };
-
-    // A file given on the command line: its tree is linted (findings span
-    // files), and that file's findings are reported.
-    let files: Vec<std::path::PathBuf> = args
-        .paths
-        .iter()
-        .filter(|p| p.is_file())
-        .filter_map(|p| p.canonicalize().ok())
-        .collect();
-    if !files.is_empty() {
-        for job in &mut jobs {
-            job.options.only_files = files
-                .iter()
-                .filter_map(|f| f.strip_prefix(&job.tree.location).ok())
-                .map(|r| r.to_string_lossy().into_owned())
-                .collect();
-        }
-    }
+    drop(found);
 
     if args.show_settings {
         for (i, job) in jobs.iter().enumerate() {
-            let _ = writeln!(out, "{}", jobs::show_settings(job, i > 0));
+            let (tree, errors) = crate::discover::read(&job.root);
+            for e in &errors {
+                status = fail(err, format_args!("{}: {}", e.path, e.message));
+            }
+            let _ = writeln!(out, "{}", jobs::show_settings(job, &tree, i > 0));
         }
         return status;
     }
@@ -137,12 +126,25 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return fail(err, format_args!("{}: {}", e.path, e.message));
     }
 
-    let emitter = emitter(&args, status == EXIT_CLEAN);
-    let progress = Progress::new(jobs.len(), &args);
+    // A file given on the command line: its tree is linted (findings span
+    // files), and that file's findings are reported.
+    let files: Vec<std::path::PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.is_file())
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let run = Run {
+        args: &args,
+        jobs: &jobs,
+        files: &files,
+        emitter: emitter(&args),
+        progress: Progress::new(jobs.len(), &args),
+    };
     let reported = if args.fix {
-        fix_and_report(&args, &jobs, &progress, emitter.as_ref(), out, err)
+        fix_and_report(&run, &mut status, out, err)
     } else {
-        lint_and_report(&args, &jobs, &progress, emitter.as_ref(), out)
+        lint_and_report(&run, &mut status, out, err)
     };
     match reported {
         EXIT_CLEAN => status,
@@ -234,12 +236,11 @@ fn check_arguments(args: &LintArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The emitter for `--format`; `all_read` when every input path was found and read.
-fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
+/// The emitter for `--format`.
+fn emitter(args: &LintArgs) -> Box<dyn Emitter> {
     if args.statistics {
         return Box::new(Statistics {
             json: args.format == Format::Json,
-            all_read,
         });
     }
     match args.format {
@@ -247,9 +248,9 @@ fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
             color: color_enabled(args.color),
             width: 100,
             summary: !args.quiet,
-            all_read,
         }),
         Format::Json => Box::new(Json),
+        Format::Jsonl => Box::new(JsonLines),
         Format::Sarif => Box::new(Sarif),
         Format::Github => Box::new(Github),
         Format::Gitlab => Box::new(Gitlab),
@@ -267,108 +268,291 @@ fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
     diags.iter().any(|d| d.severity >= threshold)
 }
 
-/// Without `--fix`: lint every tree and print the findings.
-fn lint_and_report(
-    args: &LintArgs,
-    jobs: &[Job],
-    progress: &Progress,
+/// What a lint or fix run works through.
+struct Run<'a> {
+    args: &'a LintArgs,
+    jobs: &'a [Job],
+    /// Files given on the command line (canonical): only their findings are reported.
+    files: &'a [std::path::PathBuf],
+    emitter: Box<dyn Emitter>,
+    progress: Progress,
+}
+
+/// Trees done but not yet printed, at most, past those being worked on: enough to
+/// keep every core busy behind a slow tree, few enough that a run's memory is that
+/// of the trees in flight.
+const REORDER_WINDOW: usize = 16;
+
+impl Run<'_> {
+    /// Read each job's tree and hand it to `work` on every core, then its result to
+    /// `sink` on this thread, in the jobs' order; the tree is freed as soon as
+    /// `work` returns. Read errors are printed here, in order, and make `status` 2.
+    /// Returns false when `sink` stopped the run.
+    fn stream<R: Send>(
+        &self,
+        status: &mut i32,
+        err: &mut dyn Write,
+        work: impl Fn(&Job, &Tree, &LintOptions) -> R + Sync,
+        mut sink: impl FnMut(R, &mut dyn Write) -> bool,
+    ) -> bool {
+        let done = crate::par::stream(
+            self.jobs,
+            REORDER_WINDOW,
+            |job| {
+                self.progress.start(&job.root);
+                let (tree, errors) = crate::discover::read(&job.root);
+                let r = if self.files.is_empty() {
+                    work(job, &tree, &job.options)
+                } else {
+                    let mut options = (*job.options).clone();
+                    options.only_files = self
+                        .files
+                        .iter()
+                        .filter_map(|f| f.strip_prefix(&tree.location).ok())
+                        .map(|r| r.to_string_lossy().into_owned())
+                        .collect();
+                    work(job, &tree, &options)
+                };
+                self.progress.done();
+                (errors, r)
+            },
+            |(errors, r)| {
+                self.progress.suspend(|| {
+                    for e in &errors {
+                        *status = fail(&mut *err, format_args!("{}: {}", e.path, e.message));
+                    }
+                    sink(r, &mut *err)
+                })
+            },
+        );
+        self.progress.finish();
+        done
+    }
+}
+
+/// One tree's findings as printed: rendered by the worker, counted for the summary.
+struct Rendered {
+    pieces: Vec<String>,
+    tally: Tally,
+    fails: bool,
+}
+
+/// Print a tree's rendered findings; false when the output cannot be written.
+fn print(
     emitter: &dyn Emitter,
     out: &mut dyn Write,
-) -> i32 {
-    let results: Vec<Vec<Diagnostic>> = crate::par::map(jobs, |job| {
-        progress.start(job.tree);
-        let mut diags = lint_tree(job.tree, &job.options);
-        job.settings.apply_severity(&mut diags);
-        progress.done();
-        diags
-    });
-    progress.finish();
-    let findings: Vec<TreeFindings> = jobs
-        .iter()
-        .zip(&results)
-        .map(|(job, d)| TreeFindings {
-            tree: job.tree,
-            diagnostics: d,
-        })
-        .collect();
-    if emitter.emit(out, &findings).is_err() {
+    r: &Rendered,
+    tally: &mut Tally,
+    first: &mut bool,
+) -> bool {
+    tally.merge(&r.tally);
+    for p in &r.pieces {
+        if emitter.piece(out, p, *first).is_err() {
+            return false;
+        }
+        *first = false;
+    }
+    true
+}
+
+/// Without `--fix`: lint every tree and print its findings as it is done.
+fn lint_and_report(run: &Run, status: &mut i32, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let emitter = run.emitter.as_ref();
+    if emitter.start(out).is_err() {
         return EXIT_ERROR;
     }
-    if results.iter().any(|d| fails(args, d)) {
+    let mut tally = Tally::default();
+    let (mut first, mut failing) = (true, false);
+    let printed = run.stream(
+        status,
+        err,
+        |job, tree, options| {
+            let mut diags = lint_tree(tree, options);
+            job.settings.apply_severity(&mut diags);
+            Rendered {
+                pieces: emitter.render(&TreeFindings {
+                    tree,
+                    diagnostics: &diags,
+                }),
+                tally: Tally::of(&diags),
+                fails: fails(run.args, &diags),
+            }
+        },
+        |r, _| {
+            failing |= r.fails;
+            print(emitter, out, &r, &mut tally, &mut first)
+        },
+    );
+    tally.all_read = *status == EXIT_CLEAN;
+    if !printed || emitter.finish(out, &tally).is_err() {
+        return EXIT_ERROR;
+    }
+    if failing {
         EXIT_FINDINGS
     } else {
         EXIT_CLEAN
     }
 }
 
-/// With `--fix`: fix every tree, then write the fixes in place, as mails, or as
-/// one patch on stdout.
-fn fix_and_report(
-    args: &LintArgs,
-    jobs: &[Job],
-    progress: &Progress,
-    emitter: &dyn Emitter,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
-    let mut outcomes: Vec<FixOutcome> = crate::par::map(jobs, |job| {
-        progress.start(job.tree);
-        let mut o = fix_loop(job.tree, &job.options, args.unsafe_fixes);
-        job.settings.apply_severity(&mut o.remaining);
-        progress.done();
-        o
-    });
-    progress.finish();
-    let remaining_fail = outcomes.iter().any(|o| fails(args, &o.remaining));
-    let status = if args.write {
-        write_fixes(args, jobs, &mut outcomes, emitter, out, err)
-    } else if let Some(dir) = &args.patch_dir {
-        let roots: Vec<_> = jobs
+/// What fixing one tree left to report: counts for the closing line, and what
+/// the mode prints or writes (never the trees themselves).
+#[derive(Default)]
+struct TreeFixed {
+    fixed: usize,
+    remaining: usize,
+    /// Findings left whose fix only `--unsafe-fixes` applies.
+    unsafe_left: usize,
+    fails: bool,
+    /// `--fix`: the tree's part of the patch.
+    patch: String,
+    /// `--fix --patch-dir`: its mails.
+    mails: Vec<Mail>,
+    /// `--fix --write`: files written, what went wrong, the findings left on disk.
+    written: usize,
+    problems: Vec<(String, String)>,
+    findings: Option<Rendered>,
+}
+
+/// With `--fix`: fix every tree, then write the fixes in place (`--write`), as
+/// mails (`--patch-dir`), or print them as one patch on stdout.
+fn fix_and_report(run: &Run, status: &mut i32, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let args = run.args;
+    if let Some(dir) = args.patch_dir.as_ref().filter(|_| !args.write) {
+        let roots: Vec<_> = run
+            .jobs
             .iter()
-            .filter_map(|j| std::fs::canonicalize(&j.tree.root).ok())
+            .filter_map(|j| std::fs::canonicalize(&j.root).ok())
             .collect();
         if let Some(e) = crate::fix::write::tree_link_out(&roots, dir) {
             return fail(err, e);
         }
-        write_mails(args, dir, &outcomes, out, err)
+    }
+    let emitter = run.emitter.as_ref();
+    if args.write && emitter.start(out).is_err() {
+        return EXIT_ERROR;
+    }
+    let mut total = TreeFixed::default();
+    let mut tally = Tally::default();
+    let mut first = true;
+    let mut write_status = EXIT_CLEAN;
+    let mut patch_empty = true;
+    let printed = run.stream(
+        status,
+        err,
+        |job, tree, options| fix_tree(run, job, tree, options),
+        |t, err| {
+            total.fixed += t.fixed;
+            total.remaining += t.remaining;
+            total.unsafe_left += t.unsafe_left;
+            total.fails |= t.fails;
+            total.written += t.written;
+            total.mails.extend(t.mails);
+            for (display, e) in &t.problems {
+                write_status = fail(&mut *err, format_args!("{display}: {e}"));
+            }
+            patch_empty &= t.patch.is_empty();
+            if out.write_all(t.patch.as_bytes()).is_err() {
+                return false;
+            }
+            match &t.findings {
+                Some(r) => print(emitter, out, r, &mut tally, &mut first),
+                None => true,
+            }
+        },
+    );
+    if !printed {
+        return EXIT_ERROR;
+    }
+    let hint = if total.unsafe_left > 0 && !args.unsafe_fixes {
+        format!(" ({} more with --unsafe-fixes)", total.unsafe_left)
     } else {
-        print_patch(args, jobs, &outcomes, out, err)
+        String::new()
     };
-    if status == EXIT_CLEAN && remaining_fail {
+    let fixed = total.fixed;
+    let status = if args.write {
+        tally.all_read = *status == EXIT_CLEAN;
+        if emitter.finish(out, &tally).is_err() {
+            return EXIT_ERROR;
+        }
+        if !args.quiet {
+            let _ = writeln!(
+                err,
+                "Fixed {fixed} finding{} in {} file{}{hint}.",
+                plural(fixed),
+                total.written,
+                plural(total.written)
+            );
+        }
+        write_status
+    } else if let Some(dir) = &args.patch_dir {
+        match write_patch_dir(dir, &total.mails) {
+            Ok(names) => {
+                for n in &names {
+                    let _ = writeln!(out, "{n}");
+                }
+                if !args.quiet {
+                    let _ = writeln!(
+                        err,
+                        "Wrote {} patch{} for {fixed} finding{}{hint}; apply with `git am {}/*.patch`.",
+                        names.len(),
+                        if names.len() == 1 { "" } else { "es" },
+                        plural(fixed),
+                        dir.display()
+                    );
+                }
+                if names.is_empty() {
+                    EXIT_CLEAN
+                } else {
+                    EXIT_FINDINGS
+                }
+            }
+            Err(e) => fail(err, format_args!("{}: {e}", dir.display())),
+        }
+    } else {
+        if !args.quiet {
+            let remaining = total.remaining;
+            let _ = writeln!(
+                err,
+                "{fixed} fix{} in the patch above{hint}; {remaining} finding{} would remain.",
+                if fixed == 1 { "" } else { "es" },
+                plural(remaining)
+            );
+        }
+        if patch_empty {
+            EXIT_CLEAN
+        } else {
+            EXIT_FINDINGS
+        }
+    };
+    if status == EXIT_CLEAN && total.fails {
         EXIT_FINDINGS
     } else {
         status
     }
 }
 
-/// `--fix --write`: each tree's fixes land together or not at all; the findings
-/// printed are those of the trees as they are on disk afterwards.
-fn write_fixes(
-    args: &LintArgs,
-    jobs: &[Job],
-    outcomes: &mut [FixOutcome],
-    emitter: &dyn Emitter,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
-    let mut status = EXIT_CLEAN;
-    let mut files_written = 0;
-    for (o, job) in outcomes.iter_mut().zip(jobs) {
-        let orig = job.tree;
-        match write_tree(orig, &o.tree) {
-            Ok(n) => files_written += n,
+/// Fix one tree (in a worker) and do with the fixes what the mode says:
+/// `--write` writes them, each tree's fixes together or not at all, and renders
+/// the findings of the tree as it is on disk afterwards; `--patch-dir` makes its
+/// mails; plain `--fix` its part of the patch.
+fn fix_tree(run: &Run, job: &Job, tree: &Tree, options: &LintOptions) -> TreeFixed {
+    let args = run.args;
+    let mut o = fix_loop(tree, options, args.unsafe_fixes);
+    job.settings.apply_severity(&mut o.remaining);
+    let mut t = TreeFixed::default();
+    if args.write {
+        match write_tree(tree, &o.tree) {
+            Ok(n) => t.written = n,
             Err(WriteFailure {
                 committed,
                 problems,
             }) => {
-                files_written += committed.len();
-                for (display, e) in problems {
-                    status = fail(err, format_args!("{display}: {e}"));
-                }
+                t.written = committed.len();
+                t.problems = problems;
                 // Report the tree as it is now on disk, and claim no fix for it:
                 // with nothing written, every finding is still there; written
                 // part-way, the files that landed are the fixed ones.
-                let mut on_disk = orig.clone();
+                let mut on_disk = tree.clone();
                 for id in committed {
                     if id < on_disk.files.len() {
                         on_disk.files[id] = o.tree.files[id].clone();
@@ -376,103 +560,41 @@ fn write_fixes(
                         on_disk.files.push(o.tree.files[id].clone());
                     }
                 }
-                let mut remaining = lint_tree(&on_disk, &job.options);
+                let mut remaining = lint_tree(&on_disk, options);
                 job.settings.apply_severity(&mut remaining);
-                *o = FixOutcome {
+                o = FixOutcome {
                     tree: on_disk,
                     passes: Vec::new(),
                     remaining,
                 };
             }
         }
-    }
-    let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
-    let hint = unsafe_hint(outcomes, args.unsafe_fixes);
-    let findings: Vec<TreeFindings> = outcomes
-        .iter()
-        .map(|o| TreeFindings {
-            tree: &o.tree,
-            diagnostics: &o.remaining,
-        })
-        .collect();
-    if emitter.emit(out, &findings).is_err() {
-        return EXIT_ERROR;
-    }
-    if !args.quiet {
-        let _ = writeln!(
-            err,
-            "Fixed {fixed} finding{} in {files_written} file{}{hint}.",
-            plural(fixed),
-            plural(files_written)
-        );
-    }
-    status
-}
-
-/// `--fix --patch-dir DIR`: one `git format-patch` mail per rule and pass.
-fn write_mails(
-    args: &LintArgs,
-    dir: &std::path::Path,
-    outcomes: &[FixOutcome],
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
-    let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
-    let hint = unsafe_hint(outcomes, args.unsafe_fixes);
-    match write_patch_dir(dir, outcomes.iter().flat_map(|o| &o.passes)) {
-        Ok(names) => {
-            for n in &names {
-                let _ = writeln!(out, "{n}");
-            }
-            if !args.quiet {
-                let _ = writeln!(
-                    err,
-                    "Wrote {} patch{} for {fixed} finding{}{hint}; apply with `git am {}/*.patch`.",
-                    names.len(),
-                    if names.len() == 1 { "" } else { "es" },
-                    plural(fixed),
-                    dir.display()
-                );
-            }
-            if names.is_empty() {
-                EXIT_CLEAN
-            } else {
-                EXIT_FINDINGS
-            }
-        }
-        Err(e) => fail(err, format_args!("{}: {e}", dir.display())),
-    }
-}
-
-/// `--fix`: one unified diff of every tree on stdout, for `git apply` or `patch -p1`.
-fn print_patch(
-    args: &LintArgs,
-    jobs: &[Job],
-    outcomes: &[FixOutcome],
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> i32 {
-    let fixed: usize = outcomes.iter().map(FixOutcome::fixed).sum();
-    let hint = unsafe_hint(outcomes, args.unsafe_fixes);
-    let mut patch = String::new();
-    for (job, o) in jobs.iter().zip(outcomes) {
-        patch.push_str(&tree_diff(job.tree, &o.tree));
-    }
-    let _ = out.write_all(patch.as_bytes());
-    let remaining: usize = outcomes.iter().map(|o| o.remaining.len()).sum();
-    if !args.quiet {
-        let _ = writeln!(
-            err,
-            "{fixed} fix{} in the patch above{hint}; {remaining} finding{} would remain.",
-            if fixed == 1 { "" } else { "es" },
-            plural(remaining)
-        );
-    }
-    if patch.is_empty() {
-        EXIT_CLEAN
+        t.findings = Some(Rendered {
+            pieces: run.emitter.render(&TreeFindings {
+                tree: &o.tree,
+                diagnostics: &o.remaining,
+            }),
+            tally: Tally::of(&o.remaining),
+            fails: false,
+        });
+    } else if args.patch_dir.is_some() {
+        t.mails = mails(&o.passes);
     } else {
-        EXIT_FINDINGS
+        t.patch = tree_diff(tree, &o.tree);
     }
+    t.fixed = o.fixed();
+    t.remaining = o.remaining.len();
+    t.unsafe_left = o
+        .remaining
+        .iter()
+        .filter(|d| {
+            d.fix
+                .as_ref()
+                .is_some_and(|f| f.applicability == Applicability::Unsafe)
+        })
+        .count();
+    t.fails = fails(args, &o.remaining);
+    t
 }
 
 fn color_enabled(choice: ColorChoice) -> bool {
@@ -505,23 +627,5 @@ pub(super) fn plural(n: usize) -> &'static str {
         ""
     } else {
         "s"
-    }
-}
-
-/// " (N more with --unsafe-fixes)" when fixes were held back for being unsafe.
-fn unsafe_hint(outcomes: &[FixOutcome], unsafe_fixes: bool) -> String {
-    let unsafe_left = outcomes
-        .iter()
-        .flat_map(|o| &o.remaining)
-        .filter(|d| {
-            d.fix
-                .as_ref()
-                .is_some_and(|f| f.applicability == Applicability::Unsafe)
-        })
-        .count();
-    if unsafe_left > 0 && !unsafe_fixes {
-        format!(" ({unsafe_left} more with --unsafe-fixes)")
-    } else {
-        String::new()
     }
 }

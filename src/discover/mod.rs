@@ -33,6 +33,14 @@ pub struct Discovery {
     pub errors: Vec<IoProblem>,
 }
 
+/// The trees' roots under the paths given, before any tree is read: what a run
+/// holds for every tree is this path, so trees can be read one at a time ([`read`]).
+#[derive(Debug, Default)]
+pub struct Found {
+    pub roots: Vec<PathBuf>,
+    pub errors: Vec<IoProblem>,
+}
+
 /// Directories of a kernel source tree that never hold packaging.
 const KERNEL_SOURCE_DIRS: &[&str] = &[
     "arch",
@@ -60,8 +68,30 @@ const KERNEL_SOURCE_DIRS: &[&str] = &[
     "virt",
 ];
 
+/// Find the trees under `paths` and read them all, on every core.
 pub fn discover(paths: &[PathBuf]) -> Discovery {
-    let mut out = Discovery::default();
+    let found = find(paths);
+    let mut out = Discovery {
+        trees: Vec::with_capacity(found.roots.len()),
+        errors: found.errors,
+    };
+    for (tree, errors) in crate::par::map(&found.roots, |root| read(root)) {
+        out.trees.push(tree);
+        out.errors.extend(errors);
+    }
+    out
+}
+
+/// Read one tree found by [`find`]: its files, and what could not be read.
+pub fn read(root: &Path) -> (Tree, Vec<IoProblem>) {
+    let mut errors = Vec::new();
+    let tree = read_tree(root.to_path_buf(), &mut errors);
+    (tree, errors)
+}
+
+/// The roots of the trees under `paths` (each once), without reading them.
+pub fn find(paths: &[PathBuf]) -> Found {
+    let mut out = Found::default();
     let mut roots: Vec<PathBuf> = Vec::new();
     for path in paths {
         let meta = match fs::metadata(path) {
@@ -115,16 +145,7 @@ pub fn discover(paths: &[PathBuf]) -> Discovery {
     }
     let mut seen = std::collections::HashSet::new();
     roots.retain(|root| seen.insert(fs::canonicalize(root).unwrap_or_else(|_| root.clone())));
-    // Trees are independent: read them on every core, in order.
-    let read = crate::par::map(&roots, |root| {
-        let mut errors = Vec::new();
-        let tree = read_tree(root.clone(), &mut errors);
-        (tree, errors)
-    });
-    for (tree, errors) in read {
-        out.trees.push(tree);
-        out.errors.extend(errors);
-    }
+    out.roots = roots;
     out
 }
 

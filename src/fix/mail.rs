@@ -6,40 +6,44 @@ use crate::registry::catalogue;
 use crate::registry::Rule;
 use crate::tree::Tree;
 
-/// One `git format-patch` mail per rule (per pass), numbered, in `dir`.
-pub fn write_patch_dir<'a>(
-    dir: &std::path::Path,
-    passes: impl IntoIterator<Item = &'a (Tree, Pass)>,
-) -> Result<Vec<String>, String> {
-    struct Mail {
-        rule: Rule,
-        body: String,
-        diff: String,
-    }
+/// One rule's fixes of one pass, as the body and diff of a mail.
+pub struct Mail {
+    rule: Rule,
+    body: String,
+    diff: String,
+}
+
+/// The mails for one tree's passes: one a rule and pass, each against the tree as
+/// the mails before it leave it. Only the text is kept, so a run over many trees
+/// holds its mails, not its trees.
+pub fn mails<'a>(passes: impl IntoIterator<Item = &'a (Tree, Pass)>) -> Vec<Mail> {
     let mut mails: Vec<Mail> = Vec::new();
-    {
-        for (base, pass) in passes {
-            let mut rules_in_order: Vec<Rule> = Vec::new();
-            for (r, _, _) in &pass.accepted {
-                if !rules_in_order.contains(r) {
-                    rules_in_order.push(*r);
-                }
-            }
-            let mut prev = base.clone();
-            for (k, &rule) in rules_in_order.iter().enumerate() {
-                let subset = pass
-                    .accepted
-                    .iter()
-                    .filter(|(r, _, _)| rules_in_order[..=k].contains(r));
-                let state = apply_pass(base, subset);
-                let diff = tree_diff_git(&prev, &state);
-                let count = pass.accepted.iter().filter(|(r, _, _)| *r == rule).count();
-                let summary = &catalogue::of(rule).summary;
-                mails.push(Mail { rule, body: format!("{summary}\n\nThis patch applies {count} fix{} from `kpkg-lint --fix` (rule {rule}; see `kpkg-lint explain {rule}`).\n", if count == 1 { "" } else { "es" }), diff });
-                prev = state;
+    for (base, pass) in passes {
+        let mut rules_in_order: Vec<Rule> = Vec::new();
+        for (r, _, _) in &pass.accepted {
+            if !rules_in_order.contains(r) {
+                rules_in_order.push(*r);
             }
         }
+        let mut prev = base.clone();
+        for (k, &rule) in rules_in_order.iter().enumerate() {
+            let subset = pass
+                .accepted
+                .iter()
+                .filter(|(r, _, _)| rules_in_order[..=k].contains(r));
+            let state = apply_pass(base, subset);
+            let diff = tree_diff_git(&prev, &state);
+            let count = pass.accepted.iter().filter(|(r, _, _)| *r == rule).count();
+            let summary = &catalogue::of(rule).summary;
+            mails.push(Mail { rule, body: format!("{summary}\n\nThis patch applies {count} fix{} from `kpkg-lint --fix` (rule {rule}; see `kpkg-lint explain {rule}`).\n", if count == 1 { "" } else { "es" }), diff });
+            prev = state;
+        }
     }
+    mails
+}
+
+/// The mails ([`mails`]) of every tree, numbered, in `dir`.
+pub fn write_patch_dir(dir: &std::path::Path, mails: &[Mail]) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(dir).map_err(|e| crate::source::io_message(&e))?;
     let total = mails.len();
     let date = rfc2822_now();

@@ -9,7 +9,6 @@
 
 use super::{location, Emitter, TreeFindings};
 use std::fmt::Write as _;
-use std::io::{self, Write};
 
 pub struct Concise;
 
@@ -32,23 +31,22 @@ pub fn one_line(s: &str) -> String {
 }
 
 impl Emitter for Concise {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        for t in findings {
-            for d in t.diagnostics {
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        t.diagnostics
+            .iter()
+            .map(|d| {
                 let loc = location(t.tree, d);
-                writeln!(
-                    out,
-                    "{}:{}:{}: {}[{}] {}",
+                format!(
+                    "{}:{}:{}: {}[{}] {}\n",
                     one_line(&loc.path),
                     loc.line,
                     loc.column,
                     d.severity.as_str(),
                     d.rule,
                     one_line(&d.message)
-                )?;
-            }
-        }
-        Ok(())
+                )
+            })
+            .collect()
     }
 }
 

@@ -10,7 +10,6 @@
 
 use super::{location, Emitter, TreeFindings};
 use crate::diagnostic::Severity;
-use std::io::{self, Write};
 
 pub struct Github;
 
@@ -25,43 +24,41 @@ fn escape_property(s: &str) -> String {
 }
 
 impl Emitter for Github {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        for t in findings {
-            for d in t.diagnostics {
-                let command = match d.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "notice",
-                };
-                let loc = location(t.tree, d);
-                let mut message = d.message.clone();
-                if let Some(h) = &d.help {
-                    message.push_str("\nhelp: ");
-                    message.push_str(h);
-                }
-                let mut props = vec![("title", d.rule.to_string()), ("file", loc.path.clone())];
-                if t.tree.files[d.file].skipped.is_none() {
-                    props.push(("line", loc.line.to_string()));
-                    props.push(("endLine", loc.end_line.to_string()));
-                    // Columns only make sense on one line (GitHub drops them otherwise).
-                    if loc.line == loc.end_line {
-                        props.push(("col", loc.column.to_string()));
-                        props.push(("endColumn", loc.end_column.to_string()));
-                    }
-                }
-                let props: Vec<String> = props
-                    .into_iter()
-                    .map(|(k, v)| format!("{k}={}", escape_property(&v)))
-                    .collect();
-                writeln!(
-                    out,
-                    "::{command} {}::{}",
-                    props.join(","),
-                    escape_data(&message)
-                )?;
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        let mut lines = Vec::with_capacity(t.diagnostics.len());
+        for d in t.diagnostics {
+            let command = match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "notice",
+            };
+            let loc = location(t.tree, d);
+            let mut message = d.message.clone();
+            if let Some(h) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(h);
             }
+            let mut props = vec![("title", d.rule.to_string()), ("file", loc.path.clone())];
+            if t.tree.files[d.file].skipped.is_none() {
+                props.push(("line", loc.line.to_string()));
+                props.push(("endLine", loc.end_line.to_string()));
+                // Columns only make sense on one line (GitHub drops them otherwise).
+                if loc.line == loc.end_line {
+                    props.push(("col", loc.column.to_string()));
+                    props.push(("endColumn", loc.end_column.to_string()));
+                }
+            }
+            let props: Vec<String> = props
+                .into_iter()
+                .map(|(k, v)| format!("{k}={}", escape_property(&v)))
+                .collect();
+            lines.push(format!(
+                "::{command} {}::{}\n",
+                props.join(","),
+                escape_data(&message)
+            ));
         }
-        Ok(())
+        lines
     }
 }
 

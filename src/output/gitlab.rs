@@ -8,9 +8,9 @@
 //! fingerprint are counted once, so fingerprints are unique in a report and stable
 //! across runs and line moves (see [`super::fingerprints`]).
 
-use super::{fingerprints, location, Emitter, TreeFindings};
+use super::{fingerprints, location, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::Severity;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::io::{self, Write};
 
 pub struct Gitlab;
@@ -26,31 +26,47 @@ fn severity(s: Severity) -> &'static str {
     }
 }
 
+/// The report: one array.
+fn frame() -> &'static JsonFrame {
+    static FRAME: std::sync::OnceLock<JsonFrame> = std::sync::OnceLock::new();
+    FRAME.get_or_init(|| JsonFrame::new(&JsonFrame::slot()))
+}
+
 impl Emitter for Gitlab {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        let prints = fingerprints(findings);
-        let mut issues: Vec<Value> = Vec::new();
-        for (t, fps) in findings.iter().zip(&prints) {
-            for (d, fp) in t.diagnostics.iter().zip(fps) {
-                let loc = location(t.tree, d);
-                let family = d.rule.family().name();
-                issues.push(json!({
-                    "type": "issue",
-                    "description": format!("{}: {}", d.rule, d.message),
-                    "check_name": d.rule.name(),
-                    "content": { "body": d.help.clone().unwrap_or_default() },
-                    "categories": [category(family)],
-                    "fingerprint": fp,
-                    "severity": severity(d.severity),
-                    "location": {
-                        "path": loc.path,
-                        "lines": { "begin": loc.line, "end": loc.end_line },
-                    },
-                }));
-            }
+    fn start(&self, out: &mut dyn Write) -> io::Result<()> {
+        frame().start(out)
+    }
+
+    fn piece(&self, out: &mut dyn Write, piece: &str, first: bool) -> io::Result<()> {
+        frame().piece(out, piece, first)
+    }
+
+    fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
+        frame().finish(out, tally.total())
+    }
+
+    /// Fingerprints are unique per tree, and so per run (see [`super::sarif::Sarif`]).
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        let prints = fingerprints(std::slice::from_ref(t));
+        let mut issues: Vec<String> = Vec::new();
+        for (d, fp) in t.diagnostics.iter().zip(&prints[0]) {
+            let loc = location(t.tree, d);
+            let family = d.rule.family().name();
+            issues.push(frame().member(&json!({
+                "type": "issue",
+                "description": format!("{}: {}", d.rule, d.message),
+                "check_name": d.rule.name(),
+                "content": { "body": d.help.clone().unwrap_or_default() },
+                "categories": [category(family)],
+                "fingerprint": fp,
+                "severity": severity(d.severity),
+                "location": {
+                    "path": loc.path,
+                    "lines": { "begin": loc.line, "end": loc.end_line },
+                },
+            })));
         }
-        serde_json::to_writer_pretty(&mut *out, &issues)?;
-        writeln!(out)
+        issues
     }
 }
 

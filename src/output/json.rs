@@ -7,59 +7,78 @@
 //! exclusive) and of bytes (`start`, `end`: offsets into the file) with the text
 //! that replaces them.
 
-use super::{location, Emitter, TreeFindings};
+use super::{location, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::Applicability;
+use crate::diagnostic::Diagnostic;
 use crate::tree::Tree;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
 pub struct Json;
 
+/// The document around the findings.
+fn frame() -> &'static JsonFrame {
+    static FRAME: std::sync::OnceLock<JsonFrame> = std::sync::OnceLock::new();
+    FRAME.get_or_init(|| JsonFrame::new(&json!({ "version": 1, "findings": JsonFrame::slot() })))
+}
+
 impl Emitter for Json {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        let mut items: Vec<Value> = Vec::new();
-        for t in findings {
-            for d in t.diagnostics {
-                let loc = location(t.tree, d);
-                items.push(json!({
-                    "rule": d.rule.name(),
-                    "severity": d.severity.as_str(),
-                    "path": loc.path,
-                    "line": loc.line,
-                    "column": loc.column,
-                    "end_line": loc.end_line,
-                    "end_column": loc.end_column,
-                    "message": d.message,
-                    "help": d.help,
-                    "fixable": d.fix.is_some(),
-                    "notes": d.notes.iter().map(|n| {
-                        let mut v = range(t.tree, n.file, &n.span);
-                        v["message"] = json!(n.message);
-                        v
-                    }).collect::<Vec<_>>(),
-                    "fix": d.fix.as_ref().map(|f| json!({
-                        "description": f.description,
-                        "applicability": match f.applicability {
-                            Applicability::Safe => "safe",
-                            Applicability::Unsafe => "unsafe",
-                        },
-                        "edits": f.edits.iter().map(|e| {
-                            let mut v = range(t.tree, e.file, &e.span);
-                            v["content"] = json!(e.content);
-                            v
-                        }).collect::<Vec<_>>(),
-                        "new_files": f.new_files.iter().map(|n| json!({
-                            "path": n.rel,
-                            "content": n.content,
-                        })).collect::<Vec<_>>(),
-                    })),
-                }));
-            }
-        }
-        let doc = json!({ "version": 1, "findings": items });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)
+    fn start(&self, out: &mut dyn Write) -> io::Result<()> {
+        frame().start(out)
     }
+
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        t.diagnostics
+            .iter()
+            .map(|d| frame().member(&finding(t.tree, d)))
+            .collect()
+    }
+
+    fn piece(&self, out: &mut dyn Write, piece: &str, first: bool) -> io::Result<()> {
+        frame().piece(out, piece, first)
+    }
+
+    fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
+        frame().finish(out, tally.total())
+    }
+}
+
+/// One finding as an object of the `findings` array (and a line of `--format jsonl`).
+pub fn finding(tree: &Tree, d: &Diagnostic) -> Value {
+    let loc = location(tree, d);
+    json!({
+        "rule": d.rule.name(),
+        "severity": d.severity.as_str(),
+        "path": loc.path,
+        "line": loc.line,
+        "column": loc.column,
+        "end_line": loc.end_line,
+        "end_column": loc.end_column,
+        "message": d.message,
+        "help": d.help,
+        "fixable": d.fix.is_some(),
+        "notes": d.notes.iter().map(|n| {
+            let mut v = range(tree, n.file, &n.span);
+            v["message"] = json!(n.message);
+            v
+        }).collect::<Vec<_>>(),
+        "fix": d.fix.as_ref().map(|f| json!({
+            "description": f.description,
+            "applicability": match f.applicability {
+                Applicability::Safe => "safe",
+                Applicability::Unsafe => "unsafe",
+            },
+            "edits": f.edits.iter().map(|e| {
+                let mut v = range(tree, e.file, &e.span);
+                v["content"] = json!(e.content);
+                v
+            }).collect::<Vec<_>>(),
+            "new_files": f.new_files.iter().map(|n| json!({
+                "path": n.rel,
+                "content": n.content,
+            })).collect::<Vec<_>>(),
+        })),
+    })
 }
 
 /// Path and 1-based start and end (exclusive) of a span in a tree file.

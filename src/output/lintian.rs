@@ -11,7 +11,7 @@
 
 use super::{escape_line, location, source_name, Emitter, TreeFindings};
 use crate::diagnostic::Severity;
-use std::io::{self, Write};
+use std::fmt::Write as _;
 
 pub struct Lintian;
 
@@ -19,43 +19,43 @@ pub struct Lintian;
 const MAX_CONTEXT: usize = 60;
 
 impl Emitter for Lintian {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        for t in findings {
-            if t.diagnostics.is_empty() {
-                continue;
-            }
-            let source = escape_line(&source_name(t.tree));
-            for d in t.diagnostics {
-                let code = match d.severity {
-                    Severity::Error => 'E',
-                    Severity::Warning => 'W',
-                    Severity::Info => 'I',
-                };
-                let f = &t.tree.files[d.file];
-                let loc = location(t.tree, d);
-                let context = f
-                    .text
-                    .get(d.span.clone())
-                    .map(|s| escape_line(&s.split_whitespace().collect::<Vec<_>>().join(" ")))
-                    .filter(|s| {
-                        !s.is_empty()
-                            && s.chars().count() <= MAX_CONTEXT
-                            && !f.text[d.span.clone()].trim_end().contains('\n')
-                    });
-                let path = escape_line(&loc.path);
-                let pointer = if f.skipped.is_some() {
-                    path
-                } else {
-                    format!("{path}:{}", loc.line)
-                };
-                match context {
-                    Some(c) => {
-                        writeln!(out, "{code}: {source} source: {} {c} [{pointer}]", d.rule)?
-                    }
-                    None => writeln!(out, "{code}: {source} source: {} [{pointer}]", d.rule)?,
-                }
-            }
+    /// One piece a tree: its lines.
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        if t.diagnostics.is_empty() {
+            return Vec::new();
         }
-        Ok(())
+        let mut out = String::new();
+        let source = escape_line(&source_name(t.tree));
+        for d in t.diagnostics {
+            let code = match d.severity {
+                Severity::Error => 'E',
+                Severity::Warning => 'W',
+                Severity::Info => 'I',
+            };
+            let f = &t.tree.files[d.file];
+            let loc = location(t.tree, d);
+            let context = f
+                .text
+                .get(d.span.clone())
+                .map(|s| escape_line(&s.split_whitespace().collect::<Vec<_>>().join(" ")))
+                .filter(|s| {
+                    !s.is_empty()
+                        && s.chars().count() <= MAX_CONTEXT
+                        && !f.text[d.span.clone()].trim_end().contains('\n')
+                });
+            let path = escape_line(&loc.path);
+            let pointer = if f.skipped.is_some() {
+                path
+            } else {
+                format!("{path}:{}", loc.line)
+            };
+            let _ = match context {
+                Some(c) => {
+                    writeln!(out, "{code}: {source} source: {} {c} [{pointer}]", d.rule)
+                }
+                None => writeln!(out, "{code}: {source} source: {} [{pointer}]", d.rule),
+            };
+        }
+        vec![out]
     }
 }

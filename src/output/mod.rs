@@ -6,13 +6,15 @@ pub mod concise;
 pub mod github;
 pub mod gitlab;
 pub mod json;
+pub mod jsonl;
 pub mod lintian;
 pub mod sarif;
 pub mod statistics;
 pub mod text;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::tree::Tree;
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 /// One tree's findings, ready to print.
@@ -21,8 +23,183 @@ pub struct TreeFindings<'a> {
     pub diagnostics: &'a [Diagnostic],
 }
 
-pub trait Emitter {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()>;
+/// An output format, driven tree by tree so that a run never holds more than the
+/// trees in flight: each tree's findings are rendered by the worker that linted
+/// the tree ([`Emitter::render`], while the tree is still in memory), and the
+/// pieces are written in the trees' order ([`Emitter::piece`]) between
+/// [`Emitter::start`] and [`Emitter::finish`]. What is printed is the same bytes
+/// as [`Emitter::emit`] of every tree at once.
+pub trait Emitter: Sync {
+    /// Written before the first piece.
+    fn start(&self, _out: &mut dyn Write) -> io::Result<()> {
+        Ok(())
+    }
+    /// One tree's findings as the pieces [`Emitter::piece`] writes (one a finding
+    /// for most formats). Called from worker threads.
+    fn render(&self, findings: &TreeFindings) -> Vec<String>;
+    /// Write one rendered piece; `first` for the first piece of the run.
+    fn piece(&self, out: &mut dyn Write, piece: &str, _first: bool) -> io::Result<()> {
+        out.write_all(piece.as_bytes())
+    }
+    /// After the last tree: the end of a document, the summary line.
+    fn finish(&self, _out: &mut dyn Write, _tally: &Tally) -> io::Result<()> {
+        Ok(())
+    }
+    /// Every tree at once (tests, fuzzing), every input read.
+    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
+        let mut tally = Tally {
+            all_read: true,
+            ..Tally::default()
+        };
+        self.start(out)?;
+        let mut first = true;
+        for t in findings {
+            tally.add_all(t.diagnostics);
+            for p in self.render(t) {
+                self.piece(out, &p, first)?;
+                first = false;
+            }
+        }
+        self.finish(out, &tally)
+    }
+}
+
+/// What a run's findings add up to, for the closing lines (the text summary,
+/// `--statistics`): counted per tree in the workers, added up in order.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    /// Findings by severity (indexed by `Severity as usize`).
+    pub by_severity: [usize; 3],
+    /// Findings with a fix `--fix` applies, and with one only `--unsafe-fixes` does.
+    pub safe: usize,
+    pub unsafe_: usize,
+    /// Per rule, by name.
+    pub rules: BTreeMap<&'static str, RuleTally>,
+    /// Every input was found and read. Without that, a run with no findings says
+    /// nothing: the errors on stderr and the exit status 2 tell, and "No findings."
+    /// would claim a clean tree that was never linted.
+    pub all_read: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RuleTally {
+    pub count: usize,
+    pub safe: usize,
+    pub unsafe_: usize,
+    /// The highest severity among the rule's findings.
+    pub severity: Option<Severity>,
+}
+
+impl Tally {
+    pub fn of(diagnostics: &[Diagnostic]) -> Tally {
+        let mut t = Tally::default();
+        t.add_all(diagnostics);
+        t
+    }
+
+    pub fn add_all(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            self.by_severity[d.severity as usize] += 1;
+            let row = self.rules.entry(d.rule.name()).or_default();
+            row.count += 1;
+            row.severity = row.severity.max(Some(d.severity));
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => {
+                    self.safe += 1;
+                    row.safe += 1;
+                }
+                Some(Applicability::Unsafe) => {
+                    self.unsafe_ += 1;
+                    row.unsafe_ += 1;
+                }
+                None => {}
+            }
+        }
+    }
+
+    /// Add another tree's tally (`all_read` is the run's, left as it is).
+    pub fn merge(&mut self, other: &Tally) {
+        for (a, b) in self.by_severity.iter_mut().zip(other.by_severity) {
+            *a += b;
+        }
+        self.safe += other.safe;
+        self.unsafe_ += other.unsafe_;
+        for (rule, r) in &other.rules {
+            let row = self.rules.entry(rule).or_default();
+            row.count += r.count;
+            row.safe += r.safe;
+            row.unsafe_ += r.unsafe_;
+            row.severity = row.severity.max(r.severity);
+        }
+    }
+
+    pub fn total(&self) -> usize {
+        self.by_severity.iter().sum()
+    }
+}
+
+/// A JSON document with one array streamed member by member, laid out byte for
+/// byte as `serde_json::to_writer_pretty` lays out the whole document: the text
+/// before the array's first member, after its last, and the members' indentation.
+pub struct JsonFrame {
+    head: String,
+    tail: String,
+    indent: String,
+}
+
+impl JsonFrame {
+    /// A string no finding writes: where the members go in the document's text.
+    const SLOT: &'static str = "\u{1}kpkg-lint members\u{1}";
+
+    /// The frame of `doc`, whose streamed array is given as [`JsonFrame::slot`].
+    pub fn new(doc: &serde_json::Value) -> JsonFrame {
+        let text = serde_json::to_string_pretty(doc).expect("a JSON value serializes");
+        let slot = serde_json::to_string(Self::SLOT).expect("a string serializes");
+        let at = text.find(&slot).expect("the document holds the slot");
+        let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let depth = text[line_start..]
+            .bytes()
+            .take_while(|b| *b == b' ')
+            .count();
+        JsonFrame {
+            head: text[..at].to_string(),
+            tail: text[at + slot.len()..].to_string(),
+            indent: " ".repeat(depth),
+        }
+    }
+
+    /// The placeholder for the streamed array in the document given to [`JsonFrame::new`].
+    pub fn slot() -> serde_json::Value {
+        serde_json::Value::String(Self::SLOT.to_string())
+    }
+
+    /// A member, pretty at its depth in the document (JSON strings hold no raw
+    /// line feed, so every line of the value is indented alike).
+    pub fn member(&self, value: &serde_json::Value) -> String {
+        let text = serde_json::to_string_pretty(value).expect("a JSON value serializes");
+        let pad = format!("\n{}  ", self.indent);
+        format!("{}  {}", self.indent, text.replace('\n', &pad))
+    }
+
+    pub fn start(&self, out: &mut dyn Write) -> io::Result<()> {
+        out.write_all(self.head.as_bytes())?;
+        out.write_all(b"[")
+    }
+
+    pub fn piece(&self, out: &mut dyn Write, member: &str, first: bool) -> io::Result<()> {
+        out.write_all(if first { b"\n" } else { b",\n" })?;
+        out.write_all(member.as_bytes())
+    }
+
+    /// After the last member; `members` is how many were written.
+    pub fn finish(&self, out: &mut dyn Write, members: usize) -> io::Result<()> {
+        if members > 0 {
+            write!(out, "\n{}", self.indent)?;
+        }
+        out.write_all(b"]")?;
+        out.write_all(self.tail.as_bytes())?;
+        writeln!(out)
+    }
 }
 
 /// Position of a finding for machine formats: 1-based lines and columns.

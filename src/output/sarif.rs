@@ -9,7 +9,7 @@
 //! Written by hand with serde_json: SARIF is large, we use a small subset, and the
 //! output is checked against the official schema in the tests.
 
-use super::{fingerprints, location, Emitter, TreeFindings};
+use super::{fingerprints, location, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::registry::catalogue;
 use crate::tree::Tree;
@@ -193,19 +193,12 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
     Value::Object(r)
 }
 
-impl Emitter for Sarif {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        let cat = catalogue::catalogue();
-        let rules: Vec<Value> = cat.iter().map(rule_descriptor).collect();
-        let prints = fingerprints(findings);
-        let mut results: Vec<Value> = Vec::new();
-        for (t, fps) in findings.iter().zip(&prints) {
-            for (d, fp) in t.diagnostics.iter().zip(fps) {
-                let index = cat.iter().position(|m| m.name == d.rule.name());
-                results.push(result(t.tree, d, index, fp));
-            }
-        }
-        let doc = json!({
+/// The document around the results: the run, with the whole catalogue.
+fn frame() -> &'static JsonFrame {
+    static FRAME: std::sync::OnceLock<JsonFrame> = std::sync::OnceLock::new();
+    FRAME.get_or_init(|| {
+        let rules: Vec<Value> = catalogue::catalogue().iter().map(rule_descriptor).collect();
+        JsonFrame::new(&json!({
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
             "runs": [{
@@ -218,11 +211,38 @@ impl Emitter for Sarif {
                     }
                 },
                 "columnKind": "unicodeCodePoints",
-                "results": results,
+                "results": JsonFrame::slot(),
             }],
-        });
-        serde_json::to_writer_pretty(&mut *out, &doc)?;
-        writeln!(out)
+        }))
+    })
+}
+
+impl Emitter for Sarif {
+    fn start(&self, out: &mut dyn Write) -> io::Result<()> {
+        frame().start(out)
+    }
+
+    /// Fingerprints count identical findings within the tree: every path a tree
+    /// shows starts with its root, so no two trees of a run share one.
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        let cat = catalogue::catalogue();
+        let prints = fingerprints(std::slice::from_ref(t));
+        t.diagnostics
+            .iter()
+            .zip(&prints[0])
+            .map(|(d, fp)| {
+                let index = cat.iter().position(|m| m.name == d.rule.name());
+                frame().member(&result(t.tree, d, index, fp))
+            })
+            .collect()
+    }
+
+    fn piece(&self, out: &mut dyn Write, piece: &str, first: bool) -> io::Result<()> {
+        frame().piece(out, piece, first)
+    }
+
+    fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
+        frame().finish(out, tally.total())
     }
 }
 

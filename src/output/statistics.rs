@@ -1,45 +1,25 @@
 //! `--statistics`: how many findings each rule has, most frequent first (ties by
 //! rule name), with how many of them `--fix` (or `--fix --unsafe-fixes`) would fix.
 
-use super::{Emitter, TreeFindings};
-use crate::diagnostic::{Applicability, Severity};
+use super::{Emitter, RuleTally, Tally, TreeFindings};
+use crate::diagnostic::Severity;
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 
 pub struct Statistics {
     pub json: bool,
-    /// Every input was found and read: only then does an empty table say
-    /// "No findings." (see [`super::text::Text::all_read`]).
-    pub all_read: bool,
-}
-
-#[derive(Default)]
-struct Row {
-    count: usize,
-    safe: usize,
-    unsafe_: usize,
-    severity: Option<Severity>,
 }
 
 impl Emitter for Statistics {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
-        for t in findings {
-            for d in t.diagnostics {
-                let row = rows.entry(d.rule.name()).or_default();
-                row.count += 1;
-                // With per-rule severities every finding of a rule has one severity;
-                // keep the highest in case a rule reports several.
-                row.severity = row.severity.max(Some(d.severity));
-                match d.fix.as_ref().map(|f| f.applicability) {
-                    Some(Applicability::Safe) => row.safe += 1,
-                    Some(Applicability::Unsafe) => row.unsafe_ += 1,
-                    None => {}
-                }
-            }
-        }
-        let mut rows: Vec<(&str, Row)> = rows.into_iter().collect();
+    /// Nothing a tree: the table is the run's [`Tally`] (with per-rule severities
+    /// every finding of a rule has one severity; it keeps the highest in case a
+    /// rule reports several).
+    fn render(&self, _t: &TreeFindings) -> Vec<String> {
+        Vec::new()
+    }
+
+    fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
+        let mut rows: Vec<(&str, RuleTally)> = tally.rules.iter().map(|(r, t)| (*r, *t)).collect();
         rows.sort_by(|a, b| b.1.count.cmp(&a.1.count).then(a.0.cmp(b.0)));
         if self.json {
             let items: Vec<_> = rows
@@ -80,7 +60,7 @@ impl Emitter for Statistics {
         }
         let total: usize = rows.iter().map(|(_, r)| r.count).sum();
         if total == 0 {
-            if self.all_read {
+            if tally.all_read {
                 writeln!(out, "No findings.")?;
             }
             Ok(())

@@ -1,7 +1,7 @@
 //! Human output: each finding rendered by miette with its source snippet, notes in
 //! the same file as extra labels, notes in other files as related reports.
 
-use super::{escape_line, escape_text, Emitter, OffsetMap, TreeFindings};
+use super::{escape_line, escape_text, Emitter, OffsetMap, Tally, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::tree::Tree;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
@@ -13,10 +13,6 @@ pub struct Text {
     pub width: usize,
     /// Print the closing "Found N findings …" / "No findings." line (not with --quiet).
     pub summary: bool,
-    /// Every input was found and read. Without that, a run with no findings says
-    /// nothing: the errors on stderr and the exit status 2 tell, and "No findings."
-    /// would claim a clean tree that was never linted.
-    pub all_read: bool,
 }
 
 #[derive(Debug)]
@@ -263,27 +259,28 @@ impl Text {
 }
 
 impl Emitter for Text {
-    fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
-        let mut counts = [0usize; 3];
-        let (mut safe, mut unsafe_) = (0, 0);
-        for t in findings {
-            for d in t.diagnostics {
-                write!(out, "{}", self.render(t.tree, d))?;
-                writeln!(out)?;
-                counts[d.severity as usize] += 1;
-                match d.fix.as_ref().map(|f| f.applicability) {
-                    Some(crate::diagnostic::Applicability::Safe) => safe += 1,
-                    Some(crate::diagnostic::Applicability::Unsafe) => unsafe_ += 1,
-                    None => {}
-                }
-            }
-        }
+    /// Each finding with its snippet, and a blank line.
+    fn render(&self, t: &TreeFindings) -> Vec<String> {
+        t.diagnostics
+            .iter()
+            .map(|d| {
+                let mut s = self.render(t.tree, d);
+                s.push('\n');
+                s
+            })
+            .collect()
+    }
+
+    /// The summary line ([`Tally::all_read`] says when "No findings." may be said).
+    fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
+        let counts = tally.by_severity;
+        let (safe, unsafe_) = (tally.safe, tally.unsafe_);
         let total: usize = counts.iter().sum();
         if !self.summary {
             return Ok(());
         }
         if total == 0 {
-            if self.all_read {
+            if tally.all_read {
                 writeln!(out, "No findings.")?;
             }
         } else {
