@@ -424,6 +424,41 @@ fn is_package_name(s: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// A document streamed member by member is byte for byte the document
+    /// serde_json writes whole: at the top level and nested, empty, with one
+    /// member and several, with members holding line feeds in strings.
+    #[test]
+    fn streamed_json_documents_are_serde_json_pretty() {
+        use serde_json::{json, Value};
+        let members: Vec<Value> = vec![
+            json!({"a": 1, "b": [1, 2, {"c": "x\ny"}], "d": {}, "e": []}),
+            json!("plain"),
+            json!({"nested": {"deeper": [[], [1]]}}),
+        ];
+        let docs: Vec<Box<dyn Fn(Value) -> Value>> = vec![
+            Box::new(|v| v),
+            Box::new(|v| json!({"version": 1, "findings": v})),
+            Box::new(
+                |v| json!({"$schema": "s", "runs": [{"results": v, "tool": {"x": [1]}}], "version": "2"}),
+            ),
+        ];
+        for doc in &docs {
+            for n in 0..=members.len() {
+                let whole = doc(Value::Array(members[..n].to_vec()));
+                let mut expected = serde_json::to_string_pretty(&whole).unwrap();
+                expected.push('\n');
+                let frame = JsonFrame::new(&doc(JsonFrame::slot()));
+                let mut out = Vec::new();
+                frame.start(&mut out).unwrap();
+                for (i, m) in members[..n].iter().enumerate() {
+                    frame.piece(&mut out, &frame.member(m), i == 0).unwrap();
+                }
+                frame.finish(&mut out, n).unwrap();
+                assert_eq!(String::from_utf8(out).unwrap(), expected);
+            }
+        }
+    }
+
     #[test]
     fn control_characters_are_escaped_as_ls_b_does() {
         assert_eq!(

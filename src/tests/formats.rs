@@ -499,6 +499,54 @@ fn statistics_count_what_json_lists() {
     );
 }
 
+// ---------------------------------------------------------------- jsonl
+
+/// `--format jsonl` is `--format json`'s findings, one a line, each with its tree;
+/// and runs over parts of a set of trees, run side by side as `xargs -P` would,
+/// concatenate into the run over the whole set.
+#[test]
+fn jsonl_lines_are_the_json_findings_and_shards_merge() {
+    let (plain, code) = all_testdata("json");
+    let (lines, lines_code) = all_testdata("jsonl");
+    assert_eq!(code, lines_code);
+    let objects: Vec<Value> = lines.lines().map(json).collect();
+    let expected = findings_of(&plain);
+    assert!(!expected.is_empty());
+    assert_eq!(objects.len(), expected.len());
+    for (mut line, finding) in objects.iter().cloned().zip(&expected) {
+        let tree = line["tree"].as_str().unwrap().to_string();
+        let path = finding["path"].as_str().unwrap();
+        assert!(path.starts_with(&format!("{tree}/")), "{path} is in {tree}");
+        line.as_object_mut().unwrap().remove("tree");
+        assert_eq!(&line, finding);
+    }
+    // One shard a family directory, all at once, merged in their order.
+    let mut families: Vec<String> = fs::read_dir(manifest_dir().join("testdata"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_type().unwrap().is_dir())
+        .map(|e| format!("testdata/{}", e.file_name().to_string_lossy()))
+        .collect();
+    families.sort();
+    let shards: Vec<_> = families
+        .iter()
+        .map(|f| {
+            Command::new(env!("CARGO_BIN_EXE_kpkg-lint"))
+                .current_dir(manifest_dir())
+                .args(["--format", "jsonl", f])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let merged: String = shards
+        .into_iter()
+        .map(|c| String::from_utf8(c.wait_with_output().unwrap().stdout).unwrap())
+        .collect();
+    assert_eq!(merged, lines);
+}
+
 // ---------------------------------------------------------------- snapshots
 
 /// SARIF with the catalogue, rule indices and version redacted, so the snapshot shows
