@@ -149,6 +149,11 @@ impl SourceFile {
         Some(start..end)
     }
 
+    /// Byte offset where a 0-based line starts (past the end: `None`).
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts().get(line).copied()
+    }
+
     pub fn line_text(&self, line: usize) -> &str {
         self.line_span(line).map(|s| &self.text[s]).unwrap_or("")
     }

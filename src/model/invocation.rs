@@ -52,8 +52,7 @@ pub fn is_make(cmd: &Command) -> bool {
     let Some(w) = cmd.argv.first() else {
         return false;
     };
-    matches!(w.text.as_str(), "$(MAKE)" | "${MAKE}")
-        || matches!(cmd.program().as_str(), "make" | "gmake")
+    matches!(w.text.as_str(), "$(MAKE)" | "${MAKE}") || matches!(cmd.program(), "make" | "gmake")
 }
 
 fn var_ref(s: &str) -> Option<&str> {
@@ -155,10 +154,7 @@ fn env_jobs(cmd: &Command) -> Vec<JobsOption> {
         };
         let v = super::shell::unquote(v);
         for part in v.split_whitespace() {
-            let fake = Word {
-                text: part.to_string(),
-                ..w.clone()
-            };
+            let fake = w.with_text(part.to_string());
             for mut o in make_style_jobs(std::slice::from_ref(&fake), false, true) {
                 o.word = i;
                 out.push(o);
@@ -201,7 +197,7 @@ pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
             i += if target.is_empty() { 2 } else { 1 };
             continue;
         }
-        let t = super::shell::unquote(&argv[i].text);
+        let t = argv[i].unquoted();
         if t == "-f"
             || t == "--file"
             || t == "--makefile"
@@ -211,9 +207,7 @@ pub fn parse_make(cmd: &Command) -> Option<MakeInvocation> {
             || t == "-o"
             || t == "-W"
         {
-            let v = argv
-                .get(i + 1)
-                .map(|w| (i + 1, super::shell::unquote(&w.text)));
+            let v = argv.get(i + 1).map(|w| (i + 1, w.unquoted().to_string()));
             if t == "-C" || t == "--directory" {
                 inv.directories.extend(v);
             } else if t == "-f" || t == "--file" || t == "--makefile" {
@@ -274,13 +268,7 @@ mod tests {
     fn cmd(words: &[&str]) -> Command {
         let argv = words
             .iter()
-            .map(|w| Word {
-                text: w.to_string(),
-                span: 0..0,
-                via: vec![],
-                certain: true,
-                literal: true,
-            })
+            .map(|w| Word::new(w.to_string(), 0..0, vec![], true, true))
             .collect();
         Command {
             recipe: StmtRef { file: 0, stmt: 0 },

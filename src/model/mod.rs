@@ -540,13 +540,13 @@ impl<'t> Model<'t> {
             .unwrap()
         });
         self.commands.iter().find_map(|(_, c)| {
-            let writes = matches!(c.program().as_str(), "echo" | "printf" | "sed");
+            let writes = matches!(c.program(), "echo" | "printf" | "sed");
             if !writes {
                 return None;
             }
             c.argv[1..].iter().find_map(|w| {
-                let text = shell::unquote(&w.text);
-                re.is_match(&text).then(|| (c.recipe.file, w.span.clone()))
+                re.is_match(w.unquoted())
+                    .then(|| (c.recipe.file, w.span.clone()))
             })
         })
     }

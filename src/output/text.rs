@@ -4,7 +4,10 @@
 use super::{escape_line, escape_text, Emitter, OffsetMap, Tally, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::tree::Tree;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use std::fmt;
 use std::io::{self, Write};
 
@@ -20,7 +23,7 @@ struct Report {
     code: Option<String>,
     message: String,
     severity: miette::Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<Snippet>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
     related: Vec<Report>,
@@ -76,18 +79,90 @@ const MAX_SNIPPET_LINE: usize = 1000;
 /// Nor are spans covering more lines than this.
 const MAX_SNIPPET_LINES: usize = 200;
 
-/// The file's text for miette, with control characters escaped ([`escape_text`])
-/// and the map that moves spans onto the escaped text.
-fn source_of(tree: &Tree, file: usize) -> Option<(NamedSource<String>, OffsetMap)> {
+/// Lines of a file around the spans of one report, as miette reads them: the
+/// text of those lines only, escaped, with the file's line numbers. A snippet
+/// needs a few lines; copying and escaping the whole file for each finding (and
+/// miette scanning it from the top for each label) made rendering cost as much
+/// as linting in a tree with many findings in a large file.
+#[derive(Debug)]
+struct Snippet {
+    name: String,
+    /// The escaped lines.
+    text: String,
+    /// The file's 0-based line the text starts with.
+    first_line: usize,
+}
+
+/// Lines of context kept around the spans: miette shows (and reads) one before
+/// and one after ([`Text::handler`]), the lines [`fits`] checks.
+const WINDOW_MARGIN: usize = 1;
+
+impl SourceCode for Snippet {
+    /// miette's reading of the lines, moved to the file's line numbers. Its
+    /// `line_count` is the lines from the start of the text, so it moves too
+    /// (miette adds it to `line` to decide whether two labels share a snippet).
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let c = self
+            .text
+            .read_span(span, context_lines_before, context_lines_after)?;
+        Ok(Box::new(
+            MietteSpanContents::new_named(
+                self.name.clone(),
+                c.data(),
+                *c.span(),
+                c.line() + self.first_line,
+                c.column(),
+                c.line_count() + self.first_line,
+            )
+            .with_language("Makefile"),
+        ))
+    }
+}
+
+/// The snippet of `file` around `spans`, and the map that moves offsets of the
+/// file onto the snippet's escaped text.
+fn source_of(
+    tree: &Tree,
+    file: usize,
+    spans: &[&std::ops::Range<usize>],
+) -> Option<(Snippet, Window)> {
     let f = &tree.files[file];
     if f.skipped.is_some() {
         return None;
     }
-    let (text, map) = escape_text(&f.text);
+    let first = spans.iter().map(|s| f.line_index(s.start)).min()?;
+    let last = spans.iter().map(|s| f.line_index(s.end)).max()?;
+    let first = first.saturating_sub(WINDOW_MARGIN);
+    let start = f.line_start(first).unwrap_or(0);
+    let end = f
+        .line_start(last + WINDOW_MARGIN + 1)
+        .unwrap_or(f.text.len());
+    let (text, map) = escape_text(&f.text[start..end]);
     Some((
-        NamedSource::new(escape_line(&f.display), text).with_language("Makefile"),
-        map,
+        Snippet {
+            name: escape_line(&f.display),
+            text,
+            first_line: first,
+        },
+        Window { start, map },
     ))
+}
+
+/// Where a snippet starts in its file, and the escaping of its text.
+struct Window {
+    start: usize,
+    map: OffsetMap,
+}
+
+impl Window {
+    fn map(&self, offset: usize) -> usize {
+        self.map.map(offset - self.start)
+    }
 }
 
 /// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINE`])?
@@ -102,7 +177,7 @@ fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
         && (first..=last).all(|l| f.line_span(l).is_none_or(|r| r.len() <= MAX_SNIPPET_LINE))
 }
 
-fn span(map: &OffsetMap, s: &std::ops::Range<usize>) -> SourceSpan {
+fn span(map: &Window, s: &std::ops::Range<usize>) -> SourceSpan {
     let (start, end) = (map.map(s.start), map.map(s.end));
     SourceSpan::new(start.into(), end.saturating_sub(start))
 }
@@ -120,7 +195,9 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             .iter()
             .all(|n| n.file != d.file || fits(tree, n.file, &n.span));
     let source = if snippet {
-        source_of(tree, d.file)
+        let mut spans = vec![&d.span];
+        spans.extend(d.notes.iter().filter(|n| n.file == d.file).map(|n| &n.span));
+        source_of(tree, d.file, &spans)
     } else {
         None
     };
@@ -139,7 +216,7 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             }
             _ => {
                 let note_source = if fits(tree, n.file, &n.span) {
-                    source_of(tree, n.file)
+                    source_of(tree, n.file, &[&n.span])
                 } else {
                     None
                 };

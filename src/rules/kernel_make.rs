@@ -241,7 +241,7 @@ fn word_steps(model: &Model, file: FileId, w: &Word, head: &str, text: String) -
 
 /// The directory a `cd` (or `pushd`) command changes into.
 fn cd_target(cmd: &Command) -> Option<&Word> {
-    if !matches!(cmd.program().as_str(), "cd" | "pushd") {
+    if !matches!(cmd.program(), "cd" | "pushd") {
         return None;
     }
     cmd.argv[1..]
@@ -297,11 +297,11 @@ fn kernel_dirs(calls: &[MakeCall]) -> HashMap<String, Step> {
             }
         }
         for w in call.inv.target_words(call.cmd) {
-            let g = shell::unquote(&w.text);
-            if g.contains('$') || GENERIC_GOALS.contains(&g.as_str()) {
+            let g = w.unquoted();
+            if g.contains('$') || GENERIC_GOALS.contains(&g) {
                 continue;
             }
-            if knowledge::goal_class(&g).is_some() {
+            if knowledge::goal_class(g).is_some() {
                 dirs.entry(call.dir.clone()).or_insert_with(|| Step {
                     file,
                     span: w.span.clone(),
@@ -455,7 +455,7 @@ fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
         if w.text.contains('$') {
             continue;
         }
-        let g = shell::unquote(&w.text);
+        let g = w.unquoted().to_string();
         classes.push((knowledge::goal_class(&g), g));
     }
     if let Some((_, g)) = classes

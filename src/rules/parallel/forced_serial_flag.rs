@@ -27,7 +27,7 @@ pub fn check(c: &mut Checker, facts: &Facts, already: &[(FileId, Span)]) {
         if prepare_only.contains(&(cmd as *const _)) {
             continue;
         }
-        if is_make || MAKE_STYLE.contains(&prog.as_str()) {
+        if is_make || MAKE_STYLE.contains(&prog) {
             let mut opts = invocation::make_style_jobs(&cmd.argv, true, false);
             if is_make {
                 if let Some(inv) = invocation::parse_make(cmd) {
@@ -41,7 +41,7 @@ pub fn check(c: &mut Checker, facts: &Facts, already: &[(FileId, Span)]) {
                 let shown = if is_make {
                     "make".to_string()
                 } else {
-                    prog.clone()
+                    prog.to_string()
                 };
                 hits.push((
                     cmd.recipe.file,

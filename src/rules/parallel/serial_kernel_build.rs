@@ -78,7 +78,7 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
         let Some(first) = cmd.argv.first() else {
             continue;
         };
-        if !nested.contains(&first.text) && !nested.contains(&cmd.program()) {
+        if !nested.contains(&first.text) && !nested.contains(cmd.program()) {
             continue;
         }
         for w in &cmd.env {
