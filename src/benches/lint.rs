@@ -7,6 +7,7 @@
 //! `KPKG_LINT_BENCH_TREES=<dir> cargo bench --bench lint` writes them and exits.
 //! docs/performance.md has the numbers.
 
+mod shapes;
 mod trees;
 
 use criterion::{criterion_group, BatchSize, Criterion, Throughput};
@@ -54,7 +55,7 @@ fn trees_dir() -> &'static (tempfile::TempDir, trees::BenchTrees) {
 fn bench_trees(c: &mut Criterion) {
     let (_, t) = trees_dir();
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata");
-    let cases: [(&str, &Path); 7] = [
+    let cases: [(&str, &Path); 11] = [
         ("ubuntu-12x20", &t.ubuntu),
         ("debian-linux-full", &t.debian),
         ("kernel-package", &t.kernel_package),
@@ -62,6 +63,10 @@ fn bench_trees(c: &mut Criterion) {
         ("testdata-all", &data),
         ("packages-2000", &t.many),
         ("wide-20k-makefiles-20k-patches", &t.wide),
+        ("shape-debian-6x", &t.debian_6x),
+        ("shape-ubuntu", &t.ubuntu_shape),
+        ("shape-configs-3000", &t.configs),
+        ("many-tree-set-16", &t.set),
     ];
     let options = LintOptions::default();
     for (name, root) in &cases {
@@ -90,8 +95,24 @@ fn bench_trees(c: &mut Criterion) {
         g.bench_function("parse+lint", |b| {
             b.iter(|| kpkg_lint::par::map(&read.trees, |t| kpkg_lint::lint_tree(t, &options).len()))
         });
+        // The whole run as the binary does it, streaming, with the text output
+        // rendered (into a sink) and every finding's snippet.
+        g.bench_function("cli-text", |b| {
+            b.iter(|| cli_run(&["--format", "text", "--color", "never"], root))
+        });
         g.finish();
     }
+}
+
+/// `kpkg-lint ARGS ROOT` in process, its output thrown away; the exit status.
+fn cli_run(args: &[&str], root: &Path) -> i32 {
+    use clap::Parser;
+    let mut argv = vec!["kpkg-lint"];
+    argv.extend_from_slice(args);
+    let root = root.to_string_lossy();
+    argv.push(&root);
+    let cli = kpkg_lint::cli::Cli::parse_from(argv);
+    kpkg_lint::run(cli, &mut std::io::sink(), &mut std::io::sink())
 }
 
 fn bench_index(c: &mut Criterion) {
@@ -137,12 +158,34 @@ fn write_trees(dir: &Path) {
         ("linux", &t.kernel),
         ("many", &t.many),
         ("wide", &t.wide),
+        ("debian-6x", &t.debian_6x),
+        ("ubuntu-shape", &t.ubuntu_shape),
+        ("configs-3000", &t.configs),
+        ("set", &t.set),
     ] {
         let list: String = files_read(root)
             .iter()
             .map(|p| format!("{}\n", p.display()))
             .collect();
         fs::write(dir.join(format!("{name}.files")), list).unwrap();
+    }
+    // Each tree of the many-tree set on its own, for its ratio to `cat`.
+    let trees_dir = dir.join("set-trees");
+    fs::create_dir_all(&trees_dir).unwrap();
+    for tree in discover::discover(std::slice::from_ref(&t.set)).trees {
+        let name = tree
+            .root
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let list: String = tree
+            .files
+            .iter()
+            .filter(|f| f.skipped.is_none())
+            .map(|f| format!("{}\n", f.path.display()))
+            .collect();
+        fs::write(trees_dir.join(format!("{name}.files")), list).unwrap();
     }
     println!("{}", dir.display());
 }

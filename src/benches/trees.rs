@@ -2,6 +2,7 @@
 //! the sizes of real kernel packaging. Shared by `cargo bench` (lint.rs) and the
 //! whole-process timings (process.sh, through `KPKG_LINT_BENCH_TREES`).
 
+use super::shapes;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +31,15 @@ pub struct BenchTrees {
     pub wide: PathBuf,
     /// An apt `Packages` index of 63,000 stanzas (Debian main, one architecture).
     pub index: PathBuf,
+    /// The real trees' shapes (shapes.rs): Debian's `linux` 6.x, Ubuntu's tree,
+    /// 3,000 config fragments, and the many-tree set of 16.
+    pub debian_6x: PathBuf,
+    pub ubuntu_shape: PathBuf,
+    pub configs: PathBuf,
+    pub set: PathBuf,
 }
 
-fn testdata(rel: &str) -> PathBuf {
+pub fn testdata(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("testdata")
         .join(rel)
@@ -53,6 +60,11 @@ pub fn copy_dir(src: &Path, dst: &Path) {
 
 /// Every tree, under `root`. `small` shrinks the big ones for `cargo test --benches`.
 pub fn generate(root: &Path, small: bool) -> BenchTrees {
+    let size = if small {
+        shapes::Size::Tiny
+    } else {
+        shapes::Size::Full
+    };
     BenchTrees {
         ubuntu: ubuntu_tree(root),
         debian: debian_tree(root),
@@ -61,6 +73,10 @@ pub fn generate(root: &Path, small: bool) -> BenchTrees {
         many: many_packages(root, if small { 50 } else { 2_000 }),
         wide: wide_tree(root, if small { 500 } else { 20_000 }),
         index: packages_index(root, if small { 500 } else { 63_000 }),
+        debian_6x: shapes::debian_6x(root, "debian-6x", size),
+        ubuntu_shape: shapes::ubuntu(root, "ubuntu-shape", size),
+        configs: shapes::configs(root, "configs-3000", size),
+        set: shapes::many_tree_set(root, size),
     }
 }
 
@@ -117,7 +133,7 @@ pub fn ubuntu_tree(root: &Path) -> PathBuf {
 
 /// Binary package templates of Debian's `linux` (the newer `<name>.control.in`
 /// spelling) and maintainer script templates.
-const DEBIAN_TEMPLATES: &[&str] = &[
+pub const DEBIAN_TEMPLATES: &[&str] = &[
     "main.control.in",
     "image.control.in",
     "image-dbg.control.in",
