@@ -11,6 +11,18 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
+    // Trees are read, linted and freed one after the other: keep what a tree
+    // freed for the next one instead of handing it back to the kernel and taking
+    // it again zeroed. glibc maps each buffer over its threshold (a 2 MB changelog)
+    // anew and trims the heap behind every tree: 25 page faults a tree of the
+    // many-tree benchmark, about 8 % of a run over 1,600 trees. Peak memory stays
+    // that of the trees in flight.
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; called before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
