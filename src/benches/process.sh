@@ -45,6 +45,9 @@ run debian -n "cat (debian linux, full)" "$(cat_of debian-linux)" -n "kpkg-lint 
 run kernel -n "cat (80,000-file kernel tree)" "$(cat_of linux)" -n "kpkg-lint (80,000-file kernel tree)" "$bin $t/linux"
 run many -n "xargs cat (2,000 packages)" "$(xargs_cat_of many)" -n "kpkg-lint --format json (2,000 packages)" "$bin --format json $t/many"
 run index -n "cat (Packages, 63,000 stanzas)" "cat $t/Packages" -n "kpkg-lint --archive Packages (ubuntu 12x20)" "$bin --archive $t/Packages $t/ubuntu"
+# A kernel source tree against its packaging alone: discovery must not walk the source.
+run kernel-vs-packaging -n "kpkg-lint (80,000-file kernel tree)" "$bin $t/linux" \
+  -n "kpkg-lint (the same packaging alone)" "$bin testdata/parallel/ubuntu/in"
 # The real trees' shapes (src/benches/shapes.rs).
 run debian-6x -n "cat (debian 6.x shape)" "$(cat_of debian-6x)" -n "kpkg-lint (debian 6.x shape)" "$bin $t/debian-6x"
 run ubuntu-shape -n "cat (ubuntu shape)" "$(cat_of ubuntu-shape)" -n "kpkg-lint (ubuntu shape)" "$bin $t/ubuntu-shape"
