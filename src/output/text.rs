@@ -320,7 +320,8 @@ impl Text {
             .with_context_lines(1)
     }
 
-    pub fn render(&self, tree: &Tree, d: &Diagnostic) -> String {
+    /// One finding as miette lays it out, with its snippet.
+    pub fn finding(&self, tree: &Tree, d: &Diagnostic) -> String {
         let mut s = String::new();
         let report = build(tree, d);
         if self.handler().render_report(&mut s, &report).is_err() {
@@ -341,7 +342,7 @@ impl Emitter for Text {
         t.diagnostics
             .iter()
             .map(|d| {
-                let mut s = self.render(t.tree, d);
+                let mut s = self.finding(t.tree, d);
                 s.push('\n');
                 s
             })
