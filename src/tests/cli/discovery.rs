@@ -119,3 +119,40 @@ fn a_file_argument_reports_that_files_findings() {
         from_debian
     );
 }
+
+/// Trees are linted on every core and printed as they are done, through a reorder
+/// window: the bytes are those of a run on one core, in the trees' order, in
+/// every format and with `--fix` (the patch), the exit status too.
+#[test]
+fn many_trees_print_the_same_on_one_core_as_on_all() {
+    if !super::common::tool_available(
+        "taskset",
+        &["--version"],
+        "the one-core run (util-linux taskset)",
+    ) {
+        return;
+    }
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for args in [
+        &["--color", "never"][..],
+        &["--format", "json"],
+        &["--format", "sarif"],
+        &["--format", "jsonl"],
+        &["--format", "lintian"],
+        &["--statistics"],
+        &["--fix"],
+    ] {
+        let mut all = super::common::bin();
+        all.current_dir(root).args(args).arg("testdata");
+        let mut one = std::process::Command::new("taskset");
+        one.current_dir(root)
+            .args(["-c", "0", env!("CARGO_BIN_EXE_kpkg-lint")])
+            .args(args)
+            .arg("testdata");
+        let (all, one) = (all.output().unwrap(), one.output().unwrap());
+        assert!(!all.stdout.is_empty(), "{args:?}");
+        assert_eq!(all.status.code(), one.status.code(), "{args:?}");
+        assert!(all.stdout == one.stdout, "{args:?}: the output differs");
+        assert_eq!(stderr(&all), stderr(&one), "{args:?}");
+    }
+}
