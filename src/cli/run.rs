@@ -278,10 +278,12 @@ struct Run<'a> {
     progress: Progress,
 }
 
-/// Trees done but not yet printed, at most, past those being worked on: enough to
-/// keep every core busy behind a slow tree, few enough that a run's memory is that
-/// of the trees in flight.
-const REORDER_WINDOW: usize = 16;
+/// Trees done but not yet printed, at most, past those being worked on. What waits
+/// is a tree's rendered findings, not the tree, so the window can be wide: a
+/// worker slowed down on a large tree (or by another job on its core) holds the
+/// others back only after they have finished 64 trees past it. With 16, two
+/// cores shared with another busy process ran no faster than one.
+const REORDER_WINDOW: usize = 64;
 
 impl Run<'_> {
     /// Read each job's tree and hand it to `work` on every core, then its result to
