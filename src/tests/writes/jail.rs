@@ -149,7 +149,7 @@ fn write_never_follows_a_directory_link_out_of_the_tree() {
         },
     );
     // (The fix there creates debian.master/control.d/vars.tickless: a new file
-    // under a linked directory is refused too. src/fix/write.rs tests the same
+    // under a linked directory is refused too. src/fix/write/tests.rs tests the same
     // for a linked directory deeper down, which discovery does not read through.)
 }
 
