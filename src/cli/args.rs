@@ -216,6 +216,18 @@ pub struct LintArgs {
     #[arg(long)]
     pub show_settings: bool,
 
+    /// Also print the findings the overrides file (debian/source/kpkg-lint-overrides)
+    /// silences, each with the override and the reason written above it; they
+    /// never make the exit status 1.
+    #[arg(long, conflicts_with = "fix")]
+    pub show_overrides: bool,
+
+    /// Where rule documentation is linked from findings (text, JSON `url`, SARIF
+    /// `helpUri`, GitLab): `{rule}` is replaced by the rule name, or `<rule>.md` is
+    /// appended [default: docs/rules/{rule}.md, the pages in kpkg-lint's repository].
+    #[arg(long, value_name = "URL")]
+    pub doc_url: Option<String>,
+
     /// Print how many findings each rule has instead of the findings.
     #[arg(long, conflicts_with = "fix")]
     pub statistics: bool,

@@ -12,7 +12,7 @@ use crate::engine::{fix_loop, lint_tree, FixOutcome};
 use crate::fix::{diff::tree_diff, mail::write_patch_dir, write::write_tree, write::WriteFailure};
 use crate::output::{
     github::Github, gitlab::Gitlab, json::Json, lintian::Lintian, sarif::Sarif,
-    statistics::Statistics, text::Text, Emitter, TreeFindings,
+    statistics::Statistics, text::Text, DocUrl, Emitter, TreeFindings,
 };
 use crate::registry::RuleSet;
 use crate::rules::LintOptions;
@@ -115,6 +115,9 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .filter(|p| p.is_file())
         .filter_map(|p| p.canonicalize().ok())
         .collect();
+    for job in &mut jobs {
+        job.options.keep_overridden = args.show_overrides;
+    }
     if !files.is_empty() {
         for job in &mut jobs {
             job.options.only_files = files
@@ -137,7 +140,15 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return fail(err, format_args!("{}: {}", e.path, e.message));
     }
 
-    let emitter = emitter(&args, status == EXIT_CLEAN);
+    // One documentation link per rule for the run: the command line's, else
+    // the first tree's configuration's.
+    let docs = args
+        .doc_url
+        .as_deref()
+        .or_else(|| jobs.iter().find_map(|j| j.settings.doc_url.as_deref()))
+        .map(DocUrl::new)
+        .unwrap_or_default();
+    let emitter = emitter(&args, status == EXIT_CLEAN, docs);
     let progress = Progress::new(jobs.len(), &args);
     let reported = if args.fix {
         fix_and_report(&args, &jobs, &progress, emitter.as_ref(), out, err)
@@ -235,7 +246,7 @@ fn check_arguments(args: &LintArgs) -> Result<(), String> {
 }
 
 /// The emitter for `--format`; `all_read` when every input path was found and read.
-fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
+fn emitter(args: &LintArgs, all_read: bool, docs: DocUrl) -> Box<dyn Emitter> {
     if args.statistics {
         return Box::new(Statistics {
             json: args.format == Format::Json,
@@ -248,11 +259,12 @@ fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
             width: 100,
             summary: !args.quiet,
             all_read,
+            docs,
         }),
-        Format::Json => Box::new(Json),
-        Format::Sarif => Box::new(Sarif),
+        Format::Json => Box::new(Json { docs }),
+        Format::Sarif => Box::new(Sarif { docs }),
         Format::Github => Box::new(Github),
-        Format::Gitlab => Box::new(Gitlab),
+        Format::Gitlab => Box::new(Gitlab { docs }),
         Format::Lintian => Box::new(Lintian),
         Format::Concise => Box::new(crate::output::concise::Concise),
     }
@@ -264,7 +276,9 @@ fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
         return false;
     }
     let threshold = fail_on(args.fail_on);
-    diags.iter().any(|d| d.severity >= threshold)
+    diags
+        .iter()
+        .any(|d| d.severity >= threshold && d.overridden.is_none())
 }
 
 /// Without `--fix`: lint every tree and print the findings.

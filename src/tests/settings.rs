@@ -200,7 +200,7 @@ fn mistakes_are_errors_with_file_and_line() {
     for (text, expected) in [
         (
             "select = [\"parallel\"]\nselcet = [\"cross\"]\n",
-            "kpkg-lint: error: tree/debian/kpkg-lint.toml:2:1: unknown key `selcet` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown)\n",
+            "kpkg-lint: error: tree/debian/kpkg-lint.toml:2:1: unknown key `selcet` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown, doc-url)\n",
         ),
         (
             "ignore = [\n  \"parallel\",\n  \"forced-serial-flags\",\n]\n",
