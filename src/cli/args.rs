@@ -216,6 +216,21 @@ pub struct LintArgs {
     #[arg(long)]
     pub show_settings: bool,
 
+    /// Write a `# kpkg-lint: allow(rule)` comment above every current finding, in
+    /// makefiles and control files (ruff's --add-noqa); findings elsewhere are
+    /// listed. Then report what is left.
+    #[arg(long, conflicts_with_all = ["fix", "statistics", "show_overrides", "baseline", "write_baseline"])]
+    pub add_allow: bool,
+
+    /// Leave out the findings recorded in FILE by --write-baseline (matched by
+    /// rule, file and the text they point at, not by line).
+    #[arg(long, value_name = "FILE", conflicts_with = "fix", value_hint = clap::ValueHint::FilePath)]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE (JSON), for --baseline FILE; exits 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "baseline", "statistics"], value_hint = clap::ValueHint::FilePath)]
+    pub write_baseline: Option<PathBuf>,
+
     /// Also print the findings the overrides file (debian/source/kpkg-lint-overrides)
     /// silences, each with the override and the reason written above it; they
     /// never make the exit status 1.

@@ -1,5 +1,6 @@
 //! The run: settings from the command line → jobs → engine → emitters → exit status.
 
+use super::baseline::Baseline;
 use super::catalogue::{explain, list_rules};
 use super::hook::hook;
 use super::jobs::{self, Job};
@@ -149,11 +150,29 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .map(DocUrl::new)
         .unwrap_or_default();
     let emitter = emitter(&args, status == EXIT_CLEAN, docs);
+    if args.add_allow {
+        let threshold = (!args.exit_zero).then(|| fail_on(args.fail_on));
+        let done = super::allow::run(&jobs, threshold, args.quiet, emitter.as_ref(), out, err);
+        return if status == EXIT_CLEAN { done } else { status };
+    }
+    let baseline = match args.baseline.as_deref().map(Baseline::load) {
+        Some(Err(e)) => return fail(err, e),
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
     let progress = Progress::new(jobs.len(), &args);
     let reported = if args.fix {
         fix_and_report(&args, &jobs, &progress, emitter.as_ref(), out, err)
     } else {
-        lint_and_report(&args, &jobs, &progress, emitter.as_ref(), out)
+        lint_and_report(
+            &args,
+            &jobs,
+            baseline.as_ref(),
+            &progress,
+            emitter.as_ref(),
+            out,
+            err,
+        )
     };
     match reported {
         EXIT_CLEAN => status,
@@ -285,11 +304,13 @@ fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
 fn lint_and_report(
     args: &LintArgs,
     jobs: &[Job],
+    baseline: Option<&Baseline>,
     progress: &Progress,
     emitter: &dyn Emitter,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> i32 {
-    let results: Vec<Vec<Diagnostic>> = crate::par::map(jobs, |job| {
+    let mut results: Vec<Vec<Diagnostic>> = crate::par::map(jobs, |job| {
         progress.start(job.tree);
         let mut diags = lint_tree(job.tree, &job.options);
         job.settings.apply_severity(&mut diags);
@@ -297,6 +318,39 @@ fn lint_and_report(
         diags
     });
     progress.finish();
+    let trees: Vec<&crate::tree::Tree> = jobs.iter().map(|j| j.tree).collect();
+    if let Some(path) = &args.write_baseline {
+        return match super::baseline::write(path, &trees, &results) {
+            Ok(n) => {
+                let _ = writeln!(
+                    err,
+                    "Recorded {n} finding{} in {shown}; `--baseline {shown}` leaves them out.",
+                    plural(n),
+                    shown = crate::source::display_path(path)
+                );
+                EXIT_CLEAN
+            }
+            Err(e) => fail(err, e),
+        };
+    }
+    if let Some(b) = baseline {
+        let (hidden, stale) = b.filter(&trees, &mut results);
+        if !args.quiet && (hidden > 0 || stale > 0) && !args.format.is_machine() {
+            let _ = writeln!(
+                err,
+                "{hidden} finding{} recorded in {} not shown{}.",
+                plural(hidden),
+                b.display,
+                match stale {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} recorded finding{} fixed since (`--write-baseline` drops them)",
+                        plural(n)
+                    ),
+                }
+            );
+        }
+    }
     let findings: Vec<TreeFindings> = jobs
         .iter()
         .zip(&results)

@@ -1,6 +1,7 @@
 //! One tree through the pipeline: tree → model → rules → findings, suppression
 //! comments, and the fix loop that applies fixes and lints again until nothing changes.
 
+pub mod allow;
 pub mod overrides;
 mod suppressions;
 

@@ -24,6 +24,8 @@ impl Emitter for Lintian {
             let source = escape_line(&source_name(t.tree));
             for d in t.diagnostics {
                 let code = match d.severity {
+                    // lintian's mark for an overridden tag (--show-overrides).
+                    _ if d.overridden.is_some() => 'O',
                     Severity::Error => 'E',
                     Severity::Warning => 'W',
                     Severity::Info => 'I',

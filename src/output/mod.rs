@@ -198,6 +198,15 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// Findings that would share an identity (the same rule on two identical `-j1`s of
 /// one file) are told apart by their order in the file.
 pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
+    fingerprints_by(findings, |_, f| f.display.clone())
+}
+
+/// [`fingerprints`] with the path of each file as `path` gives it (a baseline
+/// names files relative to where it is kept, not to the current directory).
+pub fn fingerprints_by(
+    findings: &[TreeFindings],
+    path: impl Fn(&Tree, &crate::source::SourceFile) -> String,
+) -> Vec<Vec<String>> {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     findings
         .iter()
@@ -215,7 +224,7 @@ pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
                     if text.is_empty() {
                         text = normalised(f.line_text(f.line_index(d.span.start)));
                     }
-                    let key = format!("{}\0{}\0{}", d.rule, f.display, text);
+                    let key = format!("{}\0{}\0{}", d.rule, path(t.tree, f), text);
                     let n = seen.entry(key.clone()).or_insert(0);
                     *n += 1;
                     let key = format!("{key}\0{n}");
