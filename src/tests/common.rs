@@ -465,3 +465,34 @@ pub fn assert_fixed_tree(actual: &Path, case: &Case) {
         }
     }
 }
+
+// ---------------------------------------------------------------- quieting
+
+/// The overrides of [`overrides_tree`]: in `debian/source/`, Ubuntu's shared
+/// machinery; in `debian.master/source/`, the branch's own.
+pub const DEBIAN_OVERRIDES: &str = "\
+# Modules are signed by the archive, not at build time.
+config-needs-build-dep CONFIG_MODULE_SIG* [debian.master/config/annotations]
+# The wrapper passes -j itself.
+linux source: ignores-parallel-option $(kmake) [debian/rules.d/2-binary-arch.mk:5]
+
+# Once needed for the old toolchain.
+determinism [debian/rules.d/0-common-vars.mk:99]
+
+serial-kernel-bild
+";
+pub const BRANCH_OVERRIDES: &str = "flavour-missing-vars tickless\n";
+
+/// An Ubuntu tree (testdata/flavour/ubuntu-missing-vars) with overrides files in
+/// `debian/source/` and `debian.master/source/`.
+pub fn overrides_tree() -> (tempfile::TempDir, PathBuf) {
+    let (g, dir) = copy_tree(&testdata("flavour/ubuntu-missing-vars/in"));
+    for (rel, text) in [
+        ("debian/source/kpkg-lint-overrides", DEBIAN_OVERRIDES),
+        ("debian.master/source/kpkg-lint-overrides", BRANCH_OVERRIDES),
+    ] {
+        fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
+        fs::write(dir.join(rel), text).unwrap();
+    }
+    (g, dir)
+}
