@@ -92,6 +92,9 @@ pub enum HookAction {
     },
     /// Remove the pre-commit hook, if kpkg-lint wrote it.
     Uninstall,
+    /// What the installed hook runs: lint the packaging as it is staged for the
+    /// commit (the index, not the working tree), when the commit changes it.
+    Run,
 }
 
 /// Output format of a lint run.
