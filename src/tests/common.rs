@@ -110,6 +110,22 @@ pub fn tool_available(program: &str, args: &[&str], why: &str) -> bool {
     ok
 }
 
+/// Whether something a test needs from the machine is there (apt lists, a
+/// private mount namespace …): like [`tool_available`], a test that cannot run
+/// fails and says why, unless `KPKG_LINT_SKIP_MISSING=1` lets it skip with a line
+/// on stderr.
+pub fn machine_has(present: bool, test: &str, what: &str) -> bool {
+    if !present {
+        if std::env::var_os("KPKG_LINT_SKIP_MISSING").is_none_or(|v| v.is_empty()) {
+            panic!(
+                "{test} needs {what}, which this machine lacks (.ci/run sets it up); set KPKG_LINT_SKIP_MISSING=1 to skip this test"
+            );
+        }
+        eprintln!("SKIPPED {test}: {what} missing (KPKG_LINT_SKIP_MISSING is set)");
+    }
+    present
+}
+
 /// Copy a tree (keeping file modes) into a fresh temp dir; returns (guard, path).
 pub fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
