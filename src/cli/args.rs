@@ -82,8 +82,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum HookAction {
-    /// Write .git/hooks/pre-commit so that every commit touching debian/ or
-    /// debian.<branch>/ is linted first.
+    /// Write .git/hooks/pre-commit so that every commit touching the packaging
+    /// (debian/, debian.<branch>/, kernel/ruleset/, scripts/package/) is linted
+    /// first, as staged.
     Install {
         /// Replace a pre-commit hook that kpkg-lint did not write (it is kept as
         /// pre-commit.kpkg-lint-backup).
