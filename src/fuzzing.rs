@@ -403,13 +403,14 @@ pub fn render(data: &[u8]) {
         width: 80,
         summary: true,
         all_read: true,
+        docs: output::DocUrl::default(),
     };
     let emitters: [(&str, &dyn Emitter); 6] = [
         ("text", &text),
-        ("json", &output::json::Json),
-        ("sarif", &output::sarif::Sarif),
+        ("json", &output::json::Json::default()),
+        ("sarif", &output::sarif::Sarif::default()),
         ("github", &output::github::Github),
-        ("gitlab", &output::gitlab::Gitlab),
+        ("gitlab", &output::gitlab::Gitlab::default()),
         ("lintian", &output::lintian::Lintian),
     ];
     for (name, e) in emitters {

@@ -82,8 +82,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum HookAction {
-    /// Write .git/hooks/pre-commit so that every commit touching debian/ or
-    /// debian.<branch>/ is linted first.
+    /// Write .git/hooks/pre-commit so that every commit touching the packaging
+    /// (debian/, debian.<branch>/, kernel/ruleset/, scripts/package/) is linted
+    /// first, as staged.
     Install {
         /// Replace a pre-commit hook that kpkg-lint did not write (it is kept as
         /// pre-commit.kpkg-lint-backup).
@@ -92,6 +93,9 @@ pub enum HookAction {
     },
     /// Remove the pre-commit hook, if kpkg-lint wrote it.
     Uninstall,
+    /// What the installed hook runs: lint the packaging as it is staged for the
+    /// commit (the index, not the working tree), when the commit changes it.
+    Run,
 }
 
 /// Output format of a lint run.
@@ -215,6 +219,33 @@ pub struct LintArgs {
     /// from), then exit.
     #[arg(long)]
     pub show_settings: bool,
+
+    /// Write a `# kpkg-lint: allow(rule)` comment above every current finding, in
+    /// makefiles and control files (ruff's --add-noqa); findings elsewhere are
+    /// listed. Then report what is left.
+    #[arg(long, conflicts_with_all = ["fix", "statistics", "show_overrides", "baseline", "write_baseline"])]
+    pub add_allow: bool,
+
+    /// Leave out the findings recorded in FILE by --write-baseline (matched by
+    /// rule, file and the text they point at, not by line).
+    #[arg(long, value_name = "FILE", conflicts_with = "fix", value_hint = clap::ValueHint::FilePath)]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE (JSON), for --baseline FILE; exits 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "baseline", "statistics"], value_hint = clap::ValueHint::FilePath)]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Also print the findings the overrides file (debian/source/kpkg-lint-overrides)
+    /// silences, each with the override and the reason written above it; they
+    /// never make the exit status 1.
+    #[arg(long, conflicts_with = "fix")]
+    pub show_overrides: bool,
+
+    /// Where rule documentation is linked from findings (text, JSON `url`, SARIF
+    /// `helpUri`, GitLab): `{rule}` is replaced by the rule name, or `<rule>.md` is
+    /// appended [default: docs/rules/{rule}.md, the pages in kpkg-lint's repository].
+    #[arg(long, value_name = "URL")]
+    pub doc_url: Option<String>,
 
     /// Print how many findings each rule has instead of the findings.
     #[arg(long, conflicts_with = "fix")]

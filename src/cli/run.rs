@@ -1,5 +1,6 @@
 //! The run: settings from the command line → jobs → engine → emitters → exit status.
 
+use super::baseline::Baseline;
 use super::catalogue::{explain, list_rules};
 use super::hook::hook;
 use super::jobs::{self, Job};
@@ -12,7 +13,7 @@ use crate::engine::{fix_loop, lint_tree, FixOutcome};
 use crate::fix::{diff::tree_diff, mail::write_patch_dir, write::write_tree, write::WriteFailure};
 use crate::output::{
     github::Github, gitlab::Gitlab, json::Json, lintian::Lintian, sarif::Sarif,
-    statistics::Statistics, text::Text, Emitter, TreeFindings,
+    statistics::Statistics, text::Text, DocUrl, Emitter, TreeFindings,
 };
 use crate::registry::RuleSet;
 use crate::rules::LintOptions;
@@ -115,6 +116,9 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .filter(|p| p.is_file())
         .filter_map(|p| p.canonicalize().ok())
         .collect();
+    for job in &mut jobs {
+        job.options.keep_overridden = args.show_overrides;
+    }
     if !files.is_empty() {
         for job in &mut jobs {
             job.options.only_files = files
@@ -137,12 +141,38 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         return fail(err, format_args!("{}: {}", e.path, e.message));
     }
 
-    let emitter = emitter(&args, status == EXIT_CLEAN);
+    // One documentation link per rule for the run: the command line's, else
+    // the first tree's configuration's.
+    let docs = args
+        .doc_url
+        .as_deref()
+        .or_else(|| jobs.iter().find_map(|j| j.settings.doc_url.as_deref()))
+        .map(DocUrl::new)
+        .unwrap_or_default();
+    let emitter = emitter(&args, status == EXIT_CLEAN, docs);
+    if args.add_allow {
+        let threshold = (!args.exit_zero).then(|| fail_on(args.fail_on));
+        let done = super::allow::run(&jobs, threshold, args.quiet, emitter.as_ref(), out, err);
+        return if status == EXIT_CLEAN { done } else { status };
+    }
+    let baseline = match args.baseline.as_deref().map(Baseline::load) {
+        Some(Err(e)) => return fail(err, e),
+        Some(Ok(b)) => Some(b),
+        None => None,
+    };
     let progress = Progress::new(jobs.len(), &args);
     let reported = if args.fix {
         fix_and_report(&args, &jobs, &progress, emitter.as_ref(), out, err)
     } else {
-        lint_and_report(&args, &jobs, &progress, emitter.as_ref(), out)
+        lint_and_report(
+            &args,
+            &jobs,
+            baseline.as_ref(),
+            &progress,
+            emitter.as_ref(),
+            out,
+            err,
+        )
     };
     match reported {
         EXIT_CLEAN => status,
@@ -235,7 +265,7 @@ fn check_arguments(args: &LintArgs) -> Result<(), String> {
 }
 
 /// The emitter for `--format`; `all_read` when every input path was found and read.
-fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
+fn emitter(args: &LintArgs, all_read: bool, docs: DocUrl) -> Box<dyn Emitter> {
     if args.statistics {
         return Box::new(Statistics {
             json: args.format == Format::Json,
@@ -248,11 +278,12 @@ fn emitter(args: &LintArgs, all_read: bool) -> Box<dyn Emitter> {
             width: 100,
             summary: !args.quiet,
             all_read,
+            docs,
         }),
-        Format::Json => Box::new(Json),
-        Format::Sarif => Box::new(Sarif),
+        Format::Json => Box::new(Json { docs }),
+        Format::Sarif => Box::new(Sarif { docs }),
         Format::Github => Box::new(Github),
-        Format::Gitlab => Box::new(Gitlab),
+        Format::Gitlab => Box::new(Gitlab { docs }),
         Format::Lintian => Box::new(Lintian),
         Format::Concise => Box::new(crate::output::concise::Concise),
     }
@@ -264,18 +295,22 @@ fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
         return false;
     }
     let threshold = fail_on(args.fail_on);
-    diags.iter().any(|d| d.severity >= threshold)
+    diags
+        .iter()
+        .any(|d| d.severity >= threshold && d.overridden.is_none())
 }
 
 /// Without `--fix`: lint every tree and print the findings.
 fn lint_and_report(
     args: &LintArgs,
     jobs: &[Job],
+    baseline: Option<&Baseline>,
     progress: &Progress,
     emitter: &dyn Emitter,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> i32 {
-    let results: Vec<Vec<Diagnostic>> = crate::par::map(jobs, |job| {
+    let mut results: Vec<Vec<Diagnostic>> = crate::par::map(jobs, |job| {
         progress.start(job.tree);
         let mut diags = lint_tree(job.tree, &job.options);
         job.settings.apply_severity(&mut diags);
@@ -283,6 +318,39 @@ fn lint_and_report(
         diags
     });
     progress.finish();
+    let trees: Vec<&crate::tree::Tree> = jobs.iter().map(|j| j.tree).collect();
+    if let Some(path) = &args.write_baseline {
+        return match super::baseline::write(path, &trees, &results) {
+            Ok(n) => {
+                let _ = writeln!(
+                    err,
+                    "Recorded {n} finding{} in {shown}; `--baseline {shown}` leaves them out.",
+                    plural(n),
+                    shown = crate::source::display_path(path)
+                );
+                EXIT_CLEAN
+            }
+            Err(e) => fail(err, e),
+        };
+    }
+    if let Some(b) = baseline {
+        let (hidden, stale) = b.filter(&trees, &mut results);
+        if !args.quiet && (hidden > 0 || stale > 0) && !args.format.is_machine() {
+            let _ = writeln!(
+                err,
+                "{hidden} finding{} recorded in {} not shown{}.",
+                plural(hidden),
+                b.display,
+                match stale {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} recorded finding{} fixed since (`--write-baseline` drops them)",
+                        plural(n)
+                    ),
+                }
+            );
+        }
+    }
     let findings: Vec<TreeFindings> = jobs
         .iter()
         .zip(&results)

@@ -36,9 +36,14 @@ impl Emitter for Concise {
         for t in findings {
             for d in t.diagnostics {
                 let loc = location(t.tree, d);
+                let mark = if d.overridden.is_some() {
+                    "[overridden] "
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
-                    "{}:{}:{}: {}[{}] {}",
+                    "{}:{}:{}: {}[{}] {mark}{}",
                     one_line(&loc.path),
                     loc.line,
                     loc.column,

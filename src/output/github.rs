@@ -27,7 +27,8 @@ fn escape_property(s: &str) -> String {
 impl Emitter for Github {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
         for t in findings {
-            for d in t.diagnostics {
+            // An overridden finding is no annotation of the pull request.
+            for d in t.diagnostics.iter().filter(|d| d.overridden.is_none()) {
                 let command = match d.severity {
                     Severity::Error => "error",
                     Severity::Warning => "warning",

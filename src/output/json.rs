@@ -5,15 +5,20 @@
 //! whether `--fix` applies it (`safe`) or only `--unsafe-fixes` (`unsafe`), and
 //! its edits as ranges of line and column (1-based, in characters, end
 //! exclusive) and of bytes (`start`, `end`: offsets into the file) with the text
-//! that replaces them.
+//! that replaces them. `url` is the rule's documentation page ([`super::DocUrl`]);
+//! a finding an overrides file silences (shown with `--show-overrides`) has
+//! `overridden`: the override's place and the reason written above it.
 
-use super::{location, Emitter, TreeFindings};
+use super::{location, DocUrl, Emitter, TreeFindings};
 use crate::diagnostic::Applicability;
 use crate::tree::Tree;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-pub struct Json;
+#[derive(Default)]
+pub struct Json {
+    pub docs: DocUrl,
+}
 
 impl Emitter for Json {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
@@ -21,8 +26,9 @@ impl Emitter for Json {
         for t in findings {
             for d in t.diagnostics {
                 let loc = location(t.tree, d);
-                items.push(json!({
+                let mut item = json!({
                     "rule": d.rule.name(),
+                    "url": self.docs.for_rule(d.rule.name()),
                     "severity": d.severity.as_str(),
                     "path": loc.path,
                     "line": loc.line,
@@ -53,7 +59,13 @@ impl Emitter for Json {
                             "content": n.content,
                         })).collect::<Vec<_>>(),
                     })),
-                }));
+                });
+                if let Some(o) = &d.overridden {
+                    let mut v = range(t.tree, o.file, &o.span);
+                    v["reason"] = json!(o.reason);
+                    item["overridden"] = v;
+                }
+                items.push(item);
             }
         }
         let doc = json!({ "version": 1, "findings": items });

@@ -8,6 +8,7 @@ pub mod gitlab;
 pub mod json;
 pub mod lintian;
 pub mod sarif;
+pub mod snippet;
 pub mod statistics;
 pub mod text;
 
@@ -23,6 +24,50 @@ pub struct TreeFindings<'a> {
 
 pub trait Emitter {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()>;
+}
+
+/// Where each rule's documentation page is: a template in which `{rule}` is
+/// replaced by the rule name. The default, `docs/rules/{rule}.md`, is the page in
+/// kpkg-lint's own repository (a path relative to its root); `--doc-url` or the
+/// `doc-url` key of kpkg-lint.toml point elsewhere, e.g. at a hosted copy of the
+/// repository or at the pages the Debian package installs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocUrl(String);
+
+pub const DEFAULT_DOC_URL: &str = "docs/rules/{rule}.md";
+
+impl DocUrl {
+    /// A template with `{rule}`, or a base to which `<rule>.md` is appended.
+    pub fn new(template: &str) -> DocUrl {
+        if template.contains("{rule}") {
+            DocUrl(template.to_string())
+        } else if template.is_empty() || template.ends_with('/') {
+            DocUrl(format!("{template}{{rule}}.md"))
+        } else {
+            DocUrl(format!("{template}/{{rule}}.md"))
+        }
+    }
+
+    pub fn for_rule(&self, rule: &str) -> String {
+        self.0.replace("{rule}", rule)
+    }
+
+    /// Does the URL name its scheme (`https:`, `file:`)? SARIF's `helpUri` must be
+    /// an absolute URI; a relative one is only printed where any text may go.
+    pub fn is_absolute(&self) -> bool {
+        let scheme = self.0.split(':').next().unwrap_or("");
+        self.0.contains(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    }
+}
+
+impl Default for DocUrl {
+    fn default() -> DocUrl {
+        DocUrl(DEFAULT_DOC_URL.to_string())
+    }
 }
 
 /// Position of a finding for machine formats: 1-based lines and columns.
@@ -153,6 +198,15 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// Findings that would share an identity (the same rule on two identical `-j1`s of
 /// one file) are told apart by their order in the file.
 pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
+    fingerprints_by(findings, |_, f| f.display.clone())
+}
+
+/// [`fingerprints`] with the path of each file as `path` gives it (a baseline
+/// names files relative to where it is kept, not to the current directory).
+pub fn fingerprints_by(
+    findings: &[TreeFindings],
+    path: impl Fn(&Tree, &crate::source::SourceFile) -> String,
+) -> Vec<Vec<String>> {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     findings
         .iter()
@@ -170,7 +224,7 @@ pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
                     if text.is_empty() {
                         text = normalised(f.line_text(f.line_index(d.span.start)));
                     }
-                    let key = format!("{}\0{}\0{}", d.rule, f.display, text);
+                    let key = format!("{}\0{}\0{}", d.rule, path(t.tree, f), text);
                     let n = seen.entry(key.clone()).or_insert(0);
                     *n += 1;
                     let key = format!("{key}\0{n}");

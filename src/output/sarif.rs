@@ -9,7 +9,7 @@
 //! Written by hand with serde_json: SARIF is large, we use a small subset, and the
 //! output is checked against the official schema in the tests.
 
-use super::{fingerprints, location, Emitter, TreeFindings};
+use super::{fingerprints, location, DocUrl, Emitter, TreeFindings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::registry::catalogue;
 use crate::tree::Tree;
@@ -19,7 +19,10 @@ use std::io::{self, Write};
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub struct Sarif;
+#[derive(Default)]
+pub struct Sarif {
+    pub docs: DocUrl,
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -72,12 +75,12 @@ fn help_markdown(m: &catalogue::RuleMeta) -> String {
         .collect()
 }
 
-fn rule_descriptor(m: &catalogue::RuleMeta) -> Value {
+fn rule_descriptor(m: &catalogue::RuleMeta, docs: &DocUrl) -> Value {
     let mut help_text = format!("{}\n\nWhy is this bad?\n{}", m.what_it_does, m.why);
     if !m.use_instead.is_empty() {
         help_text.push_str(&format!("\n\nUse instead:\n{}", m.use_instead));
     }
-    json!({
+    let mut descriptor = json!({
         "id": m.name,
         "name": m.name,
         "shortDescription": { "text": m.summary },
@@ -89,7 +92,13 @@ fn rule_descriptor(m: &catalogue::RuleMeta) -> Value {
             "fix": m.fix.as_str(),
             "tags": [m.family],
         },
-    })
+    });
+    // The schema wants an absolute URI here; the default, a path in kpkg-lint's
+    // repository, is left out (the page itself is `help.markdown`).
+    if docs.is_absolute() {
+        descriptor["helpUri"] = json!(docs.for_rule(&m.name));
+    }
+    descriptor
 }
 
 fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &str) -> Value {
@@ -131,6 +140,23 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
             })
             .collect();
         r.insert("relatedLocations".into(), json!(related));
+    }
+    if let Some(o) = &d.overridden {
+        // An overrides file is kept outside the file the finding is in: an
+        // external suppression, with the reason written above the override.
+        let mut suppression = json!({
+            "kind": "external",
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": artifact(tree, o.file),
+                    "region": region(tree, o.file, &o.span),
+                },
+            },
+        });
+        if let Some(reason) = &o.reason {
+            suppression["justification"] = json!(reason);
+        }
+        r.insert("suppressions".into(), json!([suppression]));
     }
     r.insert(
         "partialFingerprints".into(),
@@ -196,7 +222,7 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
 impl Emitter for Sarif {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
         let cat = catalogue::catalogue();
-        let rules: Vec<Value> = cat.iter().map(rule_descriptor).collect();
+        let rules: Vec<Value> = cat.iter().map(|m| rule_descriptor(m, &self.docs)).collect();
         let prints = fingerprints(findings);
         let mut results: Vec<Value> = Vec::new();
         for (t, fps) in findings.iter().zip(&prints) {

@@ -26,7 +26,7 @@ impl Emitter for Statistics {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
         let mut rows: BTreeMap<&str, Row> = BTreeMap::new();
         for t in findings {
-            for d in t.diagnostics {
+            for d in t.diagnostics.iter().filter(|d| d.overridden.is_none()) {
                 let row = rows.entry(d.rule.name()).or_default();
                 row.count += 1;
                 // With per-rule severities every finding of a rule has one severity;

@@ -1,7 +1,10 @@
-//! Human output: each finding rendered by miette with its source snippet, notes in
-//! the same file as extra labels, notes in other files as related reports.
+//! Human output: each finding rendered by miette with its source snippet (long
+//! lines cut around the span, see [`super::snippet`]), notes in the same file as
+//! extra labels, notes in other files after it, each labelled `note:`. The rule's
+//! name heads the finding with its documentation link.
 
-use super::{escape_line, escape_text, Emitter, OffsetMap, TreeFindings};
+use super::snippet::View;
+use super::{escape_line, DocUrl, Emitter, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::tree::Tree;
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
@@ -17,17 +20,19 @@ pub struct Text {
     /// nothing: the errors on stderr and the exit status 2 tell, and "No findings."
     /// would claim a clean tree that was never linted.
     pub all_read: bool,
+    /// Where rule documentation is, shown next to the rule's name.
+    pub docs: DocUrl,
 }
 
 #[derive(Debug)]
 struct Report {
     code: Option<String>,
+    url: Option<String>,
     message: String,
     severity: miette::Severity,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<View>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
-    related: Vec<Report>,
 }
 
 impl fmt::Display for Report {
@@ -47,6 +52,11 @@ impl miette::Diagnostic for Report {
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
+    }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
@@ -62,39 +72,27 @@ impl miette::Diagnostic for Report {
             Some(Box::new(self.labels.iter().cloned()))
         }
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
-        }
-    }
 }
 
-/// Lines longer than this (in bytes) are not shown as a snippet: the finding is
-/// printed with its position instead. miette cannot lay out columns past 65,535,
-/// and a snippet of a 70,000-character recipe line helps nobody.
-const MAX_SNIPPET_LINE: usize = 1000;
-/// Nor are spans covering more lines than this.
+/// Spans covering more lines than this are not shown as a snippet: the finding
+/// is printed with its position instead.
 const MAX_SNIPPET_LINES: usize = 200;
 
-/// The file's text for miette, with control characters escaped ([`escape_text`])
-/// and the map that moves spans onto the escaped text.
-fn source_of(tree: &Tree, file: usize) -> Option<(NamedSource<String>, OffsetMap)> {
+/// The file's text for miette ([`View`]: control characters escaped, long lines
+/// cut around `focus`).
+fn source_of(tree: &Tree, file: usize, focus: &[usize]) -> Option<(NamedSource<View>, View)> {
     let f = &tree.files[file];
     if f.skipped.is_some() {
         return None;
     }
-    let (text, map) = escape_text(&f.text);
+    let view = View::new(&f.text, focus);
     Some((
-        NamedSource::new(escape_line(&f.display), text).with_language("Makefile"),
-        map,
+        NamedSource::new(escape_line(&f.display), view.clone()).with_language("Makefile"),
+        view,
     ))
 }
 
-/// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINE`])?
+/// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINES`])?
 fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
     let f = &tree.files[file];
     if f.skipped.is_some() || s.start > s.end || s.end > f.text.len() {
@@ -103,11 +101,10 @@ fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
     let first = f.line_index(s.start).saturating_sub(1);
     let last = f.line_index(s.end) + 1;
     last - first <= MAX_SNIPPET_LINES
-        && (first..=last).all(|l| f.line_span(l).is_none_or(|r| r.len() <= MAX_SNIPPET_LINE))
 }
 
-fn span(map: &OffsetMap, s: &std::ops::Range<usize>) -> SourceSpan {
-    let (start, end) = (map.map(s.start), map.map(s.end));
+fn span(view: &View, s: &std::ops::Range<usize>) -> SourceSpan {
+    let (start, end) = (view.map(s.start), view.map(s.end));
     SourceSpan::new(start.into(), end.saturating_sub(start))
 }
 
@@ -118,56 +115,80 @@ fn position(tree: &Tree, file: usize, offset: usize) -> String {
     format!("{}:{line}:{col}", escape_line(&f.display))
 }
 
-fn build(tree: &Tree, d: &Diagnostic) -> Report {
+/// A note in another file than its finding's (or one that cannot share its
+/// snippet): its own report, rendered after the finding under `note:`.
+fn note_report(tree: &Tree, file: usize, s: &std::ops::Range<usize>, message: &str) -> Report {
+    let source = if fits(tree, file, s) {
+        source_of(tree, file, &[s.start, s.end])
+    } else {
+        None
+    };
+    let (labels, message) = match &source {
+        // The snippet's header gives the position.
+        Some((_, view)) => (
+            vec![LabeledSpan::new_primary_with_span(None, span(view, s))],
+            escape_help(message),
+        ),
+        None => (
+            vec![],
+            format!(
+                "{} ({})",
+                escape_help(message),
+                position(tree, file, s.start)
+            ),
+        ),
+    };
+    Report {
+        code: None,
+        url: None,
+        message,
+        severity: miette::Severity::Advice,
+        source: source.map(|(s, _)| s),
+        labels,
+        help: None,
+    }
+}
+
+/// The finding's report, and the reports of its notes that are shown apart.
+fn build(tree: &Tree, d: &Diagnostic, docs: &DocUrl) -> (Report, Vec<Report>) {
     let snippet = fits(tree, d.file, &d.span)
         && d.notes
             .iter()
             .all(|n| n.file != d.file || fits(tree, n.file, &n.span));
+    let mut focus = vec![d.span.start, d.span.end];
+    for n in d.notes.iter().filter(|n| n.file == d.file) {
+        focus.extend([n.span.start, n.span.end]);
+    }
     let source = if snippet {
-        source_of(tree, d.file)
+        source_of(tree, d.file, &focus)
     } else {
         None
     };
     let mut labels = Vec::new();
-    let mut related = Vec::new();
-    if let Some((_, map)) = &source {
-        labels.push(LabeledSpan::new_primary_with_span(None, span(map, &d.span)));
+    let mut notes = Vec::new();
+    if let Some((_, view)) = &source {
+        labels.push(LabeledSpan::new_primary_with_span(
+            None,
+            span(view, &d.span),
+        ));
     }
     for n in &d.notes {
         match &source {
-            Some((_, map)) if n.file == d.file => {
+            Some((_, view)) if n.file == d.file => {
                 labels.push(LabeledSpan::new_with_span(
                     Some(escape_line(&n.message)),
-                    span(map, &n.span),
+                    span(view, &n.span),
                 ));
             }
-            _ => {
-                let note_source = if fits(tree, n.file, &n.span) {
-                    source_of(tree, n.file)
-                } else {
-                    None
-                };
-                let labels = match &note_source {
-                    Some((_, map)) => {
-                        vec![LabeledSpan::new_primary_with_span(None, span(map, &n.span))]
-                    }
-                    None => vec![],
-                };
-                related.push(Report {
-                    code: None,
-                    message: format!(
-                        "{} ({})",
-                        escape_line(&n.message),
-                        position(tree, n.file, n.span.start)
-                    ),
-                    severity: miette::Severity::Advice,
-                    source: note_source.map(|(s, _)| s),
-                    labels,
-                    help: None,
-                    related: vec![],
-                });
-            }
+            _ => notes.push(note_report(tree, n.file, &n.span, &n.message)),
         }
+    }
+    if let Some(o) = &d.overridden {
+        let why = match &o.reason {
+            Some(r) => format!("overridden here: {r}"),
+            None => "overridden here (no reason written above the override)".to_string(),
+        };
+        notes.push(note_report(tree, o.file, &o.span, &why));
     }
     let mut help = d.help.as_deref().map(escape_help);
     if !d.include_chain.is_empty() {
@@ -189,7 +210,12 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             None => format!("({chain})"),
         });
     }
-    let message = escape_help(&d.message);
+    let mut message = escape_help(&d.message);
+    if d.overridden.is_some() {
+        message = format!("[overridden] {message}");
+    }
+    let code = Some(d.rule.to_string());
+    let url = Some(escape_line(&docs.for_rule(d.rule.name())));
     let Some((source, _)) = source else {
         let f = &tree.files[d.file];
         let prefix = if f.skipped.is_some() {
@@ -197,25 +223,27 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
         } else {
             format!("{}: ", position(tree, d.file, d.span.start))
         };
-        return Report {
-            code: Some(d.rule.to_string()),
+        let report = Report {
+            code,
+            url,
             message: format!("{prefix}{message}"),
             severity: severity(d.severity),
             source: None,
             labels,
             help,
-            related,
         };
+        return (report, notes);
     };
-    Report {
-        code: Some(d.rule.to_string()),
+    let report = Report {
+        code,
+        url,
         message,
         severity: severity(d.severity),
         source: Some(source),
         labels,
         help,
-        related,
-    }
+    };
+    (report, notes)
 }
 
 /// Messages and help may span lines: those stay, other control characters are escaped.
@@ -235,12 +263,16 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 impl Text {
-    fn handler(&self) -> GraphicalReportHandler {
-        let theme = if self.color {
+    fn handler(&self, note: bool) -> GraphicalReportHandler {
+        let mut theme = if self.color {
             GraphicalTheme::unicode()
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        if note {
+            // Notes are advice-level reports whose mark is the word `note:`.
+            theme.characters.advice = "note:".to_string();
+        }
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false)
@@ -249,8 +281,14 @@ impl Text {
 
     pub fn render(&self, tree: &Tree, d: &Diagnostic) -> String {
         let mut s = String::new();
-        let report = build(tree, d);
-        if self.handler().render_report(&mut s, &report).is_err() {
+        let (report, notes) = build(tree, d, &self.docs);
+        let mut ok = self.handler(false).render_report(&mut s, &report).is_ok();
+        for n in &notes {
+            let mut one = String::new();
+            ok = ok && self.handler(true).render_report(&mut one, n).is_ok();
+            s.push_str(&one);
+        }
+        if !ok {
             s = format!(
                 "{}: {}: {}\n",
                 position(tree, d.file, d.span.start),
@@ -266,10 +304,15 @@ impl Emitter for Text {
     fn emit(&self, out: &mut dyn Write, findings: &[TreeFindings]) -> io::Result<()> {
         let mut counts = [0usize; 3];
         let (mut safe, mut unsafe_) = (0, 0);
+        let mut overridden = 0;
         for t in findings {
             for d in t.diagnostics {
                 write!(out, "{}", self.render(t.tree, d))?;
                 writeln!(out)?;
+                if d.overridden.is_some() {
+                    overridden += 1;
+                    continue;
+                }
                 counts[d.severity as usize] += 1;
                 match d.fix.as_ref().map(|f| f.applicability) {
                     Some(crate::diagnostic::Applicability::Safe) => safe += 1,
@@ -282,9 +325,14 @@ impl Emitter for Text {
         if !self.summary {
             return Ok(());
         }
+        let overrides = match overridden {
+            0 => String::new(),
+            1 => " (1 overridden finding shown)".to_string(),
+            n => format!(" ({n} overridden findings shown)"),
+        };
         if total == 0 {
             if self.all_read {
-                writeln!(out, "No findings.")?;
+                writeln!(out, "No findings{overrides}.")?;
             }
         } else {
             let fixable = match unsafe_ {
@@ -293,7 +341,7 @@ impl Emitter for Text {
             };
             writeln!(
                 out,
-                "Found {total} finding{}: {} error{}, {} warning{}, {} info; {fixable}.",
+                "Found {total} finding{}: {} error{}, {} warning{}, {} info; {fixable}{overrides}.",
                 if total == 1 { "" } else { "s" },
                 counts[2],
                 if counts[2] == 1 { "" } else { "s" },

@@ -36,6 +36,9 @@ pub struct LintOptions {
     /// Only findings in these tree files are reported (the files given on the
     /// command line); empty for all of them.
     pub only_files: Vec<String>,
+    /// Keep the findings an overrides file silences, marked as overridden
+    /// (`--show-overrides`), instead of dropping them.
+    pub keep_overridden: bool,
 }
 
 impl LintOptions {

@@ -11,6 +11,8 @@ mod archive;
 mod discovery;
 #[path = "cli/fixes.rs"]
 mod fixes;
+#[path = "cli/quieting.rs"]
+mod quieting;
 #[path = "cli/usage.rs"]
 mod usage;
 

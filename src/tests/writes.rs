@@ -8,8 +8,8 @@ mod common;
 mod jail;
 
 use common::{
-    assert_fixed_tree, assert_same_tree, bin, case, copy_tree, in_mount_namespace, run_in, stderr,
-    temp_files, testdata, tool_available,
+    assert_fixed_tree, assert_same_tree, bin, case, copy_tree, in_mount_namespace, machine_has,
+    run_in, stderr, temp_files, testdata, tool_available,
 };
 use std::ffi::OsStr;
 use std::fs;
@@ -76,9 +76,11 @@ fn write_on_a_full_disk_changes_nothing() {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_kpkg-lint"));
     let src = testdata(EXAMPLE);
     let Some(o) = in_mount_namespace(script, &[os(&bin), os(&src), os(&out), os(&mnt)]) else {
-        eprintln!(
-            "SKIPPED write_on_a_full_disk_changes_nothing: this machine allows no private \
-             mount namespace (unshare -m / -Urm); the file-size-limit test covers the same path"
+        // The file-size-limit test covers the same path where this cannot run.
+        machine_has(
+            false,
+            "write_on_a_full_disk_changes_nothing",
+            "a private mount namespace (unshare -m, or -Urm with user namespaces)",
         );
         return;
     };
@@ -173,9 +175,11 @@ fn write_to_read_only_files_changes_nothing() {
             Some(o) if o.status.code() != Some(100) => o,
             _ => {
                 fs::set_permissions(&debian, fs::Permissions::from_mode(0o755)).unwrap();
-                eprintln!(
-                    "SKIPPED write_to_read_only_files_changes_nothing: running as root, who \
-                     writes through permission bits, and no read-only mount is possible here"
+                // Root writes through permission bits: only a read-only mount stops it.
+                machine_has(
+                    false,
+                    "write_to_read_only_files_changes_nothing",
+                    "a read-only bind mount in a private mount namespace (as root)",
                 );
                 return;
             }

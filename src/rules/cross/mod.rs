@@ -103,6 +103,7 @@ mod tests {
             allow_unknown: vec![],
             per_path: vec![],
             only_files: vec![],
+            keep_overridden: false,
         };
         let mut checked = 0;
         for tree in &d.trees {

@@ -1,7 +1,7 @@
 //! Rules that read apt indices: cross-building facts and stale build-dependencies,
 //! from compressed index files and from the machine's own apt lists.
 
-use super::common::{copy_tree, run_in, stderr, stdout, testdata, walk};
+use super::common::{copy_tree, machine_has, run_in, stderr, stdout, testdata, walk};
 use super::{findings, stale_archive};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -147,8 +147,11 @@ fn archive_auto_reads_the_real_apt_lists() {
                 .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
         })
         .unwrap_or(false);
-    if !has_index {
-        eprintln!("SKIPPED archive_auto_reads_the_real_apt_lists: no Packages index in /var/lib/apt/lists (run apt-get update)");
+    if !machine_has(
+        has_index,
+        "archive_auto_reads_the_real_apt_lists",
+        "a Packages index in /var/lib/apt/lists (apt-get update)",
+    ) {
         return;
     }
     let o = run_in(
@@ -230,10 +233,14 @@ fn stale_archive_auto_on_the_real_lists() {
                 .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
         })
         .unwrap_or(false);
-    let (Some(codename), true) = (codename, lists) else {
-        eprintln!("SKIPPED stale_archive_auto_on_the_real_lists: no apt lists or no VERSION_CODENAME on this machine");
+    if !machine_has(
+        codename.is_some() && lists,
+        "stale_archive_auto_on_the_real_lists",
+        "apt lists (apt-get update) and VERSION_CODENAME in /etc/os-release",
+    ) {
         return;
-    };
+    }
+    let codename = codename.unwrap_or_default();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     fs::create_dir_all(d.join("debian")).unwrap();
