@@ -32,7 +32,11 @@ pub fn classify(rel: &str) -> FileKind {
     if name == "annotations" && rel.contains("/config/") {
         return FileKind::Annotations;
     }
-    if (name == "config" || name.starts_with("config.")) && rel.contains("/config/") {
+    // Debian's fragments include `kernelarch-x86/config-arch-64` and
+    // `kernelarch-powerpc/config-arch-64-be` beside `config` and `config.<flavour>`.
+    if (name == "config" || name.starts_with("config.") || name.starts_with("config-"))
+        && rel.contains("/config/")
+    {
         return FileKind::KernelConfig;
     }
     if name == "compat" {
@@ -231,5 +235,9 @@ mod tests {
             FileKind::Other
         );
         assert_eq!(classify("debian/changelog"), FileKind::Changelog);
+        assert_eq!(
+            classify("debian/config/kernelarch-x86/config-arch-64"),
+            FileKind::KernelConfig
+        );
     }
 }
