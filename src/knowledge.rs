@@ -161,6 +161,9 @@ pub struct BuildMachineDep {
     /// Only when a makefile statement that can run mentions one of these words
     /// (`rules:A|B`; see `rules::cross::gates`).
     pub when_rules_mention: Option<&'static str>,
+    /// Not when a makefile statement that can run mentions one of these words
+    /// (`unless-rules:A|B`): the switch that turns the consumer off.
+    pub unless_rules_mention: Option<&'static str>,
     /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
     pub when_config: Option<&'static str>,
     pub host_too: bool,
@@ -180,6 +183,7 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
             BuildMachineDep {
                 pattern: k,
                 when_rules_mention: when.strip_prefix("rules:"),
+                unless_rules_mention: when.strip_prefix("unless-rules:"),
                 when_config: when.strip_prefix("config:"),
                 host_too: host == "yes",
                 consumer,
@@ -399,6 +403,8 @@ mod tests {
         assert!(!glob_match("gcc-*-plugin-dev", "gcc-13"));
         let d = build_machine_dep("makedumpfile").unwrap();
         assert_eq!(d.when_rules_mention, Some("makedumpfile"));
+        let d = build_machine_dep("python3-dev").unwrap();
+        assert_eq!(d.unless_rules_mention, Some("NO_LIBPYTHON="));
         assert!(build_machine_dep("libssl-dev").unwrap().host_too);
         let btf = config_deps()
             .into_iter()
