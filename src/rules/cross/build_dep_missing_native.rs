@@ -79,7 +79,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                     .iter()
                     .any(|p| knowledge::glob_match(&p.replace("-N-", "-*-"), name))
             })
-            .filter_map(|cd| model.config_enabled(cd.option))
+            .filter_map(|cd| super::needing_setting(model, &cd))
             .collect();
         // Debian restricts the tools' own libraries to tool builds
         // (`<!pkg.linux.notools>`): perf and friends are built for the host
