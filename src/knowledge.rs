@@ -161,6 +161,9 @@ pub struct BuildMachineDep {
     /// Only when a makefile statement that can run mentions one of these words
     /// (`rules:A|B`; see `rules::cross::gates`).
     pub when_rules_mention: Option<&'static str>,
+    /// Not when a makefile statement that can run mentions one of these words
+    /// (`unless-rules:A|B`): the switch that turns the consumer off.
+    pub unless_rules_mention: Option<&'static str>,
     /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
     pub when_config: Option<&'static str>,
     pub host_too: bool,
@@ -180,6 +183,7 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
             BuildMachineDep {
                 pattern: k,
                 when_rules_mention: when.strip_prefix("rules:"),
+                unless_rules_mention: when.strip_prefix("unless-rules:"),
                 when_config: when.strip_prefix("config:"),
                 host_too: host == "yes",
                 consumer,
@@ -191,6 +195,11 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
 #[derive(Debug, Clone)]
 pub struct ConfigDep {
     pub option: &'static str,
+    /// The option needs the package only when one of the options this glob
+    /// matches is enabled too (`CONFIG_GCC_PLUGINS&CONFIG_GCC_PLUGIN_*`: the menu
+    /// defaults to y whenever the plugin headers were there, but plugins are
+    /// only built for the `CONFIG_GCC_PLUGIN_*` options that are set).
+    pub with: Option<&'static str>,
     pub packages: Vec<&'static str>,
     pub min_version: Option<&'static str>,
     /// Without the package the build stops (rather than building another
@@ -210,8 +219,13 @@ pub fn config_deps() -> Vec<ConfigDep> {
             let (min, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let rest = rest.trim();
             let (without, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (option, with) = match k.split_once('&') {
+                Some((o, w)) => (o, Some(w)),
+                None => (*k, None),
+            };
             ConfigDep {
-                option: k,
+                option,
+                with,
                 packages: pkgs.split('|').collect(),
                 min_version: (min != "-").then_some(min),
                 build_fails: without == "fails",
@@ -399,6 +413,8 @@ mod tests {
         assert!(!glob_match("gcc-*-plugin-dev", "gcc-13"));
         let d = build_machine_dep("makedumpfile").unwrap();
         assert_eq!(d.when_rules_mention, Some("makedumpfile"));
+        let d = build_machine_dep("python3-dev").unwrap();
+        assert_eq!(d.unless_rules_mention, Some("NO_LIBPYTHON="));
         assert!(build_machine_dep("libssl-dev").unwrap().host_too);
         let btf = config_deps()
             .into_iter()
@@ -409,8 +425,12 @@ mod tests {
             (vec!["pahole", "dwarves"], Some("1.16"), false)
         );
         for c in config_deps() {
+            let key = match c.with {
+                Some(w) => format!("{}&{w}", c.option),
+                None => c.option.to_string(),
+            };
             let without = table("config-build-deps")
-                .get(c.option)
+                .get(&key)
                 .and_then(|v| v.split_whitespace().nth(2));
             assert!(matches!(without, Some("fails" | "off")), "{}", c.option);
             assert!(!c.why.is_empty(), "{}", c.option);

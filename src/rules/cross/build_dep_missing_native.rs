@@ -34,6 +34,18 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 continue;
             }
         }
+        // The consumer switched off where it is built (`NO_LIBPYTHON=1` on perf's
+        // make): nothing uses the package.
+        if let Some(words) = dep.unless_rules_mention {
+            let words: Vec<&str> = words.split('|').collect();
+            let arches = gates::entry_arches(
+                e.alt.arch_list.as_ref().map(|(l, _)| l.as_str()),
+                &known_arches,
+            );
+            if gates::runs(model, &words, &arches) == Some(true) {
+                continue;
+            }
+        }
         if dep
             .when_config
             .is_some_and(|o| model.config_enabled(o).is_none())
@@ -67,7 +79,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                     .iter()
                     .any(|p| knowledge::glob_match(&p.replace("-N-", "-*-"), name))
             })
-            .filter_map(|cd| model.config_enabled(cd.option))
+            .filter_map(|cd| super::needing_setting(model, &cd))
             .collect();
         // Debian restricts the tools' own libraries to tool builds
         // (`<!pkg.linux.notools>`): perf and friends are built for the host

@@ -22,6 +22,24 @@ use crate::registry::Rule;
 
 /// Multi-Arch of a package in the target release, if known: from the apt
 /// indices given with `--archive` when they have the package, else the built-in table.
+/// The setting that enables `cd`'s option, when the option needs the package:
+/// enabled, and (for an option that only enables a menu) with one of the options
+/// under it enabled too.
+pub fn needing_setting<'m, 't>(
+    model: &'m Model<'t>,
+    cd: &knowledge::ConfigDep,
+) -> Option<&'m crate::model::kconfig::ConfigSetting<'t>> {
+    let setting = model.config_enabled(cd.option)?;
+    match cd.with {
+        None => Some(setting),
+        Some(glob) => model
+            .kconfig
+            .iter()
+            .any(|c| c.enabled() && knowledge::glob_match(glob, c.name))
+            .then_some(setting),
+    }
+}
+
 pub fn multi_arch(c: &Checker, name: &str) -> Option<MultiArch> {
     let release = &c.release.codename;
     c.archive()

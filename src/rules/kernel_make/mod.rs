@@ -291,7 +291,7 @@ pub fn make_calls<'m>(model: &'m Model) -> Vec<MakeCall<'m>> {
     let dirs = kernel_dirs(&calls);
     // 3. What each make does.
     for call in &mut calls {
-        let v = classify(call, &dirs);
+        let v = classify(model, call, &dirs);
         call.kind = v.kind;
         call.reason = v.reason;
         call.default_goal = v.default_goal;
@@ -337,7 +337,7 @@ impl Verdict {
 }
 
 /// Classify one make, given the kernel directories of the tree.
-fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
+fn classify(model: &Model, call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
     let (cmd, inv) = (call.cmd, &call.inv);
     if submake(inv) {
         return Verdict::new(MakeKind::SubMake, "runs another packaging makefile".into());
@@ -366,6 +366,12 @@ fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
     let mut classes = Vec::new();
     for w in inv.target_words(cmd) {
         if w.text.contains('$') {
+            // A goal held by a variable the evaluation could not reach (set in a
+            // per-arch file, or in a makefile this one does not include): its
+            // goals, when every assignment of it in the tree is literal.
+            for g in assigned_goals(model, &w.text).unwrap_or_default() {
+                classes.push((knowledge::goal_class(&g), g));
+            }
             continue;
         }
         let g = shell::unquote(&w.text);
@@ -418,6 +424,52 @@ fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
         show_dir(&call.dir)
     );
     Verdict::new(MakeKind::Other, reason)
+}
+
+/// The goals a word that is one variable reference (`$(defconfig)`) can stand for:
+/// the words of every value the tree's makefiles assign to it, when there is at
+/// least one assignment and each is literal. Hardy's `$(hmake) … $(defconfig)`
+/// takes `defconfig = defconfig` from the arch files: a configuration goal, not
+/// kbuild's default goal. `None` when any value is unknown (a reference, an
+/// empty value, `+=`, `!=`).
+fn assigned_goals(model: &Model, word: &str) -> Option<Vec<String>> {
+    let inner = word
+        .strip_prefix("$(")
+        .and_then(|w| w.strip_suffix(')'))
+        .or_else(|| word.strip_prefix("${").and_then(|w| w.strip_suffix('}')))?;
+    if inner.is_empty()
+        || !inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    let mut goals = Vec::new();
+    let mut files: Vec<&FileId> = model.makefiles.keys().collect();
+    files.sort();
+    for f in files {
+        for stmt in &model.makefiles[f].stmts {
+            let StmtKind::Assign(a) = &stmt.kind else {
+                continue;
+            };
+            if a.name != inner {
+                continue;
+            }
+            let value = a.value.trim();
+            if value.is_empty()
+                || value.contains('$')
+                || matches!(
+                    a.op,
+                    crate::model::makefile::AssignOp::Append
+                        | crate::model::makefile::AssignOp::Shell
+                )
+            {
+                return None;
+            }
+            goals.extend(value.split_whitespace().map(str::to_string));
+        }
+    }
+    (!goals.is_empty()).then_some(goals)
 }
 
 impl MakeCall<'_> {
