@@ -8,6 +8,7 @@ use super::{ListFormat, ResolveArgs};
 use crate::archive::cross::{self, AltState, Arches, Chroot, GroupResolution, Inactive};
 use crate::archive::Archive;
 use crate::knowledge::MultiArch;
+use crate::model::control::Paragraph;
 use crate::model::relation::RelationGroup;
 use crate::model::{Model, SourceStanza};
 use crate::rules::TargetRelease;
@@ -69,7 +70,17 @@ pub fn resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     } else {
         args.archive.clone()
     };
-    let archive = match crate::archive::load(&specs) {
+    let models: Vec<Model> = discovery.trees.iter().map(Model::build).collect();
+    // Only the packages the entries name (and their providers) are kept.
+    let names: crate::archive::Names = models
+        .iter()
+        .filter_map(|m| stanza(m).map(|(_, p)| p))
+        .flat_map(|p| &p.fields)
+        .flat_map(|f| &f.relations)
+        .flat_map(|g| &g.alternatives)
+        .map(|a| a.name.clone())
+        .collect();
+    let archive = match crate::archive::load_only(&specs, &names) {
         Ok(a) => a,
         Err(e) => return fail(err, format_args!("{}: {}", e.path, e.message)),
     };
@@ -88,9 +99,8 @@ pub fn resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
     let arches = Arches { build, host };
     let mut reports = Vec::new();
     let mut status = EXIT_CLEAN;
-    for tree in &discovery.trees {
-        let model = Model::build(tree);
-        let release = TargetRelease::of(&model, args.release.as_deref()).codename;
+    for (tree, model) in discovery.trees.iter().zip(&models) {
+        let release = TargetRelease::of(model, args.release.as_deref()).codename;
         let components = (!args.components.is_empty()).then_some(&args.components[..]);
         let chroot = Chroot::new(&archive, &release, arches.clone(), components);
         let indexed = chroot.indexed_arches();
@@ -105,7 +115,7 @@ pub fn resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
                 );
             }
         }
-        let report = TreeReport::build(tree, &model, &chroot, &archive, args);
+        let report = TreeReport::build(tree, model, &chroot, &archive, args);
         if report.unresolvable() > 0 {
             status = EXIT_FINDINGS;
         }
@@ -134,6 +144,19 @@ pub fn resolve(args: &ResolveArgs, out: &mut dyn Write, err: &mut dyn Write) -> 
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => status,
         Err(e) => fail(err, e),
     }
+}
+
+/// The source stanza apt reads: the kernel's own (the changelog names it), else
+/// the first; its generated debian/control when the tree has one.
+fn stanza<'m>(model: &'m Model) -> Option<(usize, &'m Paragraph)> {
+    let mut stanzas = model.kernel_stanzas();
+    if stanzas.is_empty() {
+        stanzas = model.source_stanzas();
+    }
+    stanzas.first().map(|s: &SourceStanza| match s.generated {
+        Some((file, paragraph)) => (file, paragraph),
+        None => (s.file, s.paragraph),
+    })
 }
 
 /// One build-dependency group, resolved, with what the table shows of it.
@@ -189,19 +212,9 @@ impl TreeReport {
         archive: &Archive,
         args: &ResolveArgs,
     ) -> TreeReport {
-        let mut stanzas = model.kernel_stanzas();
-        if stanzas.is_empty() {
-            stanzas = model.source_stanzas();
-        }
-        // What apt reads: the generated debian/control when the tree has one.
-        let stanza: Option<(usize, &crate::model::control::Paragraph)> =
-            stanzas.first().map(|s: &SourceStanza| match s.generated {
-                Some((file, paragraph)) => (file, paragraph),
-                None => (s.file, s.paragraph),
-            });
         let mut rows = Vec::new();
         let mut file_rel = String::new();
-        if let Some((file, paragraph)) = stanza {
+        if let Some((file, paragraph)) = stanza(model) {
             file_rel = tree.files[file].rel.clone();
             let text = &tree.files[file].text;
             // apt's order (debSrcRecordParser::BuildDepends): the order of
