@@ -434,6 +434,24 @@ fn row(
         };
         RowState::Inactive(why)
     } else {
+        // A transitional package that cannot be had (Architecture: all and not
+        // foreign, the way old ones were): its replacement may be.
+        let transitional = r.alternatives.iter().find_map(|(alt, s)| match s {
+            AltState::Failed(_) => chroot
+                .archive
+                .package(&alt.name)
+                .find_map(|rec| rec.transitional_target().map(|t| (rec, t))),
+            _ => None,
+        });
+        if let Some((record, target)) = transitional {
+            notes.push((
+                "transitional",
+                format!(
+                    "`{}` is a transitional package (\"{}\"): its only Depends is `{target}`; depend on that",
+                    record.name, record.synopsis
+                ),
+            ));
+        }
         match r.failure() {
             Some((alt, reason)) => {
                 let mut m = reason.describe(&alt.name, chroot);

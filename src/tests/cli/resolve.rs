@@ -478,6 +478,7 @@ fn each_failure_reason() {
         ("xmlto", "xmlto:amd64"),
         ("python3-sphinx <", "wrong-architecture"),
         ("python3-sphinx-rtd-theme", "component-not-enabled"),
+        ("transfig", "wrong-architecture"),
     ] {
         // `python3,` is the plain entry: the relation text has no comma, so
         // match it exactly.
@@ -521,9 +522,12 @@ fn each_failure_reason() {
             .collect()
     };
     assert_eq!(notes("dh-systemd"), ["transitional"]);
+    // Transitional, and not installable for the host (Architecture: all, not
+    // foreign): the note says what to depend on instead.
+    assert_eq!(notes("transfig"), ["transitional"]);
     assert_eq!(notes("flex:native"), ["native-on-foreign"]);
     assert_eq!(notes("python3:native"), ["native-not-co-installable"]);
-    assert_eq!(v["trees"][0]["summary"]["unresolvable"], 12);
+    assert_eq!(v["trees"][0]["summary"]["unresolvable"], 13);
 
     // With universe enabled, those entries resolve; dwarves is not foreign: arm64.
     let (v, _) = focal(&["--components", "main,universe"]);
