@@ -78,6 +78,58 @@ pub enum Command {
     },
     /// Print the kpkg-lint(1) man page (roff): `kpkg-lint man | man -l -`.
     Man,
+    /// Resolve every build-dependency for a cross build as `apt-get build-dep -a
+    /// ARCH` would: the package, version and architecture each one installs, and
+    /// why an entry cannot be had. Exit status 1 when one cannot.
+    Resolve(ResolveArgs),
+}
+
+/// `kpkg-lint resolve`.
+#[derive(Debug, clap::Args)]
+pub struct ResolveArgs {
+    /// The source tree (holding debian/) whose build-dependencies are resolved.
+    #[arg(default_value = ".", value_hint = clap::ValueHint::DirPath)]
+    pub tree: PathBuf,
+
+    /// The architecture built for (`-a` of apt-get and dpkg-buildpackage);
+    /// default: $DEB_HOST_ARCH.
+    #[arg(long, value_name = "ARCH")]
+    pub host_arch: Option<String>,
+
+    /// The build machine's architecture; default: $DEB_BUILD_ARCH, else the one
+    /// kpkg-lint runs on.
+    #[arg(long, value_name = "ARCH")]
+    pub build_arch: Option<String>,
+
+    /// apt Packages indices of both architectures: a file, a directory of them,
+    /// or `auto` for /var/lib/apt/lists (the default). Repeatable.
+    #[arg(long, value_name = "PATH|auto", value_hint = clap::ValueHint::AnyPath)]
+    pub archive: Vec<String>,
+
+    /// The components the build enables (comma-separated, e.g. main,restricted;
+    /// default: every component given). Indices of other components are read
+    /// only to say where a missing package is.
+    #[arg(long, value_delimiter = ',', value_name = "COMPONENT")]
+    pub components: Vec<String>,
+
+    /// Active build profiles (comma-separated, e.g. nocheck,cross; default
+    /// none, as apt without -P).
+    #[arg(long, value_delimiter = ',', value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Target release (bookworm, noble …) instead of the one in debian/changelog:
+    /// the suite whose indices are used.
+    #[arg(long, value_name = "CODENAME")]
+    pub release: Option<String>,
+
+    /// Leave out Build-Depends-Indep (apt-get build-dep --arch-only; sbuild's
+    /// cross builds build no Architecture: all packages).
+    #[arg(long)]
+    pub arch_only: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]

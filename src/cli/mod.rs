@@ -9,6 +9,7 @@ mod hook;
 mod jobs;
 mod man;
 mod progress;
+mod resolve;
 mod run;
 
 pub use args::*;

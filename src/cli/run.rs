@@ -55,6 +55,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 EXIT_ERROR
             }
         },
+        Some(Command::Resolve(args)) => super::resolve::resolve(&args, out, err),
         None => lint(cli.lint, out, err),
     }
 }

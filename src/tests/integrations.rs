@@ -403,6 +403,8 @@ fn completions_know_every_option_and_work_in_bash() {
             "--statistics",
             "hook",
             "completions",
+            "resolve",
+            "--host-arch",
         ] {
             // fish spells long options `-l format`.
             let word = if shell == "fish" {
@@ -447,6 +449,8 @@ fn man_page_renders() {
         "EXIT STATUS",
         "ENVIRONMENT",
         "NO_COLOR",
+        "DEB_HOST_ARCH",
+        "kpkg\\-lint\\-resolve",
     ] {
         assert!(roff.contains(word), "man page lacks {word}");
     }

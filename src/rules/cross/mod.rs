@@ -16,6 +16,7 @@ mod native_qualifier_on_foreign;
 
 pub use super::build_deps::{declared, entries, note_generated, Entry};
 use super::Checker;
+use crate::archive::cross::{self, Arches, Chroot};
 use crate::knowledge::{self, MultiArch};
 use crate::model::{Model, SourceStanza};
 use crate::registry::Rule;
@@ -45,6 +46,37 @@ pub fn multi_arch(c: &Checker, name: &str) -> Option<MultiArch> {
     c.archive()
         .and_then(|a| a.multi_arch(name, release))
         .or_else(|| knowledge::multi_arch(name, release))
+}
+
+/// The cross builds the given indices describe: the machine's architecture as
+/// the build one (`DEB_BUILD_ARCH`, else the one kpkg-lint runs on) and each
+/// other architecture they have an index for as a host, in the target release's
+/// indices. Empty without indices, or without indices of two architectures:
+/// then the Multi-Arch facts alone decide.
+pub fn chroots<'a>(c: &Checker<'a, '_>) -> Vec<Chroot<'a>> {
+    let (Some(archive), Some(build)) = (c.archive(), cross::native_arch()) else {
+        return vec![];
+    };
+    let arches = Arches {
+        build: build.clone(),
+        host: build.clone(),
+    };
+    let native = Chroot::new(archive, &c.release.codename, arches, None);
+    let indexed = native.indexed_arches();
+    if !indexed.contains(&build) {
+        return vec![];
+    }
+    indexed
+        .into_iter()
+        .filter(|a| *a != build)
+        .map(|host| {
+            let arches = Arches {
+                build: build.clone(),
+                host,
+            };
+            Chroot::new(archive, &c.release.codename, arches, None)
+        })
+        .collect()
 }
 
 /// Does this source also build host-side tools (perf, bpftool, linux-kbuild), which
