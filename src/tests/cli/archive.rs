@@ -267,3 +267,76 @@ fn stale_archive_auto_on_the_real_lists() {
     );
     assert!(!stdout(&o).contains("`debhelper` cannot"));
 }
+
+/// `name:native` on a `Multi-Arch: foreign` package stops dpkg-buildpackage: the
+/// real dpkg-checkbuilddeps refuses it even with the package installed, which is
+/// why the rule is an error. coreutils is foreign and essential, so installed on
+/// every Debian machine; the machine's own apt lists say it is foreign.
+#[test]
+fn native_on_foreign_is_unmet_for_dpkg_checkbuilddeps() {
+    let has_index = fs::read_dir("/var/lib/apt/lists")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
+        .unwrap_or(false);
+    if !machine_has(
+        has_index,
+        "native_on_foreign_is_unmet_for_dpkg_checkbuilddeps",
+        "a Packages index in /var/lib/apt/lists (apt-get update)",
+    ) || !super::common::tool_available(
+        "dpkg-checkbuilddeps",
+        &["--version"],
+        "checking build-dependencies with dpkg's own code (dpkg-dev)",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let debian = dir.path().join("debian");
+    fs::create_dir_all(&debian).unwrap();
+    fs::write(
+        debian.join("control"),
+        "Source: linux-example\nBuild-Depends: coreutils:native, make:native\n\nPackage: linux-example\nArchitecture: any\nDescription: x\n x\n",
+    )
+    .unwrap();
+    fs::write(
+        debian.join("changelog"),
+        "linux-example (1.0-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n",
+    )
+    .unwrap();
+    let checkbuilddeps = || {
+        Command::new("dpkg-checkbuilddeps")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let before = checkbuilddeps();
+    assert!(!before.status.success(), "dpkg accepted coreutils:native");
+    let err = stderr(&before);
+    assert!(
+        err.contains("Unmet build dependencies: coreutils:native") && !err.contains("make"),
+        "{err}"
+    );
+    let args = [
+        "--archive",
+        "auto",
+        "--select",
+        "native-qualifier-on-foreign",
+        "--format",
+        "concise",
+    ];
+    let o = run_in(dir.path(), &args);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("debian/control:2:16: error[native-qualifier-on-foreign]"),
+        "{out}"
+    );
+    let fixed = run_in(dir.path(), &["--fix", "--write", "--archive", "auto"]);
+    assert_ne!(fixed.status.code(), Some(2), "{}", stderr(&fixed));
+    let after = checkbuilddeps();
+    assert!(after.status.success(), "{}", stderr(&after));
+    let again = run_in(dir.path(), &args);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
+}
