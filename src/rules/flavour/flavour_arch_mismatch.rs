@@ -14,7 +14,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         };
         for arch in v.arches() {
             let file = u.arch_files.iter().find(|a| a.arch == arch);
-            if file.is_some_and(|a| a.may_list(&v.flavour)) {
+            if file.is_some_and(|a| a.may_list(&v.flavour) && a.builds_images) {
                 continue;
             }
             let d = c.report(
@@ -22,11 +22,16 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
                 v.file,
                 arch_key.span.clone(),
                 match file {
-                    Some(_) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk does not list `{}` in its flavours", v.flavour, u.branch, v.flavour),
+                    Some(a) if a.lists(&v.flavour) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk sets do_flavour_image_package = false: its `{}` packages are declared and never built", v.flavour, u.branch, v.flavour),
+                    Some(_) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk does not list `{}` in its flavours: its packages are declared and never built", v.flavour, u.branch, v.flavour),
                     None => format!("vars.{} names {arch}, but there is no {}/rules.d/{arch}.mk", v.flavour, u.branch),
                 },
             );
             if let Some(a) = file {
+                // The arch builds, only not this flavour: dpkg-genchanges warns
+                // ("package … in control file but not in files list") and the
+                // upload lacks packages nothing else built from the source needs.
+                d.severity = Severity::Warning;
                 if let Some(line) = &a.flavours_line {
                     d.with_note_mut(a.file, line.clone(), format!("flavours of {arch}"));
                 }
@@ -34,6 +39,11 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
     for a in &u.arch_files {
+        // Flavours of an arch that builds no image packages are neither compiled
+        // nor declared there.
+        if !a.builds_images {
+            continue;
+        }
         for (flavour, span) in &a.flavours {
             let Some(v) = u.vars_of(flavour) else {
                 continue;
@@ -103,34 +113,53 @@ mod tests {
     }
 
     #[test]
-    fn declared_and_never_built_is_an_error_built_and_never_declared_a_warning() {
+    fn severity_follows_what_the_build_does() {
         use crate::diagnostic::Severity;
+        let low = "arch=\"amd64 i386\"\nsupported=\"Low latency\"\n";
         let files = [
             ENV,
             ("debian.acme/rules.d/amd64.mk", AMD64),
+            // Ubuntu's shape since focal: the arch builds linux-libc-dev only, its
+            // flavour list is kept for the config tooling.
             (
                 "debian.acme/rules.d/i386.mk",
-                "build_arch = i386\nflavours = generic\ndo_flavour_image_package = false\n",
+                "build_arch = i386\nflavours = generic lowlatency\ndo_flavour_image_package = false\n",
             ),
             (
                 "debian.acme/control.d/vars.generic",
                 &*VARS.replace("arch=\"amd64\"", "arch=\"amd64 arm64\""),
             ),
+            ("debian.acme/control.d/vars.lowlatency", low),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
         let got: Vec<_> = d
             .iter()
-            .map(|d| (tree.files[d.file].rel.as_str(), d.severity))
+            .map(|d| {
+                (
+                    tree.files[d.file].rel.as_str(),
+                    d.severity,
+                    d.message.as_str(),
+                )
+            })
             .collect();
-        assert_eq!(
-            got,
-            [
-                // i386 compiles generic for nothing.
-                ("debian.acme/rules.d/i386.mk", Severity::Warning),
-                // No arm64.mk: the arm64 packages are declared, never built.
-                ("debian.acme/control.d/vars.generic", Severity::Error),
-            ]
-        );
+        assert_eq!(got.len(), 3, "{got:#?}");
+        // No arm64.mk: arm64 is declared with nothing that builds it.
+        assert_eq!(got[0].0, "debian.acme/control.d/vars.generic");
+        assert_eq!(got[0].1, Severity::Error);
+        assert!(got[0].2.contains("no debian.acme/rules.d/arm64.mk"));
+        // amd64 builds, only not lowlatency; i386 builds no flavour at all: the
+        // packages are declared and never built, the build goes on.
+        assert_eq!(got[1].0, "debian.acme/control.d/vars.lowlatency");
+        assert_eq!(got[1].1, Severity::Warning);
+        assert!(got[1].2.contains("amd64.mk does not list `lowlatency`"));
+        assert_eq!(got[2].1, Severity::Warning);
+        assert!(got[2]
+            .2
+            .contains("i386.mk sets do_flavour_image_package = false"));
+        // i386.mk's `generic` is not reported: it is neither compiled nor packaged.
+        assert!(d
+            .iter()
+            .all(|d| tree.files[d.file].rel != "debian.acme/rules.d/i386.mk"));
     }
 
     #[test]
