@@ -39,11 +39,6 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         }
     }
     for a in &u.arch_files {
-        // Flavours of an arch that builds no image packages are neither compiled
-        // nor declared there.
-        if !a.builds_images {
-            continue;
-        }
         for (flavour, span) in &a.flavours {
             let Some(v) = u.vars_of(flavour) else {
                 continue;
@@ -51,17 +46,35 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             if v.get("arch").is_none() || v.arches().contains(&a.arch) {
                 continue;
             }
-            let d = c.report(
-                RULE,
-                a.file,
-                span.clone(),
-                format!(
-                    "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
-                    a.arch, a.arch
-                ),
-            );
-            // Built for nothing, but the build goes on and ships what it declares.
-            d.severity = Severity::Warning;
+            let d = if a.builds_images {
+                let d = c.report(
+                    RULE,
+                    a.file,
+                    span.clone(),
+                    format!(
+                        "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
+                        a.arch, a.arch
+                    ),
+                );
+                // Built for nothing, but the build goes on and ships what it declares.
+                d.severity = Severity::Warning;
+                d
+            } else {
+                // An arch with image packages off compiles and declares none of
+                // its flavours: the list is a residue (Ubuntu keeps it for the
+                // config tooling), harmless until the switch is turned on.
+                let d = c.report(
+                    RULE,
+                    a.file,
+                    span.clone(),
+                    format!(
+                        "{}.mk lists `{flavour}`, which vars.{flavour} does not name in arch=: harmless while {}.mk sets do_flavour_image_package = false (nothing is built), but turned on, the flavour would be compiled and never packaged",
+                        a.arch, a.arch
+                    ),
+                );
+                d.severity = Severity::Info;
+                d
+            };
             if let Some(k) = v.get("arch") {
                 d.with_note_mut(v.file, k.span.clone(), "arch list of the flavour");
             }
@@ -132,7 +145,7 @@ mod tests {
             ("debian.acme/control.d/vars.lowlatency", low),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
-        let got: Vec<_> = d
+        let mut got: Vec<_> = d
             .iter()
             .map(|d| {
                 (
@@ -142,7 +155,8 @@ mod tests {
                 )
             })
             .collect();
-        assert_eq!(got.len(), 3, "{got:#?}");
+        got.sort_by_key(|g| (g.0.starts_with("debian.acme/rules.d"), g.0));
+        assert_eq!(got.len(), 4, "{got:#?}");
         // No arm64.mk: arm64 is declared with nothing that builds it.
         assert_eq!(got[0].0, "debian.acme/control.d/vars.generic");
         assert_eq!(got[0].1, Severity::Error);
@@ -156,10 +170,12 @@ mod tests {
         assert!(got[2]
             .2
             .contains("i386.mk sets do_flavour_image_package = false"));
-        // i386.mk's `generic` is not reported: it is neither compiled nor packaged.
-        assert!(d
-            .iter()
-            .all(|d| tree.files[d.file].rel != "debian.acme/rules.d/i386.mk"));
+        // i386.mk's `generic` is neither compiled nor packaged: a residue, an info.
+        assert_eq!(got[3].0, "debian.acme/rules.d/i386.mk");
+        assert_eq!(got[3].1, Severity::Info);
+        assert!(got[3]
+            .2
+            .contains("harmless while i386.mk sets do_flavour_image_package = false"));
     }
 
     #[test]
