@@ -166,6 +166,9 @@ pub struct BuildMachineDep {
     pub unless_rules_mention: Option<&'static str>,
     /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
     pub when_config: Option<&'static str>,
+    /// Only for kernels from this version on (`kernel>=4.3`): older kernels build
+    /// no program that uses it.
+    pub since_kernel: Option<(u32, u32)>,
     pub host_too: bool,
     pub consumer: &'static str,
 }
@@ -185,6 +188,7 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
                 when_rules_mention: when.strip_prefix("rules:"),
                 unless_rules_mention: when.strip_prefix("unless-rules:"),
                 when_config: when.strip_prefix("config:"),
+                since_kernel: when.strip_prefix("kernel>=").and_then(parse_kernel),
                 host_too: host == "yes",
                 consumer,
             }
@@ -205,7 +209,31 @@ pub struct ConfigDep {
     /// Without the package the build stops (rather than building another
     /// configuration).
     pub build_fails: bool,
+    /// The kernel versions the row is true for (`4.3-`, `4.6-5.14`): the
+    /// consumer appeared, or its failure mode changed, with a kernel release.
+    pub kernel_from: Option<(u32, u32)>,
+    pub kernel_to: Option<(u32, u32)>,
     pub why: &'static str,
+}
+
+impl ConfigDep {
+    /// Whether the row holds for a kernel of this version. A row with an upper
+    /// bound says nothing about a tree whose version is unknown; one without
+    /// holds for it (today's kernels).
+    pub fn holds_for(&self, kernel: Option<(u32, u32)>) -> bool {
+        match kernel {
+            None => self.kernel_to.is_none(),
+            Some(k) => {
+                self.kernel_from.is_none_or(|f| k >= f) && self.kernel_to.is_none_or(|t| k <= t)
+            }
+        }
+    }
+}
+
+/// `4.3` → (4, 3).
+fn parse_kernel(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 pub fn config_deps() -> Vec<ConfigDep> {
@@ -218,7 +246,13 @@ pub fn config_deps() -> Vec<ConfigDep> {
             let rest = rest.trim();
             let (min, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let rest = rest.trim();
-            let (without, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (without, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let rest = rest.trim();
+            let (kernel, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (kernel_from, kernel_to) = match kernel.split_once('-') {
+                Some((f, t)) => (parse_kernel(f), parse_kernel(t)),
+                None => (None, None),
+            };
             let (option, with) = match k.split_once('&') {
                 Some((o, w)) => (o, Some(w)),
                 None => (*k, None),
@@ -229,6 +263,8 @@ pub fn config_deps() -> Vec<ConfigDep> {
                 packages: pkgs.split('|').collect(),
                 min_version: (min != "-").then_some(min),
                 build_fails: without == "fails",
+                kernel_from,
+                kernel_to,
                 why: why.trim(),
             }
         })

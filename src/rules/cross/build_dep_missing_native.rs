@@ -93,6 +93,13 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         {
             continue;
         }
+        // A kernel older than the program that uses it (sign-file in C from 4.3,
+        // objtool from 4.6).
+        if let (Some(since), Some(k)) = (dep.since_kernel, model.kernel_version()) {
+            if k < since {
+                continue;
+            }
+        }
         // With indices of two architectures, what a cross build installs decides;
         // a package they cannot place leaves it to the Multi-Arch facts.
         let resolved = resolution(&chroots, e.alt);
@@ -127,8 +134,11 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                     .iter()
                     .any(|p| knowledge::glob_match(&p.replace("-N-", "-*-"), name))
             })
-            .filter_map(|cd| super::needing_setting(model, &cd))
+            .filter_map(|cd| super::needing_setting(model, &cd).map(|s| (s, cd.build_fails)))
             .collect();
+        // An option whose build stops without the package makes this an error;
+        // one the Makefile only skips (STACK_VALIDATION up to 5.4) does not.
+        let failing = enabling.iter().find(|(_, fails)| *fails).map(|(s, _)| *s);
         // Debian restricts the tools' own libraries to tool builds
         // (`<!pkg.linux.notools>`): perf and friends are built for the host
         // architecture, so the plain entry is right there. Only an enabled
@@ -146,7 +156,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             _ => format!("`{name}` is used on the build machine by {}, but has no `:native`: a cross build installs the host-architecture package", dep.consumer),
         };
         let d = c.report(RULE, file, e.alt.span.clone(), message);
-        if let Some(setting) = enabling.first() {
+        if let Some(setting) = failing {
             d.severity = Severity::Error;
             d.with_note_mut(
                 setting.file,
@@ -399,6 +409,43 @@ mod tests {
             lint_memory_rule(&files, "build-dep-missing-native").0.len(),
             1
         );
+    }
+
+    #[test]
+    fn severity_and_relevance_follow_the_kernel_version() {
+        use crate::diagnostic::Severity;
+        let c = control("libelf-dev", "");
+        let lint = |version: &str, config: &str| {
+            let log = format!("linux ({version}) jammy; urgency=medium\n");
+            let files = [
+                ("debian/control", c.as_str()),
+                ("debian/changelog", log.as_str()),
+                ("debian/config/config", config),
+            ];
+            let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
+            d.iter().map(|d| d.severity).collect::<Vec<_>>()
+        };
+        // 5.15 makes objtool whenever STACK_VALIDATION is set, and builds
+        // resolve_btfids for BTF: without the build machine's libelf it stops.
+        assert_eq!(
+            lint("5.15.0-185.195", "CONFIG_STACK_VALIDATION=y\n"),
+            [Severity::Error]
+        );
+        assert_eq!(
+            lint("5.15.0-185.195", "CONFIG_BPF=y\nCONFIG_DEBUG_INFO_BTF=y\n"),
+            [Severity::Error]
+        );
+        // 4.15 (and up to 5.4) warns and skips the validation: the build goes on.
+        assert_eq!(
+            lint("4.15.0-42.45", "CONFIG_STACK_VALIDATION=y\n"),
+            [Severity::Warning]
+        );
+        assert_eq!(
+            lint("4.15.0-42.45", "CONFIG_UNWINDER_ORC=y\n"),
+            [Severity::Error]
+        );
+        // No objtool before 4.6: the host copy is the tools' alone.
+        assert_eq!(lint("4.4.0-212.244", "CONFIG_STACK_VALIDATION=y\n"), []);
     }
 
     #[test]

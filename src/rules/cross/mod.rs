@@ -30,6 +30,9 @@ pub fn needing_setting<'m, 't>(
     model: &'m Model<'t>,
     cd: &knowledge::ConfigDep,
 ) -> Option<&'m crate::model::kconfig::ConfigSetting<'t>> {
+    if !cd.holds_for(model.kernel_version()) {
+        return None;
+    }
     let setting = model.config_enabled(cd.option)?;
     match cd.with {
         None => Some(setting),
