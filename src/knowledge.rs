@@ -80,6 +80,21 @@ pub fn vendor_rank(codename: &str) -> Option<(&'static str, usize)> {
     Some((vendor, rank))
 }
 
+/// Does the release's dpkg give a build SOURCE_DATE_EPOCH (dpkg-buildpackage
+/// exports it, pkg-info.mk sets it, `dpkg-parsechangelog -STimestamp` prints it)?
+/// All three came with dpkg 1.18.8: Debian from stretch (1.18.24), Ubuntu from
+/// yakkety (1.18.10); jessie (1.17.27), trusty (1.17.5) and xenial (1.18.4) lack
+/// them. `None` for a release the table does not know.
+pub fn dpkg_has_source_date_epoch(codename: &str) -> Option<bool> {
+    let (vendor, rank) = vendor_rank(codename)?;
+    let first = match vendor {
+        "debian" => "stretch",
+        "ubuntu" => "yakkety",
+        _ => return None,
+    };
+    Some(rank >= vendor_rank(first)?.1)
+}
+
 /// Position of a Debian release in time (`sid` last).
 fn debian_rank(codename: &str) -> Option<usize> {
     match vendor_rank(codename)? {
@@ -411,6 +426,19 @@ pub fn obsolete_packages() -> &'static [Obsolete] {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn dpkg_source_date_epoch_from_stretch_and_yakkety() {
+        use super::dpkg_has_source_date_epoch as sde;
+        assert_eq!(sde("jessie"), Some(false));
+        assert_eq!(sde("stretch"), Some(true));
+        assert_eq!(sde("sid"), Some(true));
+        assert_eq!(sde("trusty"), Some(false));
+        assert_eq!(sde("xenial"), Some(false));
+        assert_eq!(sde("yakkety"), Some(true));
+        assert_eq!(sde("noble"), Some(true));
+        assert_eq!(sde("nosuch"), None);
+    }
+
     use super::*;
 
     #[test]
