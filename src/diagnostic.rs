@@ -101,6 +101,9 @@ pub struct Note {
     pub message: String,
 }
 
+/// Longest context [`Diagnostic::context`] gives, as lintian's contexts are short.
+pub const MAX_CONTEXT: usize = 60;
+
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub rule: Rule,
@@ -114,6 +117,18 @@ pub struct Diagnostic {
     /// Include statements that led to the file (outermost first), for findings in
     /// included makefiles.
     pub include_chain: Vec<(FileId, Span)>,
+    /// Set on a finding an overrides file silences, when the run shows them
+    /// (`--show-overrides`): such a finding never fails the run.
+    pub overridden: Option<Overridden>,
+}
+
+/// The line of an overrides file (`debian/source/kpkg-lint-overrides`) that
+/// silences a finding, and the reason written above it.
+#[derive(Debug, Clone)]
+pub struct Overridden {
+    pub file: FileId,
+    pub span: Span,
+    pub reason: Option<String>,
 }
 
 impl Diagnostic {
@@ -134,7 +149,19 @@ impl Diagnostic {
             notes: vec![],
             fix: None,
             include_chain: vec![],
+            overridden: None,
         }
+    }
+
+    /// The text the finding points at, as lintian prints a tag's context: its
+    /// span with whitespace runs made one space, when that is one short line.
+    pub fn context(&self, text: &str) -> Option<String> {
+        let raw = text.get(self.span.clone())?;
+        if raw.trim_end().contains('\n') {
+            return None;
+        }
+        let context = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        (!context.is_empty() && context.chars().count() <= MAX_CONTEXT).then_some(context)
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

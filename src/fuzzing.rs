@@ -204,10 +204,43 @@ pub fn defines(data: &[u8]) {
     check_lint(&tree);
 }
 
-/// apt `Packages` text.
+/// apt `Packages` text; then a cross build resolving relations on the packages
+/// and provided names it holds (plain, `:native`, `:any`, versioned, an
+/// alternative for another architecture), with every reason worded.
 pub fn packages(data: &[u8]) {
+    use crate::archive::cross::{AltState, Arches, Chroot};
     let text = text(data);
-    let _ = crate::archive::parse_packages(&text);
+    let Ok(records) = crate::archive::parse_packages(&text) else {
+        return;
+    };
+    let mut relations = Vec::new();
+    for r in records.iter().take(20) {
+        let names =
+            std::iter::once(r.name.as_str()).chain(r.provides.iter().map(|(n, _)| n.as_str()));
+        for n in names {
+            relations.push(format!(
+                "{n}, {n}:native, {n}:any, {n} (>= {}) | {n}:arm64 [arm64] <!nocheck>",
+                r.version
+            ));
+        }
+    }
+    let text = relations.join(", ");
+    let (groups, _) = crate::model::relation::parse_relations(&text, 0);
+    let mut archive = crate::archive::Archive::default();
+    archive.add(crate::archive::IndexInfo::default(), records);
+    let arches = Arches {
+        build: "amd64".into(),
+        host: "arm64".into(),
+    };
+    let chroot = Chroot::new(&archive, "sid", arches, None);
+    let refs: Vec<_> = groups.iter().collect();
+    for g in chroot.resolve_groups(&refs, &[]) {
+        for (alt, state) in &g.alternatives {
+            if let AltState::Failed(why) = state {
+                let _ = why.describe(&alt.name, &chroot);
+            }
+        }
+    }
 }
 
 /// The apt index reader on (possibly compressed) bytes: the first byte picks the
@@ -402,13 +435,14 @@ pub fn render(data: &[u8]) {
         color: false,
         width: 80,
         summary: true,
+        docs: output::DocUrl::default(),
     };
     let emitters: [(&str, &dyn Emitter); 6] = [
         ("text", &text),
-        ("json", &output::json::Json),
-        ("sarif", &output::sarif::Sarif),
+        ("json", &output::json::Json::default()),
+        ("sarif", &output::sarif::Sarif::default()),
         ("github", &output::github::Github),
-        ("gitlab", &output::gitlab::Gitlab),
+        ("gitlab", &output::gitlab::Gitlab::default()),
         ("lintian", &output::lintian::Lintian),
     ];
     for (name, e) in emitters {

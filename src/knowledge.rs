@@ -80,6 +80,21 @@ pub fn vendor_rank(codename: &str) -> Option<(&'static str, usize)> {
     Some((vendor, rank))
 }
 
+/// Does the release's dpkg give a build SOURCE_DATE_EPOCH (dpkg-buildpackage
+/// exports it, pkg-info.mk sets it, `dpkg-parsechangelog -STimestamp` prints it)?
+/// All three came with dpkg 1.18.8: Debian from stretch (1.18.24), Ubuntu from
+/// yakkety (1.18.10); jessie (1.17.27), trusty (1.17.5) and xenial (1.18.4) lack
+/// them. `None` for a release the table does not know.
+pub fn dpkg_has_source_date_epoch(codename: &str) -> Option<bool> {
+    let (vendor, rank) = vendor_rank(codename)?;
+    let first = match vendor {
+        "debian" => "stretch",
+        "ubuntu" => "yakkety",
+        _ => return None,
+    };
+    Some(rank >= vendor_rank(first)?.1)
+}
+
 /// Position of a Debian release in time (`sid` last).
 fn debian_rank(codename: &str) -> Option<usize> {
     match vendor_rank(codename)? {
@@ -161,8 +176,14 @@ pub struct BuildMachineDep {
     /// Only when a makefile statement that can run mentions one of these words
     /// (`rules:A|B`; see `rules::cross::gates`).
     pub when_rules_mention: Option<&'static str>,
+    /// Not when a makefile statement that can run mentions one of these words
+    /// (`unless-rules:A|B`): the switch that turns the consumer off.
+    pub unless_rules_mention: Option<&'static str>,
     /// Only when the shipped configuration enables this option (`config:CONFIG_X`).
     pub when_config: Option<&'static str>,
+    /// Only for kernels from this version on (`kernel>=4.3`): older kernels build
+    /// no program that uses it.
+    pub since_kernel: Option<(u32, u32)>,
     pub host_too: bool,
     pub consumer: &'static str,
 }
@@ -180,7 +201,9 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
             BuildMachineDep {
                 pattern: k,
                 when_rules_mention: when.strip_prefix("rules:"),
+                unless_rules_mention: when.strip_prefix("unless-rules:"),
                 when_config: when.strip_prefix("config:"),
+                since_kernel: when.strip_prefix("kernel>=").and_then(parse_kernel),
                 host_too: host == "yes",
                 consumer,
             }
@@ -191,12 +214,41 @@ pub fn build_machine_dep(package: &str) -> Option<BuildMachineDep> {
 #[derive(Debug, Clone)]
 pub struct ConfigDep {
     pub option: &'static str,
+    /// The option needs the package only when one of the options this glob
+    /// matches is enabled too (`CONFIG_GCC_PLUGINS&CONFIG_GCC_PLUGIN_*`: the menu
+    /// defaults to y whenever the plugin headers were there, but plugins are
+    /// only built for the `CONFIG_GCC_PLUGIN_*` options that are set).
+    pub with: Option<&'static str>,
     pub packages: Vec<&'static str>,
     pub min_version: Option<&'static str>,
     /// Without the package the build stops (rather than building another
     /// configuration).
     pub build_fails: bool,
+    /// The kernel versions the row is true for (`4.3-`, `4.6-5.14`): the
+    /// consumer appeared, or its failure mode changed, with a kernel release.
+    pub kernel_from: Option<(u32, u32)>,
+    pub kernel_to: Option<(u32, u32)>,
     pub why: &'static str,
+}
+
+impl ConfigDep {
+    /// Whether the row holds for a kernel of this version. A row with an upper
+    /// bound says nothing about a tree whose version is unknown; one without
+    /// holds for it (today's kernels).
+    pub fn holds_for(&self, kernel: Option<(u32, u32)>) -> bool {
+        match kernel {
+            None => self.kernel_to.is_none(),
+            Some(k) => {
+                self.kernel_from.is_none_or(|f| k >= f) && self.kernel_to.is_none_or(|t| k <= t)
+            }
+        }
+    }
+}
+
+/// `4.3` → (4, 3).
+fn parse_kernel(s: &str) -> Option<(u32, u32)> {
+    let (a, b) = s.split_once('.')?;
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 pub fn config_deps() -> Vec<ConfigDep> {
@@ -209,12 +261,25 @@ pub fn config_deps() -> Vec<ConfigDep> {
             let rest = rest.trim();
             let (min, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
             let rest = rest.trim();
-            let (without, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (without, rest) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let rest = rest.trim();
+            let (kernel, why) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+            let (kernel_from, kernel_to) = match kernel.split_once('-') {
+                Some((f, t)) => (parse_kernel(f), parse_kernel(t)),
+                None => (None, None),
+            };
+            let (option, with) = match k.split_once('&') {
+                Some((o, w)) => (o, Some(w)),
+                None => (*k, None),
+            };
             ConfigDep {
-                option: k,
+                option,
+                with,
                 packages: pkgs.split('|').collect(),
                 min_version: (min != "-").then_some(min),
                 build_fails: without == "fails",
+                kernel_from,
+                kernel_to,
                 why: why.trim(),
             }
         })
@@ -417,6 +482,19 @@ mod tests {
         assert_eq!(ours, theirs);
     }
 
+    #[test]
+    fn dpkg_source_date_epoch_from_stretch_and_yakkety() {
+        use super::dpkg_has_source_date_epoch as sde;
+        assert_eq!(sde("jessie"), Some(false));
+        assert_eq!(sde("stretch"), Some(true));
+        assert_eq!(sde("sid"), Some(true));
+        assert_eq!(sde("trusty"), Some(false));
+        assert_eq!(sde("xenial"), Some(false));
+        assert_eq!(sde("yakkety"), Some(true));
+        assert_eq!(sde("noble"), Some(true));
+        assert_eq!(sde("nosuch"), None);
+    }
+
     use super::*;
 
     #[test]
@@ -455,6 +533,8 @@ mod tests {
         assert!(!glob_match("gcc-*-plugin-dev", "gcc-13"));
         let d = build_machine_dep("makedumpfile").unwrap();
         assert_eq!(d.when_rules_mention, Some("makedumpfile"));
+        let d = build_machine_dep("python3-dev").unwrap();
+        assert_eq!(d.unless_rules_mention, Some("NO_LIBPYTHON="));
         assert!(build_machine_dep("libssl-dev").unwrap().host_too);
         let btf = config_deps()
             .into_iter()
@@ -465,8 +545,12 @@ mod tests {
             (vec!["pahole", "dwarves"], Some("1.16"), false)
         );
         for c in config_deps() {
+            let key = match c.with {
+                Some(w) => format!("{}&{w}", c.option),
+                None => c.option.to_string(),
+            };
             let without = table("config-build-deps")
-                .get(c.option)
+                .get(&key)
                 .and_then(|v| v.split_whitespace().nth(2));
             assert!(matches!(without, Some("fails" | "off")), "{}", c.option);
             assert!(!c.why.is_empty(), "{}", c.option);

@@ -31,6 +31,7 @@ pub fn lint_memory_rule(files: &[(&str, &str)], rule: &str) -> (Vec<Diagnostic>,
         allow_unknown: vec![],
         per_path: vec![],
         only_files: vec![],
+        keep_overridden: false,
     };
     (lint_tree(&tree, &options), tree)
 }

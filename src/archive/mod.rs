@@ -5,6 +5,7 @@
 //! read with a streaming scanner that keeps only the fields rules use, not with the
 //! lossless deb822 parser.
 
+pub mod cross;
 pub(crate) mod reader;
 pub mod resolve;
 
@@ -12,18 +13,57 @@ use crate::knowledge::MultiArch;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-pub use reader::parse_packages;
+pub use reader::{parse_packages, Names};
 
 /// Where an index came from.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct IndexInfo {
     pub path: PathBuf,
     pub suite: Option<String>,
     pub component: Option<String>,
     pub architecture: Option<String>,
+    /// Every component the suite's `Release` file lists (`main contrib …`,
+    /// `updates/main` as `main`), whether or not an index of it was given.
+    pub suite_components: Vec<String>,
+    /// The suite as the index names it (`bookworm-security`), where `suite` is
+    /// the release it belongs to (`bookworm`).
+    pub dist: Option<String>,
+    /// apt's default pin for the suite: 500, or 100 for `NotAutomatic: yes` with
+    /// `ButAutomaticUpgrades: yes` (backports), 1 for `NotAutomatic: yes` alone
+    /// (experimental). A version of a lower pin is never the candidate while one
+    /// of a higher pin exists.
+    pub pin: u16,
+}
+
+impl Default for IndexInfo {
+    fn default() -> IndexInfo {
+        IndexInfo {
+            path: PathBuf::new(),
+            suite: None,
+            component: None,
+            architecture: None,
+            suite_components: Vec::new(),
+            dist: None,
+            pin: 500,
+        }
+    }
 }
 
 impl IndexInfo {
+    /// `bookworm-security/main amd64`: which index exactly, for resolution tables.
+    pub fn full_label(&self) -> String {
+        let mut s = match (self.dist.as_ref().or(self.suite.as_ref()), &self.component) {
+            (Some(d), Some(c)) => format!("{d}/{c}"),
+            (Some(d), None) => d.clone(),
+            _ => self.path.display().to_string(),
+        };
+        if let Some(a) = &self.architecture {
+            s.push(' ');
+            s.push_str(a);
+        }
+        s
+    }
+
     /// `bookworm/main`, or the file name when unknown.
     pub fn label(&self) -> String {
         match (&self.suite, &self.component) {
@@ -52,6 +92,19 @@ pub struct Record {
     pub transitional: bool,
     /// Index into [`Archive::indices`].
     pub index: usize,
+}
+
+impl Record {
+    /// The package a transitional package stands for: its synopsis calls it
+    /// transitional (or dummy) and its one Depends, without alternatives, is the
+    /// replacement. None for anything else.
+    pub fn transitional_target(&self) -> Option<&str> {
+        if !self.transitional || self.depends.contains([',', '|']) {
+            return None;
+        }
+        let target = self.depends.split(['(', ':', ' ']).next()?.trim();
+        (!target.is_empty() && target != self.name).then_some(target)
+    }
 }
 
 /// FNV-1a: package names are short, and SipHash's DoS resistance buys nothing
@@ -212,28 +265,48 @@ pub const APT_LISTS: &str = "/var/lib/apt/lists";
 
 /// Load every index an `--archive` argument names: a file, a directory of
 /// indices (searched recursively), or `auto` for the machine's apt lists.
+///
+/// The files are decompressed and scanned on every core (a cross build reads an
+/// index per architecture: bookworm's amd64 and arm64 main are 44 MB each), then
+/// added in the order they were named, so the result does not depend on timing.
 pub fn load(specs: &[String]) -> Result<Archive, ArchiveError> {
-    let mut archive = Archive::default();
+    load_with(specs, None)
+}
+
+/// [`load`], keeping only the stanzas of `names` and of the packages providing
+/// them: what resolving a few relations needs (`kpkg-lint resolve`). Most of a
+/// load's time goes to keeping 63,000 records per index, not to reading them.
+pub fn load_only(specs: &[String], names: &reader::Names) -> Result<Archive, ArchiveError> {
+    load_with(specs, Some(names))
+}
+
+fn load_with(specs: &[String], only: Option<&reader::Names>) -> Result<Archive, ArchiveError> {
+    let mut files = Vec::new();
     for spec in specs {
         let root = if spec == "auto" {
             PathBuf::from(APT_LISTS)
         } else {
             PathBuf::from(spec)
         };
-        let files = index_files(&root).map_err(|e| ArchiveError {
+        let found = index_files(&root).map_err(|e| ArchiveError {
             path: root.display().to_string(),
             message: e,
         })?;
-        if files.is_empty() {
+        if found.is_empty() {
             return Err(ArchiveError {
                 path: root.display().to_string(),
                 message: "no apt Packages index found here".into(),
             });
         }
-        for f in files {
-            let records = reader::read_index(&f)?;
-            archive.add(describe(&f), records);
-        }
+        files.extend(found);
+    }
+    let read = crate::par::map(&files, |f| {
+        reader::read_index(f, only).map(|records| (describe(f), records))
+    });
+    let mut archive = Archive::default();
+    for r in read {
+        let (info, records) = r?;
+        archive.add(info, records);
     }
     Ok(archive)
 }
@@ -286,9 +359,14 @@ pub fn describe(path: &Path) -> IndexInfo {
             }
         }
     }
-    if let Some(codename) = release_codename(path) {
-        info.suite = Some(codename);
+    if let Some(release) = release_facts(path) {
+        if let Some(codename) = release.codename {
+            info.suite = Some(codename);
+        }
+        info.suite_components = release.components;
+        info.pin = release.pin;
     }
+    info.dist = info.suite.clone();
     if let Some(suite) = &info.suite {
         // bookworm-security, bookworm-updates → the release they belong to.
         let base = suite.split('-').next().unwrap_or(suite).to_string();
@@ -297,7 +375,16 @@ pub fn describe(path: &Path) -> IndexInfo {
     info
 }
 
-fn release_codename(path: &Path) -> Option<String> {
+/// What a suite's `Release`/`InRelease` says about all of its indices.
+struct ReleaseFacts {
+    codename: Option<String>,
+    components: Vec<String>,
+    pin: u16,
+}
+
+/// Read the `Release` or `InRelease` file beside an index (apt lists) or at the
+/// top of its suite (a mirror's `dists/<suite>/`).
+fn release_facts(path: &Path) -> Option<ReleaseFacts> {
     let name = path.file_name()?.to_string_lossy().into_owned();
     let dir = path.parent()?;
     let candidates: Vec<PathBuf> = if let Some(i) = name.find("_dists_") {
@@ -323,13 +410,47 @@ fn release_codename(path: &Path) -> Option<String> {
         if let Ok(crate::source::ReadOutcome::File(bytes, _)) =
             crate::source::read_regular(&c, 64 * 1024 * 1024)
         {
-            let text = String::from_utf8_lossy(&bytes);
-            if let Some(v) = text.lines().find_map(|l| l.strip_prefix("Codename:")) {
-                return Some(v.trim().to_string());
-            }
+            return Some(parse_release(&String::from_utf8_lossy(&bytes)));
         }
     }
     None
+}
+
+/// The fields of a `Release` file that say what its indices are. Checksum lists
+/// are continuation lines (they start with a space), and the lines of an
+/// `InRelease` signature name none of these fields.
+fn parse_release(text: &str) -> ReleaseFacts {
+    let mut facts = ReleaseFacts {
+        codename: None,
+        components: Vec::new(),
+        pin: 500,
+    };
+    let (mut not_automatic, mut but_upgrades) = (false, false);
+    for line in text.lines() {
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key {
+            "Codename" => facts.codename = Some(value.to_string()),
+            // `updates/main` in a security suite: its indices are named `main`.
+            "Components" => {
+                facts.components = value
+                    .split_whitespace()
+                    .map(|c| c.rsplit('/').next().unwrap_or(c).to_string())
+                    .collect()
+            }
+            "NotAutomatic" => not_automatic = value.eq_ignore_ascii_case("yes"),
+            "ButAutomaticUpgrades" => but_upgrades = value.eq_ignore_ascii_case("yes"),
+            _ => {}
+        }
+    }
+    facts.pin = match (not_automatic, but_upgrades) {
+        (false, _) => 500,
+        (true, true) => 100,
+        (true, false) => 1,
+    };
+    facts
 }
 
 #[cfg(test)]
@@ -357,6 +478,47 @@ mod tests {
                 && !is_index_name("Sources.gz")
                 && !is_index_name("Packages.diff")
         );
+    }
+
+    /// Components (a security suite's `updates/main` is `main`), codename and
+    /// apt's default pin from a Release file; the checksum list and the
+    /// signature around an InRelease say nothing.
+    #[test]
+    fn release_files() {
+        let text = "-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\nSuite: oldstable-security\nCodename: bookworm-security\nComponents: updates/main updates/contrib\nSHA256:\n 0123 512 updates/main/binary-amd64/Packages\n-----BEGIN PGP SIGNATURE-----\n\niQIzBAEBCgAdFiEE\n";
+        let r = parse_release(text);
+        assert_eq!(r.codename.as_deref(), Some("bookworm-security"));
+        assert_eq!(r.components, ["main", "contrib"]);
+        assert_eq!(r.pin, 500);
+        let backports = parse_release(
+            "Codename: bookworm-backports\nNotAutomatic: yes\nButAutomaticUpgrades: yes\n",
+        );
+        assert_eq!(backports.pin, 100);
+        assert_eq!(parse_release("NotAutomatic: yes\n").pin, 1);
+    }
+
+    #[test]
+    fn transitional_targets() {
+        let r = |depends: &str, transitional| Record {
+            name: "dwarves".into(),
+            version: "1.24".into(),
+            architecture: "all".into(),
+            multi_arch: MultiArch::Foreign,
+            provides: vec![],
+            depends: depends.into(),
+            synopsis: String::new(),
+            transitional,
+            index: 0,
+        };
+        assert_eq!(
+            r("pahole (>= 1.22)", true).transitional_target(),
+            Some("pahole")
+        );
+        assert_eq!(r("pahole:any", true).transitional_target(), Some("pahole"));
+        assert_eq!(r("pahole, libdw1", true).transitional_target(), None);
+        assert_eq!(r("pahole | dwarves-ng", true).transitional_target(), None);
+        assert_eq!(r("pahole", false).transitional_target(), None);
+        assert_eq!(r("dwarves", true).transitional_target(), None);
     }
 
     #[test]

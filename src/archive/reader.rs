@@ -24,24 +24,52 @@ const XZ_MEMORY_LIMIT: u64 = 256 << 20;
 /// Read and decompress an index by its extension, streaming: the text passes
 /// through one buffer and is never held whole. (Reading a 44 MB index into one
 /// allocation cost more in page faults than scanning it.)
-pub fn read_index(path: &Path) -> Result<Vec<Record>, ArchiveError> {
+pub fn read_index(path: &Path, only: Option<&Names>) -> Result<Vec<Record>, ArchiveError> {
     let file = std::fs::File::open(path).map_err(|e| err(path, crate::source::io_message(&e)))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    decode_and_scan(&name, std::io::BufReader::new(file), MAX_INDEX_SIZE).map_err(|m| err(path, m))
+    // Room for every stanza from the start: a Vec doubling its way to 63,000
+    // records moves and faults in twice the memory. An index stanza is ~700
+    // bytes; compressed lists shrink about 2.7× (lz4) to 7× (xz).
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let ratio = match compression(&name) {
+        "lz4" => 3,
+        "gz" | "zst" => 5,
+        "xz" => 7,
+        _ => 1,
+    };
+    let capacity = if only.is_some() {
+        0
+    } else {
+        usize::try_from(size.saturating_mul(ratio) / 700)
+            .unwrap_or(0)
+            .min(1 << 20)
+    };
+    let mut scanner = Scanner::new(capacity);
+    scanner.only = only;
+    decode_and_scan(
+        &name,
+        std::io::BufReader::new(file),
+        MAX_INDEX_SIZE,
+        scanner,
+    )
+    .map_err(|m| err(path, m))
 }
+
+/// Package names to keep when reading an index for a few relations: a stanza is
+/// kept when its Package is one of them or it Provides one.
+pub type Names = std::collections::HashSet<String>;
 
 /// [`read_index`] on bytes in memory (the fuzz target's way in).
 pub fn decode_and_parse(name: &str, raw: Vec<u8>, limit: u64) -> Result<Vec<Record>, String> {
-    decode_and_scan(name, &raw[..], limit)
+    decode_and_scan(name, &raw[..], limit, Scanner::new(0))
 }
 
-/// Decompress `input` as its file `name` says (`.gz`, `.xz`, `.lz4`, `.zst`, else
-/// plain), to at most `limit` bytes, scanning stanzas as the text arrives.
-fn decode_and_scan(name: &str, input: impl Read, limit: u64) -> Result<Vec<Record>, String> {
-    let kind = if name.ends_with(".gz") {
+/// The compression a file name says (`gz`, `xz`, `lz4`, `zst`; "" for none).
+fn compression(name: &str) -> &'static str {
+    if name.ends_with(".gz") {
         "gz"
     } else if name.ends_with(".xz") {
         "xz"
@@ -51,7 +79,18 @@ fn decode_and_scan(name: &str, input: impl Read, limit: u64) -> Result<Vec<Recor
         "zst"
     } else {
         ""
-    };
+    }
+}
+
+/// Decompress `input` as its file `name` says (`.gz`, `.xz`, `.lz4`, `.zst`, else
+/// plain), to at most `limit` bytes, scanning stanzas as the text arrives.
+fn decode_and_scan(
+    name: &str,
+    input: impl Read,
+    limit: u64,
+    scanner: Scanner,
+) -> Result<Vec<Record>, String> {
+    let kind = compression(name);
     let text: Box<dyn Read + '_> = match kind {
         "gz" => Box::new(flate2::read::MultiGzDecoder::new(input)),
         // The .xz format only (not legacy .lzma, whose header may ask for any
@@ -70,20 +109,17 @@ fn decode_and_scan(name: &str, input: impl Read, limit: u64) -> Result<Vec<Recor
         },
         _ => Box::new(input),
     };
-    scan_stream(text, limit, kind)
+    scan_stream_buffered(text, limit, kind, 1 << 20, scanner)
 }
 
 /// Feed `text` to the stanza scanner a buffer at a time: complete lines are
 /// scanned, the partial line at the end of a buffer waits for the next read.
-fn scan_stream(text: impl Read, limit: u64, kind: &str) -> Result<Vec<Record>, String> {
-    scan_stream_buffered(text, limit, kind, 1 << 20)
-}
-
 fn scan_stream_buffered(
     mut text: impl Read,
     limit: u64,
     kind: &str,
     buffer: usize,
+    mut scanner: Scanner,
 ) -> Result<Vec<Record>, String> {
     let too_large = || {
         let verb = if kind.is_empty() {
@@ -93,7 +129,6 @@ fn scan_stream_buffered(
         };
         format!("{verb} more than {} MiB; not read", limit >> 20)
     };
-    let mut scanner = Scanner::new(0);
     let mut buf = vec![0u8; buffer];
     // Bytes in `buf`, and how many bytes came before buf[0].
     let (mut filled, mut consumed) = (0usize, 0u64);
@@ -167,34 +202,36 @@ fn multi_arch(v: &str) -> MultiArch {
     MultiArch::parse(v).unwrap_or(MultiArch::No)
 }
 
+/// `Provides: a (= 1.0), b` → names with optional versions, borrowed.
+fn provided(v: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    v.split(',').filter_map(|p| {
+        let p = p.trim_ascii();
+        if p.is_empty() {
+            return None;
+        }
+        let (name, ver) = match memchr::memchr(b'(', p.as_bytes()) {
+            Some(open) => {
+                let ver = p[open + 1..]
+                    .trim_end_matches(')')
+                    .trim_ascii()
+                    .trim_start_matches('=')
+                    .trim_ascii();
+                (p[..open].trim_ascii(), (!ver.is_empty()).then_some(ver))
+            }
+            None => (p, None),
+        };
+        let name = match memchr::memchr(b':', name.as_bytes()) {
+            Some(colon) => &name[..colon],
+            None => name,
+        };
+        Some((name, ver))
+    })
+}
+
 /// `Provides: a (= 1.0), b` → names with optional versions.
 fn provides(v: &str) -> Vec<(String, Option<String>)> {
-    v.split(',')
-        .filter_map(|p| {
-            let p = p.trim_ascii();
-            if p.is_empty() {
-                return None;
-            }
-            let (name, ver) = match memchr::memchr(b'(', p.as_bytes()) {
-                Some(open) => {
-                    let ver = p[open + 1..]
-                        .trim_end_matches(')')
-                        .trim_ascii()
-                        .trim_start_matches('=')
-                        .trim_ascii();
-                    (
-                        p[..open].trim_ascii(),
-                        (!ver.is_empty()).then(|| ver.to_string()),
-                    )
-                }
-                None => (p, None),
-            };
-            let name = match memchr::memchr(b':', name.as_bytes()) {
-                Some(colon) => &name[..colon],
-                None => name,
-            };
-            Some((name.to_string(), ver))
-        })
+    provided(v)
+        .map(|(n, v)| (n.to_string(), v.map(str::to_string)))
         .collect()
 }
 
@@ -205,30 +242,48 @@ pub fn parse_packages(text: &str) -> Result<Vec<Record>, String> {
     scanner.finish()
 }
 
+/// The fields of the stanza being read. Strings are reused from stanza to
+/// stanza; a kept stanza's are moved into its record.
+#[derive(Default)]
+struct Fields {
+    name: String,
+    version: String,
+    architecture: Option<std::borrow::Cow<'static, str>>,
+    multi_arch: Option<MultiArch>,
+    provides: String,
+    depends: String,
+    synopsis: String,
+    transitional: bool,
+    /// A field rules read was seen.
+    any: bool,
+}
+
 /// The stanza scanner. Only the first line of a field is kept (continuation lines
 /// are skipped), which is all the fields we read need; lines are found with memchr
 /// and fields we do not read are never decoded.
-struct Scanner {
+struct Scanner<'n> {
     out: Vec<Record>,
     line_no: usize,
     /// Line number of the current stanza's first line.
     stanza_start: usize,
-    cur: Option<Record>,
+    /// Stanzas ended so far (kept or not).
+    stanzas: usize,
+    cur: Fields,
     fields_seen: usize,
-    /// Depends of the current stanza, kept only if it turns out to be transitional
-    /// (one buffer, reused: most stanzas have a Depends).
-    depends: String,
+    /// Keep only the stanzas of these packages and of those providing them.
+    only: Option<&'n Names>,
 }
 
-impl Scanner {
-    fn new(capacity: usize) -> Scanner {
+impl<'n> Scanner<'n> {
+    fn new(capacity: usize) -> Scanner<'n> {
         Scanner {
             out: Vec::with_capacity(capacity),
             line_no: 0,
             stanza_start: 1,
-            cur: None,
+            stanzas: 0,
+            cur: Fields::default(),
             fields_seen: 0,
-            depends: String::new(),
+            only: None,
         }
     }
 
@@ -248,18 +303,54 @@ impl Scanner {
     }
 
     fn end_stanza(&mut self) -> Result<(), String> {
-        match self.cur.take() {
-            Some(r) if !r.name.is_empty() => self.out.push(r),
-            _ if self.fields_seen == 0 => {}
-            _ => {
-                return Err(format!(
-                    "not an apt Packages index: the stanza at line {} has no Package field",
-                    self.stanza_start
-                ))
+        let f = &mut self.cur;
+        if f.any && !f.name.is_empty() {
+            let keep = self.only.is_none_or(|names| {
+                names.contains(f.name.as_str())
+                    || provided(&f.provides).any(|(p, _)| names.contains(p))
+            });
+            if keep {
+                self.out.push(Record {
+                    name: std::mem::take(&mut f.name),
+                    version: std::mem::take(&mut f.version),
+                    architecture: f
+                        .architecture
+                        .take()
+                        .unwrap_or(std::borrow::Cow::Borrowed("")),
+                    multi_arch: f.multi_arch.unwrap_or(MultiArch::No),
+                    provides: provides(&f.provides),
+                    // Depends and the synopsis only of transitional packages
+                    // (the only ones rules read them of).
+                    depends: if f.transitional {
+                        f.depends.clone()
+                    } else {
+                        String::new()
+                    },
+                    synopsis: std::mem::take(&mut f.synopsis),
+                    transitional: f.transitional,
+                    index: 0,
+                });
             }
+        } else if self.fields_seen > 0 {
+            return Err(format!(
+                "not an apt Packages index: the stanza at line {} has no Package field",
+                self.stanza_start
+            ));
         }
+        if self.fields_seen > 0 {
+            self.stanzas += 1;
+        }
+        let f = &mut self.cur;
+        f.name.clear();
+        f.version.clear();
+        f.architecture = None;
+        f.multi_arch = None;
+        f.provides.clear();
+        f.depends.clear();
+        f.synopsis.clear();
+        f.transitional = false;
+        f.any = false;
         self.fields_seen = 0;
-        self.depends.clear();
         self.stanza_start = self.line_no + 1;
         Ok(())
     }
@@ -287,7 +378,7 @@ impl Scanner {
         // other text, and then passed over without a search: most lines of an index
         // are fields nobody reads.
         let read = matches!(first, b'P' | b'V' | b'A' | b'M' | b'D');
-        if !read && !self.out.is_empty() {
+        if !read && self.stanzas > 0 {
             self.fields_seen += 1;
             return Ok(());
         }
@@ -303,38 +394,23 @@ impl Scanner {
         }
         let key = &line[..colon];
         let value = line[colon + 1..].trim_ascii();
-        let r = self.cur.get_or_insert_with(|| Record {
-            name: String::new(),
-            version: String::new(),
-            architecture: std::borrow::Cow::Borrowed(""),
-            multi_arch: MultiArch::No,
-            provides: Vec::new(),
-            depends: String::new(),
-            synopsis: String::new(),
-            transitional: false,
-            index: 0,
-        });
+        let f = &mut self.cur;
+        f.any = true;
         match key {
-            "Package" => r.name = value.to_string(),
-            "Version" => r.version = value.to_string(),
-            "Architecture" => r.architecture = architecture(value),
-            "Multi-Arch" => r.multi_arch = multi_arch(value),
-            "Provides" => r.provides = provides(value),
-            "Depends" => {
-                self.depends.clear();
-                self.depends.push_str(value);
-            }
+            "Package" => set(&mut f.name, value),
+            "Version" => set(&mut f.version, value),
+            "Architecture" => f.architecture = Some(architecture(value)),
+            "Multi-Arch" => f.multi_arch = Some(multi_arch(value)),
+            "Provides" => set(&mut f.provides, value),
+            "Depends" => set(&mut f.depends, value),
             "Description"
                 if contains_ignore_case(value, "transitional")
                     || contains_ignore_case(value, "dummy") =>
             {
-                r.transitional = true;
-                r.synopsis = value.to_string();
+                f.transitional = true;
+                set(&mut f.synopsis, value);
             }
             _ => {}
-        }
-        if r.transitional && !self.depends.is_empty() && r.depends.is_empty() {
-            r.depends = self.depends.clone();
         }
         Ok(())
     }
@@ -343,6 +419,12 @@ impl Scanner {
         self.end_stanza()?;
         Ok(self.out)
     }
+}
+
+/// Replace a reused string's contents (its buffer stays).
+fn set(s: &mut String, value: &str) {
+    s.clear();
+    s.push_str(value);
 }
 
 #[cfg(test)]
@@ -395,6 +477,7 @@ mod tests {
                         1 << 30,
                         "",
                         buffer,
+                        Scanner::new(0),
                     ));
                     assert_eq!(streamed, whole, "{text:?} step {step} buffer {buffer}");
                 }
@@ -403,10 +486,11 @@ mod tests {
         // A line longer than what the limit allows is refused without the buffer
         // growing past the limit.
         let long = format!("Package: {}\n", "a".repeat(5000));
-        let e = scan_stream_buffered(Trickle(long.as_bytes(), 64), 1000, "", 16).unwrap_err();
+        let e = scan_stream_buffered(Trickle(long.as_bytes(), 64), 1000, "", 16, Scanner::new(0))
+            .unwrap_err();
         assert!(e.contains("more than"), "{e}");
         let bad = b"Package: a\nVersion: \xff\n";
-        let e = scan_stream_buffered(Trickle(bad, 3), 1 << 30, "", 8).unwrap_err();
+        let e = scan_stream_buffered(Trickle(bad, 3), 1 << 30, "", 8, Scanner::new(0)).unwrap_err();
         assert_eq!(e, "not UTF-8 at byte 20");
     }
 
@@ -461,6 +545,23 @@ mod tests {
             ]
         );
         assert_eq!(r[1].multi_arch, MultiArch::Foreign);
+    }
+
+    /// Reading for a few names keeps their stanzas and their providers' only,
+    /// and the records are what reading everything gives for them.
+    #[test]
+    fn only_the_names_asked_for() {
+        let text = "Package: dwarves\nVersion: 1.24-4.1\nArchitecture: all\nDepends: pahole\nDescription: transitional package\n\nPackage: pahole\nVersion: 1.24-4.1\nArchitecture: amd64\nProvides: dwarves-tools (= 1.24)\n\nPackage: bc\nVersion: 1.07\nArchitecture: amd64\n";
+        let names: Names = ["dwarves", "dwarves-tools"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut scanner = Scanner::new(0);
+        scanner.only = Some(&names);
+        scanner.text(text).unwrap();
+        let some = summary(scanner.finish());
+        let all = summary(parse_packages(text)).unwrap();
+        assert_eq!(some.unwrap(), all[..2]);
     }
 
     #[test]

@@ -95,31 +95,39 @@ pub fn satisfies(have: &str, op: &str, want: &str) -> bool {
 
 /// Does the alternative apply with these build profiles and for this architecture?
 pub fn active(alt: &Relation, profiles: &[String], arch: Option<&str>) -> bool {
-    let profile_ok = alt.profiles.is_empty()
+    profiles_active(alt, profiles) && arch.is_none_or(|a| arch_active(alt, a))
+}
+
+/// Do the alternative's `<…>` groups hold with these build profiles? Any group
+/// may hold, and within one every term must (deb-src-control(5)).
+pub fn profiles_active(alt: &Relation, profiles: &[String]) -> bool {
+    alt.profiles.is_empty()
         || alt.profiles.iter().any(|(g, _)| {
             g.split_whitespace().all(|t| match t.strip_prefix('!') {
                 Some(p) => !profiles.iter().any(|x| x == p),
                 None => profiles.iter().any(|x| x == t),
             })
-        });
-    let arch_ok = match (&alt.arch_list, arch) {
-        (Some((list, _)), Some(a)) => {
-            let terms: Vec<&str> = list.split_whitespace().collect();
-            let matches = |t: &str| {
-                t == a || t == "any" || t == "linux-any" || t.strip_prefix("any-") == Some(a)
-            };
-            if terms.iter().any(|t| t.starts_with('!')) {
-                !terms
-                    .iter()
-                    .filter_map(|t| t.strip_prefix('!'))
-                    .any(matches)
-            } else {
-                terms.iter().any(|t| matches(t))
-            }
-        }
-        _ => true,
+        })
+}
+
+/// Does the alternative's `[…]` list let it apply on `arch` (the host
+/// architecture: dpkg and apt evaluate the list for the architecture built for)?
+pub fn arch_active(alt: &Relation, arch: &str) -> bool {
+    let Some((list, _)) = &alt.arch_list else {
+        return true;
     };
-    profile_ok && arch_ok
+    let terms: Vec<&str> = list.split_whitespace().collect();
+    let matches = |t: &str| {
+        t == arch || t == "any" || t == "linux-any" || t.strip_prefix("any-") == Some(arch)
+    };
+    if terms.iter().any(|t| t.starts_with('!')) {
+        !terms
+            .iter()
+            .filter_map(|t| t.strip_prefix('!'))
+            .any(matches)
+    } else {
+        terms.iter().any(|t| matches(t))
+    }
 }
 
 /// Why an alternative cannot be installed.

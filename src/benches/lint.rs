@@ -136,7 +136,81 @@ fn bench_index(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_trees, bench_index);
+/// A cross build's resolution (`kpkg-lint resolve`): loading the indices of two
+/// architectures and resolving a kernel's 60 build-dependencies, next to loading
+/// one index, which is what `--archive` cost before (issue 17: within 2×).
+/// `resolve` alone runs on every record of both indices.
+fn bench_cross(c: &mut Criterion) {
+    use kpkg_lint::archive::cross::{Arches, Chroot};
+    let (_, t) = trees_dir();
+    let n = fs::read_to_string(&t.index)
+        .unwrap()
+        .matches("\nPackage: ")
+        .count()
+        + 1;
+    let text = trees::cross_build_depends(n);
+    let (groups, _) = kpkg_lint::model::relation::parse_relations(&text, 0);
+    let refs: Vec<_> = groups.iter().collect();
+    let arches = Arches {
+        build: "amd64".into(),
+        host: "arm64".into(),
+    };
+    let resolve = |archive: &kpkg_lint::archive::Archive| {
+        let chroot = Chroot::new(archive, "bookworm", arches.clone(), None);
+        chroot
+            .resolve_groups(&refs, &[])
+            .iter()
+            .filter(|g| g.picked().is_some())
+            .count()
+    };
+    let amd64 = vec![t
+        .cross
+        .join("bookworm/main/binary-amd64/Packages")
+        .to_string_lossy()
+        .into_owned()];
+    let both = vec![t.cross.to_string_lossy().into_owned()];
+    let mut g = c.benchmark_group("cross-resolve-2x63k");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    g.bench_function("load one index", |b| {
+        b.iter_batched(
+            || amd64.clone(),
+            |s| kpkg_lint::archive::load(&s).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    // What `kpkg-lint resolve` does: read both, keep the entries' packages.
+    let names: kpkg_lint::archive::Names = groups
+        .iter()
+        .flat_map(|g| &g.alternatives)
+        .map(|a| a.name.clone())
+        .collect();
+    g.bench_function("load two indices + resolve", |b| {
+        b.iter_batched(
+            || both.clone(),
+            |s| {
+                let archive = kpkg_lint::archive::load_only(&s, &names).unwrap();
+                let picked = resolve(&archive);
+                (archive, picked)
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    // Every record of both (what linting with --archive keeps).
+    g.bench_function("load two indices, every record", |b| {
+        b.iter_batched(
+            || both.clone(),
+            |s| kpkg_lint::archive::load(&s).unwrap(),
+            BatchSize::PerIteration,
+        )
+    });
+    let loaded = kpkg_lint::archive::load(&both).unwrap();
+    g.bench_function("resolve", |b| {
+        b.iter(|| std::hint::black_box(resolve(&loaded)))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_trees, bench_index, bench_cross);
 
 fn main() {
     if let Some(dir) = std::env::var_os("KPKG_LINT_BENCH_TREES") {
@@ -187,5 +261,6 @@ fn write_trees(dir: &Path) {
             .collect();
         fs::write(trees_dir.join(format!("{name}.files")), list).unwrap();
     }
+    trees::cross_tree(dir, 63_000);
     println!("{}", dir.display());
 }

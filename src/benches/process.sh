@@ -45,6 +45,10 @@ run debian -n "cat (debian linux, full)" "$(cat_of debian-linux)" -n "kpkg-lint 
 run kernel -n "cat (80,000-file kernel tree)" "$(cat_of linux)" -n "kpkg-lint (80,000-file kernel tree)" "$bin $t/linux"
 run many -n "xargs cat (2,000 packages)" "$(xargs_cat_of many)" -n "kpkg-lint --format json (2,000 packages)" "$bin --format json $t/many"
 run index -n "cat (Packages, 63,000 stanzas)" "cat $t/Packages" -n "kpkg-lint --archive Packages (ubuntu 12x20)" "$bin --archive $t/Packages $t/ubuntu"
+# A cross build's resolution reads the indices of two architectures (issue 17:
+# within 2x of one index's --archive run).
+run cross -n "kpkg-lint --archive (one index, cross tree)" "$bin --archive $t/mirror/dists/bookworm/main/binary-amd64/Packages $t/cross-tree" \
+  -n "kpkg-lint resolve (amd64 + arm64 indices)" "$bin resolve --host-arch arm64 --build-arch amd64 --archive $t/mirror/dists $t/cross-tree"
 # A kernel source tree against its packaging alone: discovery must not walk the source.
 run kernel-vs-packaging -n "kpkg-lint (80,000-file kernel tree)" "$bin $t/linux" \
   -n "kpkg-lint (the same packaging alone)" "$bin testdata/parallel/ubuntu/in"

@@ -37,6 +37,8 @@ pub struct BenchTrees {
     pub ubuntu_shape: PathBuf,
     pub configs: PathBuf,
     pub set: PathBuf,
+    /// A mirror's `dists/` with such an index for amd64 and for arm64.
+    pub cross: PathBuf,
 }
 
 pub fn testdata(rel: &str) -> PathBuf {
@@ -77,6 +79,7 @@ pub fn generate(root: &Path, small: bool) -> BenchTrees {
         ubuntu_shape: shapes::ubuntu(root, "ubuntu-shape", size),
         configs: shapes::configs(root, "configs-3000", size),
         set: shapes::many_tree_set(root, size),
+        cross: cross_mirror(root, if small { 500 } else { 63_000 }),
     }
 }
 
@@ -311,10 +314,19 @@ pub fn wide_tree(root: &Path, n: usize) -> PathBuf {
 
 /// A generated `Packages` index: `n` stanzas with the fields of a real one.
 pub fn packages_index(dir: &Path, n: usize) -> PathBuf {
+    let p = dir.join("Packages");
+    fs::write(&p, packages_text(n, "amd64")).unwrap();
+    p
+}
+
+/// The stanzas of [`packages_index`] for one architecture: one in eight is
+/// `Architecture: all`, as in Debian main, and is in every architecture's index.
+fn packages_text(n: usize, arch: &str) -> String {
     let mut text = String::with_capacity(n * 720);
     for i in 0..n {
+        let a = if i % 8 == 7 { "all" } else { arch };
         text.push_str(&format!(
-            "Package: pkg{i}\nSource: src{s}\nVersion: 1.{i}-{r}\nInstalled-Size: {sz}\nMaintainer: Example Maintainer <maint{s}@example.org>\nArchitecture: amd64\nMulti-Arch: {ma}\nProvides: virtual{v}, pkg{i}-abi (= 1.{i})\nDepends: libc6 (>= 2.34), libfoo{s} (>= 1.2), bar | baz\nDescription: generated package number {i} for the benchmark\nHomepage: https://example.org/{s}\nDescription-md5: 0123456789abcdef0123456789abcdef\nTag: devel::library, implemented-in::c, role::devel-lib\nSection: libdevel\nPriority: optional\nFilename: pool/main/s/src{s}/pkg{i}_1.{i}-{r}_amd64.deb\nSize: {sz}\nMD5sum: 0123456789abcdef0123456789abcdef\nSHA256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\n",
+            "Package: pkg{i}\nSource: src{s}\nVersion: 1.{i}-{r}\nInstalled-Size: {sz}\nMaintainer: Example Maintainer <maint{s}@example.org>\nArchitecture: {a}\nMulti-Arch: {ma}\nProvides: virtual{v}, pkg{i}-abi (= 1.{i})\nDepends: libc6 (>= 2.34), libfoo{s} (>= 1.2), bar | baz\nDescription: generated package number {i} for the benchmark\nHomepage: https://example.org/{s}\nDescription-md5: 0123456789abcdef0123456789abcdef\nTag: devel::library, implemented-in::c, role::devel-lib\nSection: libdevel\nPriority: optional\nFilename: pool/main/s/src{s}/pkg{i}_1.{i}-{r}_{a}.deb\nSize: {sz}\nMD5sum: 0123456789abcdef0123456789abcdef\nSHA256: 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n\n",
             s = i / 3,
             r = i % 7,
             sz = 1000 + i,
@@ -322,7 +334,63 @@ pub fn packages_index(dir: &Path, n: usize) -> PathBuf {
             v = i % 100,
         ));
     }
-    let p = dir.join("Packages");
-    fs::write(&p, text).unwrap();
-    p
+    text
+}
+
+/// A mirror of one suite with the generated index for amd64 and for arm64
+/// (`dists/bookworm/main/binary-*/Packages` and a Release file), as a cross
+/// build reads them. Returns the `dists` directory.
+pub fn cross_mirror(root: &Path, n: usize) -> PathBuf {
+    let dists = root.join("mirror/dists");
+    let suite = dists.join("bookworm");
+    for arch in ["amd64", "arm64"] {
+        let d = suite.join(format!("main/binary-{arch}"));
+        fs::create_dir_all(&d).unwrap();
+        fs::write(d.join("Packages"), packages_text(n, arch)).unwrap();
+    }
+    fs::write(
+        suite.join("Release"),
+        "Codename: bookworm\nArchitectures: amd64 arm64\nComponents: main\n",
+    )
+    .unwrap();
+    dists
+}
+
+/// Build-Depends of a kernel's size over the generated packages: 60 entries,
+/// plain, `:native`, `:any`, versioned, virtual, alternatives and restrictions.
+pub fn cross_build_depends(n: usize) -> String {
+    let mut entries = Vec::new();
+    for k in 0..60 {
+        let i = (k * 997) % n;
+        entries.push(match k % 6 {
+            0 => format!("pkg{i}"),
+            1 => format!("pkg{i}:native"),
+            2 => format!("pkg{i}:any"),
+            3 => format!("pkg{i} (>= 1.0)"),
+            4 => format!("virtual{} | pkg{i}", k % 100),
+            _ => format!("pkg{i} [amd64 arm64] <!nodoc>"),
+        });
+    }
+    entries.join(",\n ")
+}
+
+/// A source tree whose Build-Depends are [`cross_build_depends`], targeting
+/// bookworm: what `kpkg-lint resolve` reads in process.sh.
+pub fn cross_tree(root: &Path, n: usize) -> PathBuf {
+    let dst = root.join("cross-tree");
+    fs::create_dir_all(dst.join("debian")).unwrap();
+    fs::write(
+        dst.join("debian/control"),
+        format!(
+            "Source: linux-bench\nBuild-Depends:\n {}\n\nPackage: linux-image-bench\nArchitecture: amd64 arm64\n",
+            cross_build_depends(n)
+        ),
+    )
+    .unwrap();
+    fs::write(
+        dst.join("debian/changelog"),
+        "linux-bench (1.0-1) bookworm; urgency=medium\n\n  * Bench.\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n",
+    )
+    .unwrap();
+    dst
 }

@@ -84,12 +84,65 @@ pub enum Command {
     },
     /// Print the kpkg-lint(1) man page (roff): `kpkg-lint man | man -l -`.
     Man,
+    /// Resolve every build-dependency for a cross build as `apt-get build-dep -a
+    /// ARCH` would: the package, version and architecture each one installs, and
+    /// why an entry cannot be had. Exit status 1 when one cannot.
+    Resolve(ResolveArgs),
+}
+
+/// `kpkg-lint resolve`.
+#[derive(Debug, clap::Args)]
+pub struct ResolveArgs {
+    /// The source tree (holding debian/) whose build-dependencies are resolved.
+    #[arg(default_value = ".", value_hint = clap::ValueHint::DirPath)]
+    pub tree: PathBuf,
+
+    /// The architecture built for (`-a` of apt-get and dpkg-buildpackage);
+    /// default: $DEB_HOST_ARCH.
+    #[arg(long, value_name = "ARCH")]
+    pub host_arch: Option<String>,
+
+    /// The build machine's architecture; default: $DEB_BUILD_ARCH, else the one
+    /// kpkg-lint runs on.
+    #[arg(long, value_name = "ARCH")]
+    pub build_arch: Option<String>,
+
+    /// apt Packages indices of both architectures: a file, a directory of them,
+    /// or `auto` for /var/lib/apt/lists (the default). Repeatable.
+    #[arg(long, value_name = "PATH|auto", value_hint = clap::ValueHint::AnyPath)]
+    pub archive: Vec<String>,
+
+    /// The components the build enables (comma-separated, e.g. main,restricted;
+    /// default: every component given). Indices of other components are read
+    /// only to say where a missing package is.
+    #[arg(long, value_delimiter = ',', value_name = "COMPONENT")]
+    pub components: Vec<String>,
+
+    /// Active build profiles (comma-separated, e.g. nocheck,cross; default
+    /// none, as apt without -P).
+    #[arg(long, value_delimiter = ',', value_name = "PROFILE")]
+    pub profiles: Vec<String>,
+
+    /// Target release (bookworm, noble …) instead of the one in debian/changelog:
+    /// the suite whose indices are used.
+    #[arg(long, value_name = "CODENAME")]
+    pub release: Option<String>,
+
+    /// Leave out Build-Depends-Indep (apt-get build-dep --arch-only; sbuild's
+    /// cross builds build no Architecture: all packages).
+    #[arg(long)]
+    pub arch_only: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum HookAction {
-    /// Write .git/hooks/pre-commit so that every commit touching debian/ or
-    /// debian.<branch>/ is linted first.
+    /// Write .git/hooks/pre-commit so that every commit touching the packaging
+    /// (debian/, debian.<branch>/, kernel/ruleset/, scripts/package/) is linted
+    /// first, as staged.
     Install {
         /// Replace a pre-commit hook that kpkg-lint did not write (it is kept as
         /// pre-commit.kpkg-lint-backup).
@@ -98,6 +151,9 @@ pub enum HookAction {
     },
     /// Remove the pre-commit hook, if kpkg-lint wrote it.
     Uninstall,
+    /// What the installed hook runs: lint the packaging as it is staged for the
+    /// commit (the index, not the working tree), when the commit changes it.
+    Run,
 }
 
 /// Output format of a lint run.
@@ -223,6 +279,33 @@ pub struct LintArgs {
     /// from), then exit.
     #[arg(long)]
     pub show_settings: bool,
+
+    /// Write a `# kpkg-lint: allow(rule)` comment above every current finding, in
+    /// makefiles and control files (ruff's --add-noqa); findings elsewhere are
+    /// listed. Then report what is left.
+    #[arg(long, conflicts_with_all = ["fix", "statistics", "show_overrides", "baseline", "write_baseline"])]
+    pub add_allow: bool,
+
+    /// Leave out the findings recorded in FILE by --write-baseline (matched by
+    /// rule, file and the text they point at, not by line).
+    #[arg(long, value_name = "FILE", conflicts_with = "fix", value_hint = clap::ValueHint::FilePath)]
+    pub baseline: Option<PathBuf>,
+
+    /// Record every current finding in FILE (JSON), for --baseline FILE; exits 0.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "baseline", "statistics"], value_hint = clap::ValueHint::FilePath)]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Also print the findings the overrides file (debian/source/kpkg-lint-overrides)
+    /// silences, each with the override and the reason written above it; they
+    /// never make the exit status 1.
+    #[arg(long, conflicts_with = "fix")]
+    pub show_overrides: bool,
+
+    /// Where rule documentation is linked from findings (text, JSON `url`, SARIF
+    /// `helpUri`, GitLab): `{rule}` is replaced by the rule name, or `<rule>.md` is
+    /// appended [default: docs/rules/{rule}.md, the pages in kpkg-lint's repository].
+    #[arg(long, value_name = "URL")]
+    pub doc_url: Option<String>,
 
     /// Print how many findings each rule has instead of the findings.
     #[arg(long, conflicts_with = "fix")]

@@ -51,9 +51,13 @@ pub fn explain(rule: &str, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             EXIT_CLEAN
         }
         None => {
+            let hint =
+                crate::registry::suggest(rule, crate::registry::Rule::ALL.iter().map(|r| r.name()))
+                    .map(|s| format!("did you mean `{s}`? "))
+                    .unwrap_or_default();
             let _ = writeln!(
                 err,
-                "kpkg-lint: error: unknown rule `{rule}` (run `kpkg-lint rules` for the list)"
+                "kpkg-lint: error: unknown rule `{rule}` ({hint}run `kpkg-lint rules` for the list)"
             );
             EXIT_ERROR
         }

@@ -112,6 +112,22 @@ pub fn attach_archives(jobs: &mut [Job], leak: bool) -> Result<(), crate::archiv
     Ok(())
 }
 
+/// Change every job's options, keeping the options shared jobs share shared.
+pub fn adjust_options(jobs: &mut [Job], change: impl Fn(&mut LintOptions)) {
+    let mut adjusted: HashMap<*const LintOptions, Arc<LintOptions>> = HashMap::new();
+    for job in jobs {
+        let options = adjusted
+            .entry(Arc::as_ptr(&job.options))
+            .or_insert_with(|| {
+                let mut options = (*job.options).clone();
+                change(&mut options);
+                Arc::new(options)
+            })
+            .clone();
+        job.options = options;
+    }
+}
+
 /// `--show-settings` for one tree: the effective settings as TOML, with where each
 /// value came from and what the release falls back to.
 pub fn show_settings(job: &Job, tree: &Tree, separate: bool) -> String {

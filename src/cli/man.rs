@@ -29,10 +29,20 @@ pub fn man_page(out: &mut dyn Write) -> std::io::Result<()> {
     section(
         &mut roff,
         "ENVIRONMENT",
-        &[(
-            "NO_COLOR",
-            "When set and not empty, --color auto prints no colours.",
-        )],
+        &[
+            (
+                "NO_COLOR",
+                "When set and not empty, --color auto prints no colours.",
+            ),
+            (
+                "DEB_HOST_ARCH",
+                "The architecture `kpkg-lint resolve` resolves for when --host-arch is not given (dpkg-architecture exports it).",
+            ),
+            (
+                "DEB_BUILD_ARCH",
+                "The build machine's architecture for `kpkg-lint resolve` without --build-arch, and for the cross rules' resolution with --archive; default: the one kpkg-lint runs on.",
+            ),
+        ],
     );
     section(
         &mut roff,

@@ -1,5 +1,6 @@
 //! The run: settings from the command line → jobs → engine → emitters → exit status.
 
+use super::baseline::{self, Baseline};
 use super::catalogue::{explain, list_rules};
 use super::hook::hook;
 use super::jobs::{self, Job};
@@ -13,7 +14,7 @@ use crate::fix::mail::{mails, write_patch_dir, Mail};
 use crate::fix::{diff::tree_diff, write::write_tree, write::WriteFailure};
 use crate::output::{
     github::Github, gitlab::Gitlab, json::Json, jsonl::JsonLines, lintian::Lintian, sarif::Sarif,
-    statistics::Statistics, text::Text, Emitter, Tally, TreeFindings,
+    statistics::Statistics, text::Text, DocUrl, Emitter, Tally, TreeFindings,
 };
 use crate::registry::RuleSet;
 use crate::rules::LintOptions;
@@ -56,6 +57,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
                 EXIT_ERROR
             }
         },
+        Some(Command::Resolve(args)) => super::resolve::resolve(&args, out, err),
         None => lint(cli.lint, out, err),
     }
 }
@@ -109,6 +111,9 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
     };
     drop(found);
+    if args.show_overrides {
+        jobs::adjust_options(&mut jobs, |o| o.keep_overridden = true);
+    }
 
     if args.show_settings {
         for (i, job) in jobs.iter().enumerate() {
@@ -134,17 +139,34 @@ fn lint(args: LintArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .filter(|p| p.is_file())
         .filter_map(|p| p.canonicalize().ok())
         .collect();
+    // One documentation link per rule for the run: the command line's, else
+    // the first tree's configuration's.
+    let docs = args
+        .doc_url
+        .as_deref()
+        .or_else(|| jobs.iter().find_map(|j| j.settings.doc_url.as_deref()))
+        .map(DocUrl::new)
+        .unwrap_or_default();
     let run = Run {
         args: &args,
         jobs: &jobs,
         files: &files,
-        emitter: emitter(&args),
+        emitter: emitter(&args, docs),
         progress: Progress::new(jobs.len(), &args),
+    };
+    if args.add_allow {
+        let done = super::allow::run(&run, &mut status, out, err);
+        return if status == EXIT_CLEAN { done } else { status };
+    }
+    let baseline = match args.baseline.as_deref().map(Baseline::load) {
+        Some(Err(e)) => return fail(err, e),
+        Some(Ok(b)) => Some(b),
+        None => None,
     };
     let reported = if args.fix {
         fix_and_report(&run, &mut status, out, err)
     } else {
-        lint_and_report(&run, &mut status, out, err)
+        lint_and_report(&run, baseline.as_ref(), &mut status, out, err)
     };
     match reported {
         EXIT_CLEAN => status,
@@ -236,8 +258,8 @@ fn check_arguments(args: &LintArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// The emitter for `--format`.
-fn emitter(args: &LintArgs) -> Box<dyn Emitter> {
+/// The emitter for `--format`, linking rule documentation at `docs`.
+fn emitter(args: &LintArgs, docs: DocUrl) -> Box<dyn Emitter> {
     if args.statistics {
         return Box::new(Statistics {
             json: args.format == Format::Json,
@@ -248,34 +270,37 @@ fn emitter(args: &LintArgs) -> Box<dyn Emitter> {
             color: color_enabled(args.color),
             width: 100,
             summary: !args.quiet,
+            docs,
         }),
-        Format::Json => Box::new(Json),
-        Format::Jsonl => Box::new(JsonLines),
-        Format::Sarif => Box::new(Sarif),
+        Format::Json => Box::new(Json { docs }),
+        Format::Jsonl => Box::new(JsonLines { docs }),
+        Format::Sarif => Box::new(Sarif { docs }),
         Format::Github => Box::new(Github),
-        Format::Gitlab => Box::new(Gitlab),
+        Format::Gitlab => Box::new(Gitlab { docs }),
         Format::Lintian => Box::new(Lintian),
         Format::Concise => Box::new(crate::output::concise::Concise),
     }
 }
 
-/// Does any finding reach `--fail-on`?
-fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
+/// Does any finding reach `--fail-on`? (An overridden one never does.)
+pub(super) fn fails(args: &LintArgs, diags: &[Diagnostic]) -> bool {
     if args.exit_zero {
         return false;
     }
     let threshold = fail_on(args.fail_on);
-    diags.iter().any(|d| d.severity >= threshold)
+    diags
+        .iter()
+        .any(|d| d.severity >= threshold && d.overridden.is_none())
 }
 
 /// What a lint or fix run works through.
-struct Run<'a> {
-    args: &'a LintArgs,
-    jobs: &'a [Job],
+pub(super) struct Run<'a> {
+    pub args: &'a LintArgs,
+    pub jobs: &'a [Job],
     /// Files given on the command line (canonical): only their findings are reported.
-    files: &'a [std::path::PathBuf],
-    emitter: Box<dyn Emitter>,
-    progress: Progress,
+    pub files: &'a [std::path::PathBuf],
+    pub emitter: Box<dyn Emitter>,
+    pub progress: Progress,
 }
 
 /// Trees done but not yet printed, at most, past those being worked on. What waits
@@ -290,7 +315,7 @@ impl Run<'_> {
     /// `sink` on this thread, in the jobs' order; the tree is freed as soon as
     /// `work` returns. Read errors are printed here, in order, and make `status` 2.
     /// Returns false when `sink` stopped the run.
-    fn stream<R: Send>(
+    pub(super) fn stream<R: Send>(
         &self,
         status: &mut i32,
         err: &mut dyn Write,
@@ -333,61 +358,142 @@ impl Run<'_> {
 }
 
 /// One tree's findings as printed: rendered by the worker, counted for the summary.
-struct Rendered {
+#[derive(Default)]
+pub(super) struct Rendered {
     pieces: Vec<String>,
     tally: Tally,
-    fails: bool,
+    pub fails: bool,
+}
+
+impl Rendered {
+    /// `diags` of `tree` as `run`'s emitter prints them (in a worker).
+    pub(super) fn of(run: &Run, tree: &Tree, diags: &[Diagnostic]) -> Rendered {
+        Rendered {
+            pieces: run.emitter.render(&TreeFindings {
+                tree,
+                diagnostics: diags,
+            }),
+            tally: Tally::of(diags),
+            fails: fails(run.args, diags),
+        }
+    }
 }
 
 /// Print a tree's rendered findings; false when the output cannot be written.
-fn print(
+pub(super) fn print(
     emitter: &dyn Emitter,
     out: &mut dyn Write,
     r: &Rendered,
     tally: &mut Tally,
-    first: &mut bool,
 ) -> bool {
     tally.merge(&r.tally);
     for p in &r.pieces {
-        if emitter.piece(out, p, *first).is_err() {
+        if emitter.piece(out, p, tally.pieces == 0).is_err() {
             return false;
         }
-        *first = false;
+        tally.pieces += 1;
     }
     true
 }
 
-/// Without `--fix`: lint every tree and print its findings as it is done.
-fn lint_and_report(run: &Run, status: &mut i32, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+/// One tree linted (in a worker): its findings rendered, or with
+/// `--write-baseline` recorded; with `--baseline`, what the baseline left out.
+#[derive(Default)]
+struct Linted {
+    rendered: Rendered,
+    recorded: Vec<baseline::Entry>,
+    hidden: usize,
+    matched: Vec<String>,
+}
+
+/// Without `--fix`: lint every tree and print its findings as it is done
+/// (`--write-baseline`: record them, and print none).
+fn lint_and_report(
+    run: &Run,
+    baseline: Option<&Baseline>,
+    status: &mut i32,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> i32 {
+    let args = run.args;
     let emitter = run.emitter.as_ref();
-    if emitter.start(out).is_err() {
+    let recording = match args.write_baseline.as_deref().map(baseline::home) {
+        Some(Err(e)) => return fail(err, e),
+        Some(Ok(dir)) => Some(dir),
+        None => None,
+    };
+    if recording.is_none() && emitter.start(out).is_err() {
         return EXIT_ERROR;
     }
     let mut tally = Tally::default();
-    let (mut first, mut failing) = (true, false);
+    let mut failing = false;
+    let mut recorded = Vec::new();
+    let mut hidden = 0;
+    let mut matched = std::collections::HashSet::new();
     let printed = run.stream(
         status,
         err,
         |job, tree, options| {
             let mut diags = lint_tree(tree, options);
             job.settings.apply_severity(&mut diags);
-            Rendered {
-                pieces: emitter.render(&TreeFindings {
-                    tree,
-                    diagnostics: &diags,
-                }),
-                tally: Tally::of(&diags),
-                fails: fails(run.args, &diags),
+            let mut linted = Linted::default();
+            if let Some(dir) = &recording {
+                linted.recorded = baseline::entries(dir, tree, &diags);
+                return linted;
             }
+            if let Some(b) = baseline {
+                linted.matched = b.filter(tree, &mut diags);
+                linted.hidden = linted.matched.len();
+            }
+            linted.rendered = Rendered::of(run, tree, &diags);
+            linted
         },
-        |r, _| {
-            failing |= r.fails;
-            print(emitter, out, &r, &mut tally, &mut first)
+        |t, _| {
+            failing |= t.rendered.fails;
+            recorded.extend(t.recorded);
+            hidden += t.hidden;
+            matched.extend(t.matched);
+            recording.is_some() || print(emitter, out, &t.rendered, &mut tally)
         },
     );
+    if let Some(path) = &args.write_baseline {
+        if !printed {
+            return EXIT_ERROR;
+        }
+        return match baseline::write(path, recorded) {
+            Ok(n) => {
+                let _ = writeln!(
+                    err,
+                    "Recorded {n} finding{} in {shown}; `--baseline {shown}` leaves them out.",
+                    plural(n),
+                    shown = crate::source::display_path(path)
+                );
+                EXIT_CLEAN
+            }
+            Err(e) => fail(err, e),
+        };
+    }
     tally.all_read = *status == EXIT_CLEAN;
     if !printed || emitter.finish(out, &tally).is_err() {
         return EXIT_ERROR;
+    }
+    if let Some(b) = baseline {
+        let stale = b.len() - matched.len();
+        if !args.quiet && (hidden > 0 || stale > 0) && !args.format.is_machine() {
+            let _ = writeln!(
+                err,
+                "{hidden} finding{} recorded in {} not shown{}.",
+                plural(hidden),
+                b.display,
+                match stale {
+                    0 => String::new(),
+                    n => format!(
+                        "; {n} recorded finding{} fixed since (`--write-baseline` drops them)",
+                        plural(n)
+                    ),
+                }
+            );
+        }
     }
     if failing {
         EXIT_FINDINGS
@@ -435,7 +541,6 @@ fn fix_and_report(run: &Run, status: &mut i32, out: &mut dyn Write, err: &mut dy
     }
     let mut total = TreeFixed::default();
     let mut tally = Tally::default();
-    let mut first = true;
     let mut write_status = EXIT_CLEAN;
     let mut patch_empty = true;
     let printed = run.stream(
@@ -457,7 +562,7 @@ fn fix_and_report(run: &Run, status: &mut i32, out: &mut dyn Write, err: &mut dy
                 return false;
             }
             match &t.findings {
-                Some(r) => print(emitter, out, r, &mut tally, &mut first),
+                Some(r) => print(emitter, out, r, &mut tally),
                 None => true,
             }
         },
@@ -572,12 +677,8 @@ fn fix_tree(run: &Run, job: &Job, tree: &Tree, options: &LintOptions) -> TreeFix
             }
         }
         t.findings = Some(Rendered {
-            pieces: run.emitter.render(&TreeFindings {
-                tree: &o.tree,
-                diagnostics: &o.remaining,
-            }),
-            tally: Tally::of(&o.remaining),
             fails: false,
+            ..Rendered::of(run, &o.tree, &o.remaining)
         });
     } else if args.patch_dir.is_some() {
         t.mails = mails(&o.passes);

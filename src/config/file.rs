@@ -31,6 +31,8 @@ pub struct FileConfig {
     pub archive: Option<Vec<String>>,
     pub profiles: Option<Vec<String>>,
     pub allow_unknown: Option<Vec<String>>,
+    /// Where findings link rule documentation (`{rule}` is the rule name).
+    pub doc_url: Option<String>,
 }
 
 /// The configuration file of a tree rooted at `root`, if it has one. Having both
@@ -260,6 +262,18 @@ pub fn parse(display: &str, text: &str, base: &Path) -> Result<FileConfig, Confi
                         .collect(),
                 );
             }
+            "doc-url" => {
+                let Some(url) = value.get_ref().as_str() else {
+                    return Err(error(
+                        value.span(),
+                        format!(
+                            "`doc-url` must be a string such as \"https://example.org/kpkg-lint/docs/rules/{{rule}}.md\"; found {}",
+                            value.get_ref().type_str()
+                        ),
+                    ));
+                };
+                config.doc_url = Some(url.to_string());
+            }
             other => {
                 let hint = suggest(other, KEYS.iter().copied())
                     .map(|s| format!("did you mean `{s}`? "))
@@ -391,7 +405,7 @@ mod tests {
     fn errors_name_file_line_and_column() {
         assert_eq!(
             parse_err("# settings\nselect = [\"parallel\"]\nselct = []\n"),
-            "debian/kpkg-lint.toml:3:1: unknown key `selct` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown)"
+            "debian/kpkg-lint.toml:3:1: unknown key `selct` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown, doc-url)"
         );
         assert_eq!(
             parse_err("ignore = [\"parallel\", \"serial-kernel-bild\"]\n"),

@@ -14,6 +14,7 @@
 //! extend-select = ["unused-suppression"] # added to select (or to every rule)
 //! extend-ignore = ["stale"]             # taken away after ignore
 //! exclude = ["debian/patches/**"]       # findings in these files are not reported
+//! doc-url = "https://example.org/kpkg-lint/docs/rules/{rule}.md"
 //!
 //! [severity]                            # rule or family = "error" | "warning" | "info"
 //! serial-kernel-build = "error"
@@ -56,6 +57,7 @@ pub const KEYS: &[&str] = &[
     "archive",
     "profiles",
     "allow-unknown",
+    "doc-url",
 ];
 
 /// A configuration file that cannot be used; exit status 2.

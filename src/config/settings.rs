@@ -63,6 +63,8 @@ pub struct Settings {
     pub exclude: Vec<String>,
     /// The file's `[per-file-ignores]`: glob, the names as written, their rules.
     pub per_file_ignores: Vec<(String, Vec<String>, RuleSet)>,
+    /// The file's `doc-url`.
+    pub doc_url: Option<String>,
 }
 
 /// The rules a list of names covers; names were checked when the list was read.
@@ -181,6 +183,7 @@ impl Settings {
                         .collect()
                 })
                 .unwrap_or_default(),
+            doc_url: file.and_then(|f| f.doc_url.clone()),
         }
     }
 
@@ -203,6 +206,7 @@ impl Settings {
                 )
                 .collect(),
             only_files: vec![],
+            keep_overridden: false,
         }
     }
 
@@ -262,6 +266,13 @@ impl Settings {
             list(&self.allow_unknown),
             self.allow_unknown_origin
         ));
+        if let Some(url) = &self.doc_url {
+            s.push_str(&format!(
+                "doc-url = {}  # {}\n",
+                quote(url),
+                self.config.as_deref().unwrap_or("")
+            ));
+        }
         if !self.exclude.is_empty() {
             s.push_str(&format!(
                 "exclude = {}  # {}\n",

@@ -261,7 +261,9 @@ pub(super) fn wanted_file(name: &str) -> bool {
         || name.ends_with(".toml")
         || name.ends_with(".inclusion-list")
         || name.ends_with(".sh")
-        || name == "format")
+        || name == "format"
+        // The overrides file (src/engine/overrides.rs).
+        || name == "kpkg-lint-overrides")
         // Debian's pickled defines cache: binary, never packaging source.
         && !name.ends_with(".dump")
 }

@@ -1,6 +1,8 @@
 //! One tree through the pipeline: tree → model → rules → findings, suppression
 //! comments, and the fix loop that applies fixes and lints again until nothing changes.
 
+pub mod allow;
+pub mod overrides;
 mod suppressions;
 
 use crate::diagnostic::Diagnostic;
@@ -15,10 +17,15 @@ use crate::tree::Tree;
 pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
     let model = Model::build(tree);
     let mut sups = suppressions::scan(tree);
+    let mut overrides = overrides::scan(tree);
     let report_unused = options.rules.contains(registry::Rule::UnusedSuppression);
-    // To tell a used suppression from a stale one, the rules it names must run.
+    // To tell a used suppression or override from a stale one, the rules it
+    // names must run.
     let ran = if report_unused {
-        options.rules.union(suppressions::named_rules(&sups))
+        options
+            .rules
+            .union(suppressions::named_rules(&sups))
+            .union(overrides::named_rules(&overrides))
     } else {
         options.rules
     };
@@ -31,17 +38,32 @@ pub fn lint_tree(tree: &Tree, options: &LintOptions) -> Vec<Diagnostic> {
         };
         rules::check(&model, &wider)
     };
-    diags.retain(|d| {
-        // A suppression is used even when a per-path setting hides its finding.
+    diags.retain_mut(|d| {
+        // A suppression or override is used even when a per-path setting hides
+        // its finding.
         let suppressed = suppressions::suppress(tree, &mut sups, d);
-        options.reports_at(d.rule, &tree.files[d.file].rel)
+        let overridden = if suppressed {
+            None
+        } else {
+            overrides::find(tree, &mut overrides, d)
+        };
+        let reported = options.reports_at(d.rule, &tree.files[d.file].rel)
             && !suppressed
-            && options.rules.contains(d.rule)
+            && options.rules.contains(d.rule);
+        match overridden {
+            Some(o) if reported && options.keep_overridden => {
+                d.overridden = Some(o);
+                true
+            }
+            Some(_) => false,
+            None => reported,
+        }
     });
     if report_unused {
         diags.extend(
             suppressions::unused(tree, &sups, ran)
                 .into_iter()
+                .chain(overrides::unused(tree, &overrides, ran))
                 .filter(|d| options.reports_at(d.rule, &tree.files[d.file].rel)),
         );
     }

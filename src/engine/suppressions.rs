@@ -2,7 +2,9 @@
 //! one silences, and the ones that silence nothing (`unused-suppression`).
 //!
 //! A suppression covers findings on its own line, and on the next line when the
-//! comment stands on a line of its own.
+//! comment stands on a line of its own; when that next line is continued with a
+//! `\` (a makefile statement over several lines), on the lines it continues to
+//! as well.
 
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::registry::{self, Rule, RuleSet, Selector};
@@ -98,11 +100,12 @@ pub fn suppress(tree: &Tree, sups: &mut [Suppression], d: &Diagnostic) -> bool {
         return false;
     }
     let line = f.line_index(d.span.start);
+    let statement = super::allow::statement_start(f, line);
     let mut hit = false;
-    for s in sups
-        .iter_mut()
-        .filter(|s| s.file == d.file && (s.line == line || (s.own_line && s.line + 1 == line)))
-    {
+    for s in sups.iter_mut().filter(|s| {
+        s.file == d.file
+            && (s.line == line || (s.own_line && (s.line + 1 == line || s.line + 1 == statement)))
+    }) {
         for n in &mut s.names {
             if n.selector.as_ref().is_some_and(|sel| sel.covers(d.rule)) {
                 n.used = true;

@@ -7,6 +7,7 @@
 //! and runs further passes until no fix applies, so dropped fixes get another chance.
 
 pub mod diff;
+pub mod jail;
 pub mod journal;
 pub mod mail;
 pub mod write;

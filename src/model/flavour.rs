@@ -32,6 +32,13 @@ pub struct ArchFile {
     pub flavours_line: Option<Span>,
     /// Every variable the file (and what it includes) sets, evaluated.
     pub values: HashMap<String, ArchValue>,
+    /// Whether the build compiles and packages the flavours on this architecture.
+    /// `do_flavour_image_package = false` (Ubuntu's i386.mk and riscv64.mk since
+    /// focal) turns it off: 2-binary-arch.mk adds the per-flavour build stamps to
+    /// `build-arch-deps-$(do_flavour_image_package)` and `binary-debs` to
+    /// `binary-arch-deps-…`, and only the `-true` lists are made, so the arch
+    /// builds linux-libc-dev and nothing of its flavours.
+    pub builds_images: bool,
 }
 
 impl ArchFile {
@@ -96,6 +103,12 @@ pub struct UbuntuFlavours {
     pub arch_files: Vec<ArchFile>,
     pub vars: Vec<VarsFile>,
     pub annotations: Option<(FileId, Option<Header>, Option<Header>)>,
+    /// The annotations `# FORMAT:` number. Formats 2 and 3 (xenial, bionic, and
+    /// trees of their age) keep `# ARCH:` as the *kernel* architectures of the old
+    /// config tooling (`x86 arm powerpc s390`) and have no `# FLAVOUR:`; from 4 on
+    /// (debian/scripts/misc/kconfig/annotations.py) `# ARCH:` holds Debian
+    /// architectures and `# FLAVOUR:` the `<arch>-<flavour>` pairs.
+    pub annotations_format: Option<u32>,
     /// ABI baselines present (`<branch>/abi/<arch>/<flavour>` paths).
     pub abi_files: Vec<String>,
     pub has_rules_d: bool,
@@ -268,6 +281,9 @@ impl<'t> Model<'t> {
                     flavours.clear();
                 }
             }
+            let builds_images = values
+                .get("do_flavour_image_package")
+                .is_none_or(|v| v.value.trim() != "false");
             out.arch_files.push(ArchFile {
                 arch: arch.to_string(),
                 file: id,
@@ -275,6 +291,7 @@ impl<'t> Model<'t> {
                 flavours_literal,
                 flavours_line,
                 values,
+                builds_images,
             });
         }
         for (id, f) in tree.files.iter().enumerate() {
@@ -293,6 +310,8 @@ impl<'t> Model<'t> {
                 parse_header(text, "# ARCH:"),
                 parse_header(text, "# FLAVOUR:"),
             ));
+            out.annotations_format = parse_header(text, "# FORMAT:")
+                .and_then(|h| h.words.first().and_then(|w| w.parse().ok()));
         }
         let abi_prefix = format!("{branch}/abi/");
         out.abi_files = tree
@@ -341,6 +360,7 @@ mod tests {
         let (_, arch, flav) = u.annotations.as_ref().unwrap();
         assert_eq!(arch.as_ref().unwrap().words, ["amd64", "arm64"]);
         assert_eq!(flav.as_ref().unwrap().words.len(), 2);
+        assert_eq!(u.annotations_format, None);
         assert_eq!(u.abi_files, ["debian.master/abi/amd64/generic"]);
     }
 }

@@ -32,7 +32,11 @@ pub fn classify(rel: &str) -> FileKind {
     if name == "annotations" && rel.contains("/config/") {
         return FileKind::Annotations;
     }
-    if (name == "config" || name.starts_with("config.")) && rel.contains("/config/") {
+    // Debian's fragments include `kernelarch-x86/config-arch-64` and
+    // `kernelarch-powerpc/config-arch-64-be` beside `config` and `config.<flavour>`.
+    if (name == "config" || name.starts_with("config.") || name.starts_with("config-"))
+        && rel.contains("/config/")
+    {
         return FileKind::KernelConfig;
     }
     if name == "compat" {
@@ -57,6 +61,13 @@ pub fn classify(rel: &str) -> FileKind {
 /// reported.
 pub fn classify_file(rel: &str, text: &str) -> FileKind {
     let kind = classify(rel);
+    if kind == FileKind::Makefile {
+        return if runs_without_make(rel, text) {
+            FileKind::Other
+        } else {
+            kind
+        };
+    }
     if kind != FileKind::Control {
         return kind;
     }
@@ -70,6 +81,38 @@ pub fn classify_file(rel: &str, text: &str) -> FileKind {
     } else {
         FileKind::Other
     }
+}
+
+/// Is this `rules` file a program of another interpreter? dpkg-buildpackage
+/// executes `debian/rules` (Policy §4.9 asks for a makefile, dpkg does not): a
+/// `#!/bin/bash` or `#!/usr/bin/python3` rules file is run by that interpreter and
+/// never read by make, so it is not parsed as a makefile (its `else` is shell).
+/// Files make includes or runs with `-f` (`rules.d/*.mk`, `rules.real`) are
+/// makefiles whatever their first line says, and so is a `rules` without `#!`.
+fn runs_without_make(rel: &str, text: &str) -> bool {
+    if rel.rsplit('/').next() != Some("rules") {
+        return false;
+    }
+    let Some(line) = text.lines().next().and_then(|l| l.strip_prefix("#!")) else {
+        return false;
+    };
+    let mut words = line.split_whitespace();
+    let Some(mut program) = words.next() else {
+        return false;
+    };
+    // `#!/usr/bin/env make -f`: the program is env's first argument that is not
+    // an option or an assignment.
+    if program.rsplit('/').next() == Some("env") {
+        match words.find(|w| !w.starts_with('-') && !w.contains('=')) {
+            Some(p) => program = p,
+            None => return false,
+        }
+    }
+    let name = program.rsplit('/').next().unwrap_or(program);
+    // make, gmake, remake: anything named for make is make. A `#!` without a
+    // program (`#! -f`, what an old mkdebian wrote when $MAKE was empty) names
+    // no other interpreter: the file is still the makefile it reads as.
+    !name.is_empty() && !name.starts_with('-') && !name.ends_with("make")
 }
 
 /// Does the first line that is neither blank nor a comment start a deb822 field
@@ -135,6 +178,46 @@ mod tests {
     }
 
     #[test]
+    fn rules_of_another_interpreter_are_not_makefiles() {
+        let bash = "#!/bin/bash\nif [[ $1 == clean ]] ; then\n    dh clean\nelse\n    dh $@\nfi\n";
+        assert_eq!(classify_file("debian/rules", bash), FileKind::Other);
+        assert_eq!(
+            classify_file("debian/rules", "#!/usr/bin/python3\nprint()\n"),
+            FileKind::Other
+        );
+        for make in [
+            "#!/usr/bin/make -f\n",
+            "#! /usr/bin/make -f\n",
+            "#!/usr/bin/env make -f\n",
+            "#!/usr/bin/env -S make -sf\n",
+            "#!/usr/local/bin/gmake -f\n",
+            "#! -f\n",
+            "%:\n\tdh $@\n",
+            "",
+        ] {
+            assert_eq!(
+                classify_file("debian/rules", make),
+                FileKind::Makefile,
+                "{make:?}"
+            );
+        }
+        // Included or run with -f: a makefile whatever its first line.
+        assert_eq!(
+            classify_file("debian/rules.d/amd64.mk", "#!/bin/sh\nx = 1\n"),
+            FileKind::Makefile
+        );
+        let (d, _) = crate::testing::lint_memory_rule(
+            &[("debian/rules", bash), ("debian/changelog", "")],
+            "malformed-file",
+        );
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
     fn classifies_files() {
         assert_eq!(classify("debian/rules"), FileKind::Makefile);
         assert_eq!(
@@ -152,5 +235,9 @@ mod tests {
             FileKind::Other
         );
         assert_eq!(classify("debian/changelog"), FileKind::Changelog);
+        assert_eq!(
+            classify("debian/config/kernelarch-x86/config-arch-64"),
+            FileKind::KernelConfig
+        );
     }
 }

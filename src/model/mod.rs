@@ -460,6 +460,45 @@ impl<'t> Model<'t> {
         }
     }
 
+    /// The version (major, minor) of the kernel the tree packages: the top-level
+    /// kernel `Makefile`'s `VERSION`/`PATCHLEVEL` when the tree is a kernel tree,
+    /// else the upstream part of the top changelog entry's version when that entry
+    /// is a kernel's (`linux (4.15.0-42.45)`, `linux-aws (5.15.0-1103.110)`,
+    /// `pve-kernel (5.15.131-2)`). Which host programs the kernel build compiles
+    /// depends on it (sign-file became a C program linking libcrypto in 4.3;
+    /// objtool arrived in 4.6, resolve_btfids in 5.7). None when neither says.
+    pub fn kernel_version(&self) -> Option<(u32, u32)> {
+        let tree = self.tree;
+        if let Some(id) = tree.file("Makefile") {
+            let text = &tree.files[id].text;
+            let field = |name: &str| {
+                text.lines().take(20).find_map(|l| {
+                    let (k, v) = l.split_once('=')?;
+                    (k.trim() == name).then(|| v.trim().parse::<u32>().ok())?
+                })
+            };
+            if let (Some(v), Some(p)) = (field("VERSION"), field("PATCHLEVEL")) {
+                return Some((v, p));
+            }
+        }
+        let (_, entries) = self.changelog.as_ref()?;
+        let top = entries.first()?;
+        let kernel_source = top.source.starts_with("linux") || top.source.ends_with("-kernel");
+        if !kernel_source {
+            return None;
+        }
+        let upstream = top
+            .version
+            .split_once(':')
+            .map_or(top.version.as_str(), |(_, v)| v);
+        let mut parts = upstream.split(|c: char| !c.is_ascii_digit());
+        let major: u32 = parts.next()?.parse().ok()?;
+        let minor: u32 = parts.next()?.parse().ok()?;
+        // Kernel versions run from 2.6 to the 7s; anything else is some other
+        // package's version (linux-meta's, a signing wrapper's).
+        (2..=9).contains(&major).then_some((major, minor))
+    }
+
     /// The first setting of a kernel option that enables it, if any.
     pub fn config_enabled(&self, name: &str) -> Option<&kconfig::ConfigSetting<'t>> {
         self.kconfig.iter().find(|c| c.name == name && c.enabled())
@@ -588,6 +627,48 @@ impl<'t> Model<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kernel_version_from_the_makefile_or_a_kernel_changelog() {
+        let version =
+            |files: &[(&str, &str)]| Model::build(&Tree::from_memory(files)).kernel_version();
+        let log = |l: &'static str| ("debian/changelog", l);
+        assert_eq!(
+            version(&[log("linux (4.15.0-42.45) bionic; urgency=medium\n")]),
+            Some((4, 15))
+        );
+        assert_eq!(
+            version(&[log(
+                "linux-aws (5.15.0-1103.110bb1) jammy; urgency=medium\n"
+            )]),
+            Some((5, 15))
+        );
+        assert_eq!(
+            version(&[log("linux (4.12~rc6-2) unstable; urgency=medium\n")]),
+            Some((4, 12))
+        );
+        assert_eq!(
+            version(&[log("pve-kernel (5.15.131-2) bookworm; urgency=medium\n")]),
+            Some((5, 15))
+        );
+        // Not a kernel's version: kernel-package's own, a packager's date.
+        assert_eq!(
+            version(&[log("kernel-package (13.018) unstable; urgency=low\n")]),
+            None
+        );
+        assert_eq!(
+            version(&[log("linux-custom (20140901-1) trusty; urgency=low\n")]),
+            None
+        );
+        // The kernel's own Makefile wins over the changelog.
+        assert_eq!(
+            version(&[
+                ("Makefile", "VERSION = 3\nPATCHLEVEL = 16\nSUBLEVEL = 1\n"),
+                log("linux (4.4.0-1.1) xenial; urgency=low\n"),
+            ]),
+            Some((3, 16))
+        );
+    }
 
     /// A name is not enough: an md5sum list or a stored symbolic link named like a
     /// template is no control file, while a broken `debian/control` still is one.

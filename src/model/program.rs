@@ -666,6 +666,10 @@ pub fn runs_in_kernel_source(tree: &Tree, rel: &str) -> bool {
         || rel == "kernel/rules"
         || rel.starts_with("ruleset/")
         || rel.starts_with("kernel/ruleset/")
+        // make-kpkg copies the ruleset into the kernel tree it packages
+        // (`debian/ruleset/`): a tree that holds it is a kernel tree, and its
+        // `include Makefile` is the kernel's top-level Makefile.
+        || rel.starts_with("debian/ruleset/")
 }
 
 /// Resolve an include path as make does: relative paths are relative to the

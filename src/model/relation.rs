@@ -189,6 +189,22 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
         if i >= b.len() {
             break;
         }
+        // A substitution variable after the restrictions
+        // (`virtualbox-guest-modules [amd64]${linux:rprovides}` in the Provides
+        // Ubuntu's control-create writes): dpkg-gencontrol substitutes it before
+        // it parses, and it is empty or starts further entries (`, foo`).
+        if b[i..].starts_with(b"${") {
+            let Some(e) = b[i..].iter().position(|&c| c == b'}') else {
+                return Err(problem(
+                    base,
+                    i,
+                    b.len(),
+                    "unterminated `${` substitution variable",
+                ));
+            };
+            i += e + 1;
+            continue;
+        }
         let (close, what) = match b[i] {
             b'(' => (b')', "version constraint"),
             b'[' => (b']', "architecture list"),
@@ -307,6 +323,22 @@ mod tests {
         let f = &groups[1].alternatives[0];
         assert_eq!(f.name, "foo-${x}");
         assert_eq!(f.arch_qualifier.as_ref().unwrap().0, "native");
+    }
+
+    #[test]
+    fn a_substvar_after_the_restrictions_is_left_to_dpkg_gencontrol() {
+        // Ubuntu's flavour stub: `=PROVIDES=${linux:rprovides}` with a provides
+        // list ending in an architecture restriction.
+        let text = "linux-image, ivtv-modules, virtualbox-guest-modules [i386 amd64]${linux:rprovides}, kmod";
+        let (g, p) = parse_relations(text, 0);
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(g.len(), 4);
+        let v = &g[2].alternatives[0];
+        assert_eq!(v.name, "virtualbox-guest-modules");
+        assert_eq!(v.arch_list.as_ref().unwrap().0, "i386 amd64");
+        // Still an error when it never closes.
+        let (_, p) = parse_relations("foo [amd64]${linux:rprov", 0);
+        assert_eq!(p.len(), 1);
     }
 
     #[test]

@@ -94,9 +94,13 @@ pub fn source_stanzas<'m>(
     changelog: Option<&str>,
 ) -> Vec<SourceStanza<'m>> {
     let mut candidates = Vec::new();
+    let paths: std::collections::HashSet<&str> = controls.iter().map(|c| rel(c.file)).collect();
     for c in controls {
         let path = rel(c.file);
-        let template = is_template_file(path);
+        // `control.stub` beside `control.stub.in` is that template's output (old
+        // Ubuntu rules write `$(DEBIAN)/control.stub` from it with `sed`), as
+        // `control` is beside `control.in`: a file whose `.in` is here is made.
+        let template = is_template_file(path) && !paths.contains(format!("{path}.in").as_str());
         for (i, p) in c.paragraphs.iter().enumerate() {
             if !has_build_deps(p) {
                 continue;
@@ -187,6 +191,31 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn a_stub_beside_its_in_is_the_output() {
+        let bd = "Source: linux\nBuild-Depends: bc\n";
+        assert_eq!(
+            stanzas(
+                &[("debian/control.stub.in", bd), ("debian/control.stub", bd)],
+                Some("linux")
+            ),
+            [(
+                "debian/control.stub.in".to_string(),
+                true,
+                Some("debian/control.stub".to_string())
+            )]
+        );
+        // A stub template of its own (Ubuntu's control.d/*.stub) stays one.
+        assert_eq!(
+            stanzas(
+                &[("debian/control.d/linux-libc-dev.stub", bd)],
+                Some("linux")
+            )
+            .len(),
+            1
+        );
     }
 
     #[test]

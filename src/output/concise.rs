@@ -36,8 +36,13 @@ impl Emitter for Concise {
             .iter()
             .map(|d| {
                 let loc = location(t.tree, d);
+                let mark = if d.overridden.is_some() {
+                    "[overridden] "
+                } else {
+                    ""
+                };
                 format!(
-                    "{}:{}:{}: {}[{}] {}\n",
+                    "{}:{}:{}: {}[{}] {mark}{}\n",
                     one_line(&loc.path),
                     loc.line,
                     loc.column,

@@ -26,7 +26,8 @@ fn escape_property(s: &str) -> String {
 impl Emitter for Github {
     fn render(&self, t: &TreeFindings) -> Vec<String> {
         let mut lines = Vec::with_capacity(t.diagnostics.len());
-        for d in t.diagnostics {
+        // An overridden finding is no annotation of the pull request.
+        for d in t.diagnostics.iter().filter(|d| d.overridden.is_none()) {
             let command = match d.severity {
                 Severity::Error => "error",
                 Severity::Warning => "warning",

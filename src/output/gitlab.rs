@@ -6,14 +6,19 @@
 //! `location.path` and `location.lines.begin`; an issue without description,
 //! fingerprint, severity or location is dropped, and issues with the same
 //! fingerprint are counted once, so fingerprints are unique in a report and stable
-//! across runs and line moves (see [`super::fingerprints`]).
+//! across runs and line moves (see [`super::fingerprints`]). The rule's
+//! documentation page ends `content.body` (Markdown, shown with the issue) and is
+//! also in `url`.
 
-use super::{fingerprints, location, Emitter, JsonFrame, Tally, TreeFindings};
+use super::{fingerprints, location, DocUrl, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::Severity;
 use serde_json::json;
 use std::io::{self, Write};
 
-pub struct Gitlab;
+#[derive(Default)]
+pub struct Gitlab {
+    pub docs: DocUrl,
+}
 
 /// Code Climate severities are info, minor, major, critical, blocker. Errors break the
 /// build (`critical`); warnings make it slow or wrong in some configurations (`major`);
@@ -42,7 +47,7 @@ impl Emitter for Gitlab {
     }
 
     fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
-        frame().finish(out, tally.total())
+        frame().finish(out, tally.pieces)
     }
 
     /// Fingerprints are unique per tree, and so per run (see [`super::sarif::Sarif`]).
@@ -50,13 +55,23 @@ impl Emitter for Gitlab {
         let prints = fingerprints(std::slice::from_ref(t));
         let mut issues: Vec<String> = Vec::new();
         for (d, fp) in t.diagnostics.iter().zip(&prints[0]) {
+            if d.overridden.is_some() {
+                // An overridden finding is no issue of the merge request.
+                continue;
+            }
             let loc = location(t.tree, d);
             let family = d.rule.family().name();
+            let url = self.docs.for_rule(d.rule.name());
+            let body = match &d.help {
+                Some(h) => format!("{h}\n\nDocumentation: {url}"),
+                None => format!("Documentation: {url}"),
+            };
             issues.push(frame().member(&json!({
                 "type": "issue",
                 "description": format!("{}: {}", d.rule, d.message),
                 "check_name": d.rule.name(),
-                "content": { "body": d.help.clone().unwrap_or_default() },
+                "content": { "body": body },
+                "url": url,
                 "categories": [category(family)],
                 "fingerprint": fp,
                 "severity": severity(d.severity),

@@ -5,16 +5,21 @@
 //! whether `--fix` applies it (`safe`) or only `--unsafe-fixes` (`unsafe`), and
 //! its edits as ranges of line and column (1-based, in characters, end
 //! exclusive) and of bytes (`start`, `end`: offsets into the file) with the text
-//! that replaces them.
+//! that replaces them. `url` is the rule's documentation page ([`super::DocUrl`]);
+//! a finding an overrides file silences (shown with `--show-overrides`) has
+//! `overridden`: the override's place and the reason written above it.
 
-use super::{location, Emitter, JsonFrame, Tally, TreeFindings};
+use super::{location, DocUrl, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
 use crate::tree::Tree;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 
-pub struct Json;
+#[derive(Default)]
+pub struct Json {
+    pub docs: DocUrl,
+}
 
 /// The document around the findings.
 fn frame() -> &'static JsonFrame {
@@ -30,7 +35,7 @@ impl Emitter for Json {
     fn render(&self, t: &TreeFindings) -> Vec<String> {
         t.diagnostics
             .iter()
-            .map(|d| frame().member(&finding(t.tree, d)))
+            .map(|d| frame().member(&finding(t.tree, d, &self.docs)))
             .collect()
     }
 
@@ -39,15 +44,16 @@ impl Emitter for Json {
     }
 
     fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
-        frame().finish(out, tally.total())
+        frame().finish(out, tally.pieces)
     }
 }
 
 /// One finding as an object of the `findings` array (and a line of `--format jsonl`).
-pub fn finding(tree: &Tree, d: &Diagnostic) -> Value {
+pub fn finding(tree: &Tree, d: &Diagnostic, docs: &DocUrl) -> Value {
     let loc = location(tree, d);
-    json!({
+    let mut item = json!({
         "rule": d.rule.name(),
+        "url": docs.for_rule(d.rule.name()),
         "severity": d.severity.as_str(),
         "path": loc.path,
         "line": loc.line,
@@ -78,7 +84,13 @@ pub fn finding(tree: &Tree, d: &Diagnostic) -> Value {
                 "content": n.content,
             })).collect::<Vec<_>>(),
         })),
-    })
+    });
+    if let Some(o) = &d.overridden {
+        let mut v = range(tree, o.file, &o.span);
+        v["reason"] = json!(o.reason);
+        item["overridden"] = v;
+    }
+    item
 }
 
 /// Path and 1-based start and end (exclusive) of a span in a tree file.

@@ -5,10 +5,13 @@
 //! (`xargs -P`, GNU parallel, a CI matrix) concatenates into the output of one run
 //! over the whole set, and `jq -s` makes one array of it (docs/output-formats.md).
 
-use super::{json, Emitter, TreeFindings};
+use super::{json, DocUrl, Emitter, TreeFindings};
 use crate::source::display_path;
 
-pub struct JsonLines;
+#[derive(Default)]
+pub struct JsonLines {
+    pub docs: DocUrl,
+}
 
 impl Emitter for JsonLines {
     fn render(&self, t: &TreeFindings) -> Vec<String> {
@@ -16,7 +19,7 @@ impl Emitter for JsonLines {
         t.diagnostics
             .iter()
             .map(|d| {
-                let mut v = json::finding(t.tree, d);
+                let mut v = json::finding(t.tree, d, &self.docs);
                 v["tree"] = serde_json::Value::String(tree.clone());
                 let mut line = v.to_string();
                 line.push('\n');

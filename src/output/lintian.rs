@@ -15,9 +15,6 @@ use std::fmt::Write as _;
 
 pub struct Lintian;
 
-/// Context longer than this is left out, as lintian's contexts are short.
-const MAX_CONTEXT: usize = 60;
-
 impl Emitter for Lintian {
     /// One piece a tree: its lines.
     fn render(&self, t: &TreeFindings) -> Vec<String> {
@@ -28,21 +25,15 @@ impl Emitter for Lintian {
         let source = escape_line(&source_name(t.tree));
         for d in t.diagnostics {
             let code = match d.severity {
+                // lintian's mark for an overridden tag (--show-overrides).
+                _ if d.overridden.is_some() => 'O',
                 Severity::Error => 'E',
                 Severity::Warning => 'W',
                 Severity::Info => 'I',
             };
             let f = &t.tree.files[d.file];
             let loc = location(t.tree, d);
-            let context = f
-                .text
-                .get(d.span.clone())
-                .map(|s| escape_line(&s.split_whitespace().collect::<Vec<_>>().join(" ")))
-                .filter(|s| {
-                    !s.is_empty()
-                        && s.chars().count() <= MAX_CONTEXT
-                        && !f.text[d.span.clone()].trim_end().contains('\n')
-                });
+            let context = d.context(&f.text).map(|c| escape_line(&c));
             let path = escape_line(&loc.path);
             let pointer = if f.skipped.is_some() {
                 path

@@ -9,6 +9,7 @@ pub mod json;
 pub mod jsonl;
 pub mod lintian;
 pub mod sarif;
+pub mod snippet;
 pub mod statistics;
 pub mod text;
 
@@ -52,12 +53,11 @@ pub trait Emitter: Sync {
             ..Tally::default()
         };
         self.start(out)?;
-        let mut first = true;
         for t in findings {
             tally.add_all(t.diagnostics);
             for p in self.render(t) {
-                self.piece(out, &p, first)?;
-                first = false;
+                self.piece(out, &p, tally.pieces == 0)?;
+                tally.pieces += 1;
             }
         }
         self.finish(out, &tally)
@@ -65,11 +65,19 @@ pub trait Emitter: Sync {
 }
 
 /// What a run's findings add up to, for the closing lines (the text summary,
-/// `--statistics`): counted per tree in the workers, added up in order.
+/// `--statistics`): counted per tree in the workers, added up in order. A
+/// finding an overrides file silences (shown with `--show-overrides`) is counted
+/// only in `overridden`.
 #[derive(Debug, Clone, Default)]
 pub struct Tally {
     /// Findings by severity (indexed by `Severity as usize`).
     pub by_severity: [usize; 3],
+    /// Overridden findings shown.
+    pub overridden: usize,
+    /// Pieces written so far ([`Emitter::piece`]): the members of a streamed
+    /// document, which are not always the findings (GitLab leaves out the
+    /// overridden ones).
+    pub pieces: usize,
     /// Findings with a fix `--fix` applies, and with one only `--unsafe-fixes` does.
     pub safe: usize,
     pub unsafe_: usize,
@@ -99,6 +107,10 @@ impl Tally {
 
     pub fn add_all(&mut self, diagnostics: &[Diagnostic]) {
         for d in diagnostics {
+            if d.overridden.is_some() {
+                self.overridden += 1;
+                continue;
+            }
             self.by_severity[d.severity as usize] += 1;
             let row = self.rules.entry(d.rule.name()).or_default();
             row.count += 1;
@@ -117,11 +129,13 @@ impl Tally {
         }
     }
 
-    /// Add another tree's tally (`all_read` is the run's, left as it is).
+    /// Add another tree's tally (`all_read` and `pieces` are the run's, left as
+    /// they are).
     pub fn merge(&mut self, other: &Tally) {
         for (a, b) in self.by_severity.iter_mut().zip(other.by_severity) {
             *a += b;
         }
+        self.overridden += other.overridden;
         self.safe += other.safe;
         self.unsafe_ += other.unsafe_;
         for (rule, r) in &other.rules {
@@ -133,6 +147,7 @@ impl Tally {
         }
     }
 
+    /// Findings counted (overridden ones are not).
     pub fn total(&self) -> usize {
         self.by_severity.iter().sum()
     }
@@ -199,6 +214,50 @@ impl JsonFrame {
         out.write_all(b"]")?;
         out.write_all(self.tail.as_bytes())?;
         writeln!(out)
+    }
+}
+
+/// Where each rule's documentation page is: a template in which `{rule}` is
+/// replaced by the rule name. The default, `docs/rules/{rule}.md`, is the page in
+/// kpkg-lint's own repository (a path relative to its root); `--doc-url` or the
+/// `doc-url` key of kpkg-lint.toml point elsewhere, e.g. at a hosted copy of the
+/// repository or at the pages the Debian package installs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocUrl(String);
+
+pub const DEFAULT_DOC_URL: &str = "docs/rules/{rule}.md";
+
+impl DocUrl {
+    /// A template with `{rule}`, or a base to which `<rule>.md` is appended.
+    pub fn new(template: &str) -> DocUrl {
+        if template.contains("{rule}") {
+            DocUrl(template.to_string())
+        } else if template.is_empty() || template.ends_with('/') {
+            DocUrl(format!("{template}{{rule}}.md"))
+        } else {
+            DocUrl(format!("{template}/{{rule}}.md"))
+        }
+    }
+
+    pub fn for_rule(&self, rule: &str) -> String {
+        self.0.replace("{rule}", rule)
+    }
+
+    /// Does the URL name its scheme (`https:`, `file:`)? SARIF's `helpUri` must be
+    /// an absolute URI; a relative one is only printed where any text may go.
+    pub fn is_absolute(&self) -> bool {
+        let scheme = self.0.split(':').next().unwrap_or("");
+        self.0.contains(':')
+            && scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    }
+}
+
+impl Default for DocUrl {
+    fn default() -> DocUrl {
+        DocUrl(DEFAULT_DOC_URL.to_string())
     }
 }
 
@@ -330,6 +389,15 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// Findings that would share an identity (the same rule on two identical `-j1`s of
 /// one file) are told apart by their order in the file.
 pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
+    fingerprints_by(findings, |_, f| f.display.clone())
+}
+
+/// [`fingerprints`] with the path of each file as `path` gives it (a baseline
+/// names files relative to where it is kept, not to the current directory).
+pub fn fingerprints_by(
+    findings: &[TreeFindings],
+    path: impl Fn(&Tree, &crate::source::SourceFile) -> String,
+) -> Vec<Vec<String>> {
     let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     findings
         .iter()
@@ -347,7 +415,7 @@ pub fn fingerprints(findings: &[TreeFindings]) -> Vec<Vec<String>> {
                     if text.is_empty() {
                         text = normalised(f.line_text(f.line_index(d.span.start)));
                     }
-                    let key = format!("{}\0{}\0{}", d.rule, f.display, text);
+                    let key = format!("{}\0{}\0{}", d.rule, path(t.tree, f), text);
                     let n = seen.entry(key.clone()).or_insert(0);
                     *n += 1;
                     let key = format!("{key}\0{n}");

@@ -9,7 +9,7 @@
 //! Written by hand with serde_json: SARIF is large, we use a small subset, and the
 //! output is checked against the official schema in the tests.
 
-use super::{fingerprints, location, Emitter, JsonFrame, Tally, TreeFindings};
+use super::{fingerprints, location, DocUrl, Emitter, JsonFrame, Tally, TreeFindings};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::registry::catalogue;
 use crate::tree::Tree;
@@ -19,7 +19,10 @@ use std::io::{self, Write};
 pub const SCHEMA_URI: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
-pub struct Sarif;
+#[derive(Default)]
+pub struct Sarif {
+    pub docs: DocUrl,
+}
 
 fn level(s: Severity) -> &'static str {
     match s {
@@ -72,12 +75,12 @@ fn help_markdown(m: &catalogue::RuleMeta) -> String {
         .collect()
 }
 
-fn rule_descriptor(m: &catalogue::RuleMeta) -> Value {
+fn rule_descriptor(m: &catalogue::RuleMeta, docs: &DocUrl) -> Value {
     let mut help_text = format!("{}\n\nWhy is this bad?\n{}", m.what_it_does, m.why);
     if !m.use_instead.is_empty() {
         help_text.push_str(&format!("\n\nUse instead:\n{}", m.use_instead));
     }
-    json!({
+    let mut descriptor = json!({
         "id": m.name,
         "name": m.name,
         "shortDescription": { "text": m.summary },
@@ -89,7 +92,13 @@ fn rule_descriptor(m: &catalogue::RuleMeta) -> Value {
             "fix": m.fix.as_str(),
             "tags": [m.family],
         },
-    })
+    });
+    // The schema wants an absolute URI here; the default, a path in kpkg-lint's
+    // repository, is left out (the page itself is `help.markdown`).
+    if docs.is_absolute() {
+        descriptor["helpUri"] = json!(docs.for_rule(&m.name));
+    }
+    descriptor
 }
 
 fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &str) -> Value {
@@ -131,6 +140,23 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
             })
             .collect();
         r.insert("relatedLocations".into(), json!(related));
+    }
+    if let Some(o) = &d.overridden {
+        // An overrides file is kept outside the file the finding is in: an
+        // external suppression, with the reason written above the override.
+        let mut suppression = json!({
+            "kind": "external",
+            "location": {
+                "physicalLocation": {
+                    "artifactLocation": artifact(tree, o.file),
+                    "region": region(tree, o.file, &o.span),
+                },
+            },
+        });
+        if let Some(reason) = &o.reason {
+            suppression["justification"] = json!(reason);
+        }
+        r.insert("suppressions".into(), json!([suppression]));
     }
     r.insert(
         "partialFingerprints".into(),
@@ -193,12 +219,14 @@ fn result(tree: &Tree, d: &Diagnostic, rule_index: Option<usize>, fingerprint: &
     Value::Object(r)
 }
 
-/// The document around the results: the run, with the whole catalogue.
-fn frame() -> &'static JsonFrame {
-    static FRAME: std::sync::OnceLock<JsonFrame> = std::sync::OnceLock::new();
-    FRAME.get_or_init(|| {
-        let rules: Vec<Value> = catalogue::catalogue().iter().map(rule_descriptor).collect();
-        JsonFrame::new(&json!({
+/// The document around the results: the run, with the whole catalogue (whose
+/// `helpUri`s depend on `docs`).
+fn frame(docs: &DocUrl) -> JsonFrame {
+    let rules: Vec<Value> = catalogue::catalogue()
+        .iter()
+        .map(|m| rule_descriptor(m, docs))
+        .collect();
+    JsonFrame::new(&json!({
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
             "runs": [{
@@ -213,13 +241,20 @@ fn frame() -> &'static JsonFrame {
                 "columnKind": "unicodeCodePoints",
                 "results": JsonFrame::slot(),
             }],
-        }))
-    })
+    }))
+}
+
+/// The frame for the results alone: their depth in the document, which is the
+/// same whatever the documentation links ([`frame`] is built for the start and
+/// the end of the document only).
+fn members() -> &'static JsonFrame {
+    static FRAME: std::sync::OnceLock<JsonFrame> = std::sync::OnceLock::new();
+    FRAME.get_or_init(|| frame(&DocUrl::default()))
 }
 
 impl Emitter for Sarif {
     fn start(&self, out: &mut dyn Write) -> io::Result<()> {
-        frame().start(out)
+        frame(&self.docs).start(out)
     }
 
     /// Fingerprints count identical findings within the tree: every path a tree
@@ -232,17 +267,17 @@ impl Emitter for Sarif {
             .zip(&prints[0])
             .map(|(d, fp)| {
                 let index = cat.iter().position(|m| m.name == d.rule.name());
-                frame().member(&result(t.tree, d, index, fp))
+                members().member(&result(t.tree, d, index, fp))
             })
             .collect()
     }
 
     fn piece(&self, out: &mut dyn Write, piece: &str, first: bool) -> io::Result<()> {
-        frame().piece(out, piece, first)
+        members().piece(out, piece, first)
     }
 
     fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
-        frame().finish(out, tally.total())
+        frame(&self.docs).finish(out, tally.pieces)
     }
 }
 

@@ -11,7 +11,8 @@ pub struct Statistics {
 }
 
 impl Emitter for Statistics {
-    /// Nothing a tree: the table is the run's [`Tally`] (with per-rule severities
+    /// Nothing a tree: the table is the run's [`Tally`], which leaves out
+    /// overridden findings (with per-rule severities
     /// every finding of a rule has one severity; it keeps the highest in case a
     /// rule reports several).
     fn render(&self, _t: &TreeFindings) -> Vec<String> {

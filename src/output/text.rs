@@ -1,13 +1,13 @@
-//! Human output: each finding rendered by miette with its source snippet, notes in
-//! the same file as extra labels, notes in other files as related reports.
+//! Human output: each finding rendered by miette with its source snippet (long
+//! lines cut around the span, see [`super::snippet`]), notes in the same file as
+//! extra labels, notes in other files after it, each labelled `note:`. The rule's
+//! name heads the finding with its documentation link.
 
-use super::{escape_line, escape_text, Emitter, OffsetMap, Tally, TreeFindings};
+use super::snippet::View;
+use super::{escape_line, DocUrl, Emitter, Tally, TreeFindings};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::tree::Tree;
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
-};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
 use std::fmt;
 use std::io::{self, Write};
 
@@ -16,17 +16,19 @@ pub struct Text {
     pub width: usize,
     /// Print the closing "Found N findings …" / "No findings." line (not with --quiet).
     pub summary: bool,
+    /// Where rule documentation is, shown next to the rule's name.
+    pub docs: DocUrl,
 }
 
 #[derive(Debug)]
 struct Report {
     code: Option<String>,
+    url: Option<String>,
     message: String,
     severity: miette::Severity,
-    source: Option<Snippet>,
+    source: Option<NamedSource<View>>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
-    related: Vec<Report>,
 }
 
 impl fmt::Display for Report {
@@ -46,6 +48,11 @@ impl miette::Diagnostic for Report {
     fn severity(&self) -> Option<miette::Severity> {
         Some(self.severity)
     }
+    fn url<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
+    }
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help
             .as_ref()
@@ -61,111 +68,35 @@ impl miette::Diagnostic for Report {
             Some(Box::new(self.labels.iter().cloned()))
         }
     }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn miette::Diagnostic> + 'a>> {
-        if self.related.is_empty() {
-            None
-        } else {
-            Some(Box::new(
-                self.related.iter().map(|r| r as &dyn miette::Diagnostic),
-            ))
-        }
-    }
 }
 
-/// Lines longer than this (in bytes) are not shown as a snippet: the finding is
-/// printed with its position instead. miette cannot lay out columns past 65,535,
-/// and a snippet of a 70,000-character recipe line helps nobody.
-const MAX_SNIPPET_LINE: usize = 1000;
-/// Nor are spans covering more lines than this.
+/// Spans covering more lines than this are not shown as a snippet: the finding
+/// is printed with its position instead.
 const MAX_SNIPPET_LINES: usize = 200;
-
-/// Lines of a file around the spans of one report, as miette reads them: the
-/// text of those lines only, escaped, with the file's line numbers. A snippet
-/// needs a few lines; copying and escaping the whole file for each finding (and
-/// miette scanning it from the top for each label) made rendering cost as much
-/// as linting in a tree with many findings in a large file.
-#[derive(Debug)]
-struct Snippet {
-    name: String,
-    /// The escaped lines.
-    text: String,
-    /// The file's 0-based line the text starts with.
-    first_line: usize,
-}
 
 /// Lines of context kept around the spans: miette shows (and reads) one before
 /// and one after ([`Text::handler`]), the lines [`fits`] checks.
 const WINDOW_MARGIN: usize = 1;
 
-impl SourceCode for Snippet {
-    /// miette's reading of the lines, moved to the file's line numbers. Its
-    /// `line_count` is the lines from the start of the text, so it moves too
-    /// (miette adds it to `line` to decide whether two labels share a snippet).
-    fn read_span<'a>(
-        &'a self,
-        span: &SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let c = self
-            .text
-            .read_span(span, context_lines_before, context_lines_after)?;
-        Ok(Box::new(
-            MietteSpanContents::new_named(
-                self.name.clone(),
-                c.data(),
-                *c.span(),
-                c.line() + self.first_line,
-                c.column(),
-                c.line_count() + self.first_line,
-            )
-            .with_language("Makefile"),
-        ))
-    }
-}
-
-/// The snippet of `file` around `spans`, and the map that moves offsets of the
-/// file onto the snippet's escaped text.
-fn source_of(
-    tree: &Tree,
-    file: usize,
-    spans: &[&std::ops::Range<usize>],
-) -> Option<(Snippet, Window)> {
+/// The lines of the file around `focus` for miette ([`View`]: those lines only,
+/// control characters escaped, long lines cut around `focus`).
+fn source_of(tree: &Tree, file: usize, focus: &[usize]) -> Option<NamedSource<View>> {
     let f = &tree.files[file];
     if f.skipped.is_some() {
         return None;
     }
-    let first = spans.iter().map(|s| f.line_index(s.start)).min()?;
-    let last = spans.iter().map(|s| f.line_index(s.end)).max()?;
+    let first = focus.iter().map(|&o| f.line_index(o)).min()?;
+    let last = focus.iter().map(|&o| f.line_index(o)).max()?;
     let first = first.saturating_sub(WINDOW_MARGIN);
     let start = f.line_start(first).unwrap_or(0);
     let end = f
         .line_start(last + WINDOW_MARGIN + 1)
         .unwrap_or(f.text.len());
-    let (text, map) = escape_text(&f.text[start..end]);
-    Some((
-        Snippet {
-            name: escape_line(&f.display),
-            text,
-            first_line: first,
-        },
-        Window { start, map },
-    ))
+    let view = View::lines(&f.text, start..end, first, focus);
+    Some(NamedSource::new(escape_line(&f.display), view).with_language("Makefile"))
 }
 
-/// Where a snippet starts in its file, and the escaping of its text.
-struct Window {
-    start: usize,
-    map: OffsetMap,
-}
-
-impl Window {
-    fn map(&self, offset: usize) -> usize {
-        self.map.map(offset - self.start)
-    }
-}
-
-/// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINE`])?
+/// Can this span be shown as a snippet (see [`MAX_SNIPPET_LINES`])?
 fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
     let f = &tree.files[file];
     if f.skipped.is_some() || s.start > s.end || s.end > f.text.len() {
@@ -174,11 +105,10 @@ fn fits(tree: &Tree, file: usize, s: &std::ops::Range<usize>) -> bool {
     let first = f.line_index(s.start).saturating_sub(1);
     let last = f.line_index(s.end) + 1;
     last - first <= MAX_SNIPPET_LINES
-        && (first..=last).all(|l| f.line_span(l).is_none_or(|r| r.len() <= MAX_SNIPPET_LINE))
 }
 
-fn span(map: &Window, s: &std::ops::Range<usize>) -> SourceSpan {
-    let (start, end) = (map.map(s.start), map.map(s.end));
+fn span(view: &View, s: &std::ops::Range<usize>) -> SourceSpan {
+    let (start, end) = (view.map(s.start), view.map(s.end));
     SourceSpan::new(start.into(), end.saturating_sub(start))
 }
 
@@ -189,58 +119,83 @@ fn position(tree: &Tree, file: usize, offset: usize) -> String {
     format!("{}:{line}:{col}", escape_line(&f.display))
 }
 
-fn build(tree: &Tree, d: &Diagnostic) -> Report {
+/// A note in another file than its finding's (or one that cannot share its
+/// snippet): its own report, rendered after the finding under `note:`.
+fn note_report(tree: &Tree, file: usize, s: &std::ops::Range<usize>, message: &str) -> Report {
+    let source = if fits(tree, file, s) {
+        source_of(tree, file, &[s.start, s.end])
+    } else {
+        None
+    };
+    let (labels, message) = match &source {
+        // The snippet's header gives the position.
+        Some(source) => (
+            vec![LabeledSpan::new_primary_with_span(
+                None,
+                span(source.inner(), s),
+            )],
+            escape_help(message),
+        ),
+        None => (
+            vec![],
+            format!(
+                "{} ({})",
+                escape_help(message),
+                position(tree, file, s.start)
+            ),
+        ),
+    };
+    Report {
+        code: None,
+        url: None,
+        message,
+        severity: miette::Severity::Advice,
+        source,
+        labels,
+        help: None,
+    }
+}
+
+/// The finding's report, and the reports of its notes that are shown apart.
+fn build(tree: &Tree, d: &Diagnostic, docs: &DocUrl) -> (Report, Vec<Report>) {
     let snippet = fits(tree, d.file, &d.span)
         && d.notes
             .iter()
             .all(|n| n.file != d.file || fits(tree, n.file, &n.span));
+    let mut focus = vec![d.span.start, d.span.end];
+    for n in d.notes.iter().filter(|n| n.file == d.file) {
+        focus.extend([n.span.start, n.span.end]);
+    }
     let source = if snippet {
-        let mut spans = vec![&d.span];
-        spans.extend(d.notes.iter().filter(|n| n.file == d.file).map(|n| &n.span));
-        source_of(tree, d.file, &spans)
+        source_of(tree, d.file, &focus)
     } else {
         None
     };
     let mut labels = Vec::new();
-    let mut related = Vec::new();
-    if let Some((_, map)) = &source {
-        labels.push(LabeledSpan::new_primary_with_span(None, span(map, &d.span)));
+    let mut notes = Vec::new();
+    if let Some(source) = &source {
+        labels.push(LabeledSpan::new_primary_with_span(
+            None,
+            span(source.inner(), &d.span),
+        ));
     }
     for n in &d.notes {
         match &source {
-            Some((_, map)) if n.file == d.file => {
+            Some(source) if n.file == d.file => {
                 labels.push(LabeledSpan::new_with_span(
                     Some(escape_line(&n.message)),
-                    span(map, &n.span),
+                    span(source.inner(), &n.span),
                 ));
             }
-            _ => {
-                let note_source = if fits(tree, n.file, &n.span) {
-                    source_of(tree, n.file, &[&n.span])
-                } else {
-                    None
-                };
-                let labels = match &note_source {
-                    Some((_, map)) => {
-                        vec![LabeledSpan::new_primary_with_span(None, span(map, &n.span))]
-                    }
-                    None => vec![],
-                };
-                related.push(Report {
-                    code: None,
-                    message: format!(
-                        "{} ({})",
-                        escape_line(&n.message),
-                        position(tree, n.file, n.span.start)
-                    ),
-                    severity: miette::Severity::Advice,
-                    source: note_source.map(|(s, _)| s),
-                    labels,
-                    help: None,
-                    related: vec![],
-                });
-            }
+            _ => notes.push(note_report(tree, n.file, &n.span, &n.message)),
         }
+    }
+    if let Some(o) = &d.overridden {
+        let why = match &o.reason {
+            Some(r) => format!("overridden here: {r}"),
+            None => "overridden here (no reason written above the override)".to_string(),
+        };
+        notes.push(note_report(tree, o.file, &o.span, &why));
     }
     let mut help = d.help.as_deref().map(escape_help);
     if !d.include_chain.is_empty() {
@@ -262,33 +217,40 @@ fn build(tree: &Tree, d: &Diagnostic) -> Report {
             None => format!("({chain})"),
         });
     }
-    let message = escape_help(&d.message);
-    let Some((source, _)) = source else {
+    let mut message = escape_help(&d.message);
+    if d.overridden.is_some() {
+        message = format!("[overridden] {message}");
+    }
+    let code = Some(d.rule.to_string());
+    let url = Some(escape_line(&docs.for_rule(d.rule.name())));
+    let Some(source) = source else {
         let f = &tree.files[d.file];
         let prefix = if f.skipped.is_some() {
             format!("{}: ", escape_line(&f.display))
         } else {
             format!("{}: ", position(tree, d.file, d.span.start))
         };
-        return Report {
-            code: Some(d.rule.to_string()),
+        let report = Report {
+            code,
+            url,
             message: format!("{prefix}{message}"),
             severity: severity(d.severity),
             source: None,
             labels,
             help,
-            related,
         };
+        return (report, notes);
     };
-    Report {
-        code: Some(d.rule.to_string()),
+    let report = Report {
+        code,
+        url,
         message,
         severity: severity(d.severity),
         source: Some(source),
         labels,
         help,
-        related,
-    }
+    };
+    (report, notes)
 }
 
 /// Messages and help may span lines: those stay, other control characters are escaped.
@@ -308,12 +270,16 @@ fn severity(s: Severity) -> miette::Severity {
 }
 
 impl Text {
-    fn handler(&self) -> GraphicalReportHandler {
-        let theme = if self.color {
+    fn handler(&self, note: bool) -> GraphicalReportHandler {
+        let mut theme = if self.color {
             GraphicalTheme::unicode()
         } else {
             GraphicalTheme::unicode_nocolor()
         };
+        if note {
+            // Notes are advice-level reports whose mark is the word `note:`.
+            theme.characters.advice = "note:".to_string();
+        }
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false)
@@ -323,8 +289,14 @@ impl Text {
     /// One finding as miette lays it out, with its snippet.
     pub fn finding(&self, tree: &Tree, d: &Diagnostic) -> String {
         let mut s = String::new();
-        let report = build(tree, d);
-        if self.handler().render_report(&mut s, &report).is_err() {
+        let (report, notes) = build(tree, d, &self.docs);
+        let mut ok = self.handler(false).render_report(&mut s, &report).is_ok();
+        for n in &notes {
+            let mut one = String::new();
+            ok = ok && self.handler(true).render_report(&mut one, n).is_ok();
+            s.push_str(&one);
+        }
+        if !ok {
             s = format!(
                 "{}: {}: {}\n",
                 position(tree, d.file, d.span.start),
@@ -352,14 +324,19 @@ impl Emitter for Text {
     /// The summary line ([`Tally::all_read`] says when "No findings." may be said).
     fn finish(&self, out: &mut dyn Write, tally: &Tally) -> io::Result<()> {
         let counts = tally.by_severity;
-        let (safe, unsafe_) = (tally.safe, tally.unsafe_);
+        let (safe, unsafe_, overridden) = (tally.safe, tally.unsafe_, tally.overridden);
         let total: usize = counts.iter().sum();
         if !self.summary {
             return Ok(());
         }
+        let overrides = match overridden {
+            0 => String::new(),
+            1 => " (1 overridden finding shown)".to_string(),
+            n => format!(" ({n} overridden findings shown)"),
+        };
         if total == 0 {
             if tally.all_read {
-                writeln!(out, "No findings.")?;
+                writeln!(out, "No findings{overrides}.")?;
             }
         } else {
             let fixable = match unsafe_ {
@@ -368,7 +345,7 @@ impl Emitter for Text {
             };
             writeln!(
                 out,
-                "Found {total} finding{}: {} error{}, {} warning{}, {} info; {fixable}.",
+                "Found {total} finding{}: {} error{}, {} warning{}, {} info; {fixable}{overrides}.",
                 if total == 1 { "" } else { "s" },
                 counts[2],
                 if counts[2] == 1 { "" } else { "s" },

@@ -36,6 +36,9 @@ pub struct LintOptions {
     /// Only findings in these tree files are reported (the files given on the
     /// command line); empty for all of them.
     pub only_files: Vec<String>,
+    /// Keep the findings an overrides file silences, marked as overridden
+    /// (`--show-overrides`), instead of dropping them.
+    pub keep_overridden: bool,
 }
 
 impl LintOptions {
@@ -70,6 +73,27 @@ pub struct TargetRelease {
     pub from_changelog: Option<(FileId, Span, bool)>,
 }
 
+impl TargetRelease {
+    /// `--release` when given, else the changelog's release when kpkg-lint knows
+    /// it, else the default (the current Debian stable).
+    pub fn of(model: &Model, release: Option<&str>) -> TargetRelease {
+        match (release, model.changelog_release()) {
+            (Some(r), _) => TargetRelease {
+                codename: r.to_string(),
+                from_changelog: None,
+            },
+            (None, Some(r)) if crate::knowledge::release(&r.codename).is_some() => TargetRelease {
+                codename: r.codename,
+                from_changelog: Some((r.file, r.span, r.unreleased_only)),
+            },
+            _ => TargetRelease {
+                codename: crate::knowledge::DEFAULT_RELEASE.to_string(),
+                from_changelog: None,
+            },
+        }
+    }
+}
+
 pub struct Checker<'m, 't> {
     pub model: &'m Model<'t>,
     options: &'m LintOptions,
@@ -82,20 +106,7 @@ pub struct Checker<'m, 't> {
 
 impl<'m, 't> Checker<'m, 't> {
     pub fn new(model: &'m Model<'t>, options: &'m LintOptions) -> Self {
-        let release = match (&options.release, model.changelog_release()) {
-            (Some(r), _) => TargetRelease {
-                codename: r.clone(),
-                from_changelog: None,
-            },
-            (None, Some(r)) if crate::knowledge::release(&r.codename).is_some() => TargetRelease {
-                codename: r.codename,
-                from_changelog: Some((r.file, r.span, r.unreleased_only)),
-            },
-            _ => TargetRelease {
-                codename: crate::knowledge::DEFAULT_RELEASE.to_string(),
-                from_changelog: None,
-            },
-        };
+        let release = TargetRelease::of(model, options.release.as_deref());
         Checker {
             model,
             options,

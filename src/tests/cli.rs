@@ -11,6 +11,10 @@ mod archive;
 mod discovery;
 #[path = "cli/fixes.rs"]
 mod fixes;
+#[path = "cli/quieting.rs"]
+mod quieting;
+#[path = "cli/resolve.rs"]
+mod resolve;
 #[path = "cli/usage.rs"]
 mod usage;
 
@@ -268,4 +272,28 @@ fn flavour_notes_name_every_place() {
     let out = stdout(&o);
     assert_eq!(out.matches("set for `").count(), 4, "{out}");
     insta::assert_snapshot!("text_flavour_image_vars", out);
+}
+
+/// `kpkg-lint resolve`'s table, reviewed as a snapshot: one line per
+/// build-dependency, the reasons of an OR group's failed alternatives and the
+/// notes under it (src/tests/cli/resolve.rs checks the same run's JSON).
+#[test]
+fn text_resolve_focal() {
+    let lists = testdata("resolve/lists-focal");
+    let o = run_in(
+        &testdata("resolve/focal/in"),
+        &[
+            "resolve",
+            "--host-arch",
+            "arm64",
+            "--build-arch",
+            "amd64",
+            "--archive",
+            lists.to_str().unwrap(),
+            "--components",
+            "main",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    insta::assert_snapshot!("text_resolve_focal", stdout(&o));
 }

@@ -110,6 +110,22 @@ pub fn tool_available(program: &str, args: &[&str], why: &str) -> bool {
     ok
 }
 
+/// Whether something a test needs from the machine is there (apt lists, a
+/// private mount namespace …): like [`tool_available`], a test that cannot run
+/// fails and says why, unless `KPKG_LINT_SKIP_MISSING=1` lets it skip with a line
+/// on stderr.
+pub fn machine_has(present: bool, test: &str, what: &str) -> bool {
+    if !present {
+        if std::env::var_os("KPKG_LINT_SKIP_MISSING").is_none_or(|v| v.is_empty()) {
+            panic!(
+                "{test} needs {what}, which this machine lacks (.ci/run sets it up); set KPKG_LINT_SKIP_MISSING=1 to skip this test"
+            );
+        }
+        eprintln!("SKIPPED {test}: {what} missing (KPKG_LINT_SKIP_MISSING is set)");
+    }
+    present
+}
+
 /// Copy a tree (keeping file modes) into a fresh temp dir; returns (guard, path).
 pub fn copy_tree(src: &Path) -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
@@ -464,4 +480,35 @@ pub fn assert_fixed_tree(actual: &Path, case: &Case) {
             panic!("{}: {} differs", case.id(), rel.display());
         }
     }
+}
+
+// ---------------------------------------------------------------- quieting
+
+/// The overrides of [`overrides_tree`]: in `debian/source/`, Ubuntu's shared
+/// machinery; in `debian.master/source/`, the branch's own.
+pub const DEBIAN_OVERRIDES: &str = "\
+# Modules are signed by the archive, not at build time.
+config-needs-build-dep CONFIG_MODULE_SIG* [debian.master/config/annotations]
+# The wrapper passes -j itself.
+linux source: ignores-parallel-option $(kmake) [debian/rules.d/2-binary-arch.mk:5]
+
+# Once needed for the old toolchain.
+determinism [debian/rules.d/0-common-vars.mk:99]
+
+serial-kernel-bild
+";
+pub const BRANCH_OVERRIDES: &str = "flavour-missing-vars tickless\n";
+
+/// An Ubuntu tree (testdata/flavour/ubuntu-missing-vars) with overrides files in
+/// `debian/source/` and `debian.master/source/`.
+pub fn overrides_tree() -> (tempfile::TempDir, PathBuf) {
+    let (g, dir) = copy_tree(&testdata("flavour/ubuntu-missing-vars/in"));
+    for (rel, text) in [
+        ("debian/source/kpkg-lint-overrides", DEBIAN_OVERRIDES),
+        ("debian.master/source/kpkg-lint-overrides", BRANCH_OVERRIDES),
+    ] {
+        fs::create_dir_all(dir.join(rel).parent().unwrap()).unwrap();
+        fs::write(dir.join(rel), text).unwrap();
+    }
+    (g, dir)
 }

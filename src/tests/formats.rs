@@ -146,6 +146,77 @@ fn sarif_validates_against_the_official_schema() {
     );
 }
 
+/// With `--show-overrides` and an absolute `--doc-url`, SARIF carries the
+/// overridden findings as external suppressions (with the reason) and each rule's
+/// `helpUri`; with notes (`relatedLocations`) and fixes (`fixes`) in the same
+/// document, it still validates against the OASIS schema.
+#[test]
+fn sarif_suppressions_and_help_uris_validate() {
+    if !tool_available(
+        "python3",
+        &["-c", "import jsonschema"],
+        "validating SARIF against the OASIS schema",
+    ) {
+        return;
+    }
+    let (_g, dir) = common::overrides_tree();
+    let url = "https://example.org/kpkg-lint/docs/rules/{rule}.md";
+    let o = common::run_in(
+        &dir,
+        &["--format", "sarif", "--show-overrides", "--doc-url", url],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", common::stderr(&o));
+    let sarif = common::stdout(&o);
+    let (ok, report) = validate_sarif(&sarif);
+    assert!(ok, "SARIF output breaks the schema:\n{report}");
+    let doc = json(&sarif);
+    let run = &doc["runs"][0];
+    for rule in run["tool"]["driver"]["rules"].as_array().unwrap() {
+        assert_eq!(
+            rule["helpUri"],
+            format!(
+                "https://example.org/kpkg-lint/docs/rules/{}.md",
+                rule["id"].as_str().unwrap()
+            )
+        );
+    }
+    let results = run["results"].as_array().unwrap();
+    let suppressed: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 3, "{sarif}");
+    let sig = suppressed
+        .iter()
+        .find(|r| r["ruleId"] == "config-needs-build-dep")
+        .unwrap();
+    assert_eq!(sig["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        sig["suppressions"][0]["justification"],
+        "Modules are signed by the archive, not at build time."
+    );
+    assert_eq!(
+        sig["suppressions"][0]["location"]["physicalLocation"]["artifactLocation"]["uri"],
+        "debian/source/kpkg-lint-overrides"
+    );
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    assert!(results.iter().any(|r| r["fixes"].is_array()));
+    // The default link is a path in kpkg-lint's repository: no helpUri (the
+    // schema wants an absolute URI), but JSON and GitLab carry it.
+    let o = common::run_in(&dir, &["--format", "sarif"]);
+    let doc = json(&common::stdout(&o));
+    assert!(doc["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"].is_null());
+    let o = common::run_in(&dir, &["--format", "gitlab"]);
+    let issues = json(&common::stdout(&o));
+    let first = &issues[0];
+    let rule = first["check_name"].as_str().unwrap();
+    assert_eq!(first["url"], format!("docs/rules/{rule}.md"));
+    assert!(first["content"]["body"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("Documentation: docs/rules/{rule}.md")));
+}
+
 /// Byte offset of a SARIF (line, column) position: columns count code points.
 fn offset(text: &str, line: u64, column: u64) -> usize {
     let start: usize = text

@@ -117,11 +117,20 @@ fn a_finding_at_column_70000_prints_in_every_format() {
             assert!(out.contains(&column.to_string()), "{format}: {out}");
         }
     }
+    // Text shows the line cut around the span, under the real position.
     let o = run_in(tmp.path(), &["--color", "never", "."]);
+    let text = stdout(&o);
     assert!(
-        stdout(&o).contains(&format!("debian/rules:3:{column}: ")),
-        "{}",
-        stdout(&o)
+        text.contains(&format!("[debian/rules:3:{column}]")),
+        "{text}"
+    );
+    let shown = text
+        .lines()
+        .find(|l| l.contains("$(MAKE) -j1 foo"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        shown.contains(" 3 │ …") && shown.chars().count() < 120,
+        "{shown}"
     );
     // And the fix output of the same tree.
     let o = run_in(tmp.path(), &["--fix", "--unsafe-fixes", "."]);

@@ -403,6 +403,8 @@ fn completions_know_every_option_and_work_in_bash() {
             "--statistics",
             "hook",
             "completions",
+            "resolve",
+            "--host-arch",
         ] {
             // fish spells long options `-l format`.
             let word = if shell == "fish" {
@@ -447,6 +449,8 @@ fn man_page_renders() {
         "EXIT STATUS",
         "ENVIRONMENT",
         "NO_COLOR",
+        "DEB_HOST_ARCH",
+        "kpkg\\-lint\\-resolve",
     ] {
         assert!(roff.contains(word), "man page lacks {word}");
     }
@@ -491,4 +495,66 @@ fn version_names_the_rule_catalogue() {
         .is_match(catalogue),
         "{catalogue}"
     );
+}
+
+/// The hook lints what is staged, not the working tree: a clean staged change
+/// commits even with a bad edit left unstaged, and a bad staged change is
+/// refused even when the working tree has it fixed. A packaging tree nested in
+/// the repository (`linux-acme/debian/`) counts as packaging too.
+#[test]
+fn hook_lints_the_index_not_the_working_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    let tree = repo.join("linux-acme");
+    copy_dir(&testdata("parallel/mkdebian-old/in"), &tree);
+    assert_eq!(run_in(&tree, &["--fix", "--write"]).status.code(), Some(0));
+    git_ok(&repo, &["init", "-q"]);
+    git_ok(&repo, &["add", "-A"]);
+    git_ok(&repo, &["commit", "-q", "-m", "clean packaging"]);
+    let o = run_in(&repo, &["hook", "install"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    let rules = tree.join("debian/rules");
+    let clean = fs::read_to_string(&rules).unwrap();
+    let bad = format!("{clean}\nextra:\n\t$(MAKE) KERNELRELEASE=$(version) ARCH=$(ARCH)\n");
+    assert_eq!(run_in(&tree, &[]).status.code(), Some(0));
+
+    // Staged: a harmless edit. Unstaged: a finding. The commit goes through.
+    fs::write(&rules, format!("# maintained by hand\n{clean}")).unwrap();
+    git_ok(&repo, &["add", "linux-acme/debian/rules"]);
+    fs::write(&rules, format!("# maintained by hand\n{bad}")).unwrap();
+    let o = git(&repo, &["commit", "-q", "-m", "comment"]);
+    assert!(
+        o.status.success(),
+        "the unstaged edit is not linted: {}",
+        text(&o)
+    );
+    let committed = git(&repo, &["show", "HEAD:linux-acme/debian/rules"]);
+    assert!(!String::from_utf8_lossy(&committed.stdout).contains("extra:"));
+
+    // Staged: the finding. Working tree: fixed again. The commit is refused.
+    git_ok(&repo, &["add", "linux-acme/debian/rules"]);
+    fs::write(&rules, format!("# maintained by hand\n{clean}")).unwrap();
+    assert_eq!(
+        run_in(&tree, &[]).status.code(),
+        Some(0),
+        "the working tree is clean"
+    );
+    let o = git(&repo, &["commit", "-q", "-m", "extra target"]);
+    assert!(
+        !o.status.success(),
+        "the staged finding stops it: {}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("unpinned-kbuild-timestamp"),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        text(&o).contains("linux-acme/debian/rules:24:2"),
+        "paths and lines read as in the index: {}",
+        text(&o)
+    );
+    assert!(text(&o).contains("commit stopped"), "{}", text(&o));
 }

@@ -50,7 +50,8 @@ const ARROWS: &[(&str, &[&str])] = &[
         ],
     ),
     // apt indices; relations are parsed by model::relation, as in control files.
-    ("archive", &["knowledge", "model", "source"]),
+    // Indices are read on every core (par).
+    ("archive", &["knowledge", "model", "source", "par"]),
     // Built-in tables; the obsolete-packages table parses its replacements as
     // relations (model::relation).
     ("knowledge", &["model", "data"]),

@@ -200,7 +200,7 @@ fn mistakes_are_errors_with_file_and_line() {
     for (text, expected) in [
         (
             "select = [\"parallel\"]\nselcet = [\"cross\"]\n",
-            "kpkg-lint: error: tree/debian/kpkg-lint.toml:2:1: unknown key `selcet` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown)\n",
+            "kpkg-lint: error: tree/debian/kpkg-lint.toml:2:1: unknown key `selcet` (did you mean `select`? known keys: select, ignore, extend-select, extend-ignore, exclude, per-file-ignores, severity, release, archive, profiles, allow-unknown, doc-url)\n",
         ),
         (
             "ignore = [\n  \"parallel\",\n  \"forced-serial-flags\",\n]\n",
@@ -254,4 +254,49 @@ fn show_settings_snapshot() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     insta::assert_snapshot!("show_settings", stdout(&o));
+}
+
+/// `doc-url` in the file links every finding's rule page; `--doc-url` wins; a
+/// base without `{rule}` gets `<rule>.md` appended. Text shows it next to the
+/// rule's name, JSON as `url`.
+#[test]
+fn doc_url_from_the_file_and_the_command_line() {
+    let (_g, dir) = tree("parallel/mkdebian-old/in");
+    let url_of = |args: &[&str]| {
+        let mut a = vec!["--format", "json"];
+        a.extend_from_slice(args);
+        let o = run_in(&dir, &a);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        v["findings"][0]["url"].as_str().unwrap().to_string()
+    };
+    assert_eq!(url_of(&[]), "docs/rules/ignores-parallel-option.md");
+    fs::write(
+        dir.join("kpkg-lint.toml"),
+        "doc-url = \"https://docs.example.org/kpkg-lint/{rule}.html\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        url_of(&[]),
+        "https://docs.example.org/kpkg-lint/ignores-parallel-option.html"
+    );
+    assert_eq!(
+        url_of(&["--doc-url", "file:///usr/share/doc/kpkg-lint/rules"]),
+        "file:///usr/share/doc/kpkg-lint/rules/ignores-parallel-option.md"
+    );
+    let o = run_in(&dir, &[]);
+    assert!(
+        stdout(&o).contains(
+            "ignores-parallel-option (https://docs.example.org/kpkg-lint/ignores-parallel-option.html)"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    fs::write(dir.join("kpkg-lint.toml"), "doc-url = 1\n").unwrap();
+    let o = run_in(&dir, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("`doc-url` must be a string"),
+        "{}",
+        stderr(&o)
+    );
 }

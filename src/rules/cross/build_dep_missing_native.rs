@@ -1,16 +1,57 @@
 //! `build-dep-missing-native`: a build-machine dependency without `:native`.
 
-use super::{builds_host_tools, entries, gates, multi_arch, note_generated, profile_terms, Entry};
+use super::{
+    builds_host_tools, chroots, entries, gates, multi_arch, note_generated, profile_terms, Entry,
+};
+use crate::archive::cross::{Chroot, Reason};
 use crate::diagnostic::{Edit, Fix, Severity};
 use crate::knowledge::{self, MultiArch};
+use crate::model::relation::Relation;
 use crate::model::SourceStanza;
 use crate::registry::Rule;
 use crate::rules::Checker;
 
 const RULE: Rule = Rule::BuildDepMissingNative;
 
+/// What the cross builds of the given indices make of an entry.
+enum Resolution {
+    /// Every one installs the build machine's package.
+    Build,
+    /// One does not: `what` says what it installs instead, or why it cannot.
+    Host { host: String, what: String },
+}
+
+fn resolution(chroots: &[Chroot], alt: &Relation) -> Option<Resolution> {
+    if chroots.is_empty() {
+        return None;
+    }
+    for ch in chroots {
+        let host = ch.arches.host.clone();
+        match ch.resolve(alt) {
+            Ok(p) if p.arch == ch.arches.build => {}
+            Ok(p) => {
+                let index = ch.archive.indices[p.record.index].label();
+                let what = format!(
+                    "installs {}:{} {} ({index}), which the build machine cannot run or link",
+                    p.record.name, p.arch, p.record.version
+                );
+                return Some(Resolution::Host { host, what });
+            }
+            // Built for the build machine only, or Architecture: all and not
+            // foreign: the plain entry cannot be had at all, `:native` can.
+            Err(why @ Reason::WrongArch { .. }) => {
+                let what = format!("cannot install it: {}", why.describe(&alt.name, ch));
+                return Some(Resolution::Host { host, what });
+            }
+            Err(_) => return None,
+        }
+    }
+    Some(Resolution::Build)
+}
+
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
+    let chroots = chroots(c);
     let all = entries(stanzas, false);
     let host_tools = builds_host_tools(model);
     let terms = profile_terms(stanzas);
@@ -34,17 +75,43 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 continue;
             }
         }
+        // The consumer switched off where it is built (`NO_LIBPYTHON=1` on perf's
+        // make): nothing uses the package.
+        if let Some(words) = dep.unless_rules_mention {
+            let words: Vec<&str> = words.split('|').collect();
+            let arches = gates::entry_arches(
+                e.alt.arch_list.as_ref().map(|(l, _)| l.as_str()),
+                &known_arches,
+            );
+            if gates::runs(model, &words, &arches) == Some(true) {
+                continue;
+            }
+        }
         if dep
             .when_config
             .is_some_and(|o| model.config_enabled(o).is_none())
         {
             continue;
         }
-        match multi_arch(c, name) {
-            Some(MultiArch::Foreign) => continue,
-            // Unknown for this release, but foreign later: we cannot tell.
-            None if knowledge::multi_arch(name, "sid") == Some(MultiArch::Foreign) => continue,
-            _ => {}
+        // A kernel older than the program that uses it (sign-file in C from 4.3,
+        // objtool from 4.6).
+        if let (Some(since), Some(k)) = (dep.since_kernel, model.kernel_version()) {
+            if k < since {
+                continue;
+            }
+        }
+        // With indices of two architectures, what a cross build installs decides;
+        // a package they cannot place leaves it to the Multi-Arch facts.
+        let resolved = resolution(&chroots, e.alt);
+        match &resolved {
+            Some(Resolution::Build) => continue,
+            Some(Resolution::Host { .. }) => {}
+            None => match multi_arch(c, name) {
+                Some(MultiArch::Foreign) => continue,
+                // Unknown for this release, but foreign later: we cannot tell.
+                None if knowledge::multi_arch(name, "sid") == Some(MultiArch::Foreign) => continue,
+                _ => {}
+            },
         }
         // Debian's dual form: the same package with `:native` elsewhere in the stanza.
         let has_native_copy = all.iter().any(|o| {
@@ -67,8 +134,11 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                     .iter()
                     .any(|p| knowledge::glob_match(&p.replace("-N-", "-*-"), name))
             })
-            .filter_map(|cd| model.config_enabled(cd.option))
+            .filter_map(|cd| super::needing_setting(model, &cd).map(|s| (s, cd.build_fails)))
             .collect();
+        // An option whose build stops without the package makes this an error;
+        // one the Makefile only skips (STACK_VALIDATION up to 5.4) does not.
+        let failing = enabling.iter().find(|(_, fails)| *fails).map(|(s, _)| *s);
         // Debian restricts the tools' own libraries to tool builds
         // (`<!pkg.linux.notools>`): perf and friends are built for the host
         // architecture, so the plain entry is right there. Only an enabled
@@ -81,13 +151,12 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             continue;
         }
         let dual = host_tools && dep.host_too && e.group.alternatives.len() == 1;
-        let d = c.report(
-            RULE,
-            file,
-            e.alt.span.clone(),
-            format!("`{name}` is used on the build machine by {}, but has no `:native`: a cross build installs the host-architecture package", dep.consumer),
-        );
-        if let Some(setting) = enabling.first() {
+        let message = match &resolved {
+            Some(Resolution::Host { host, what }) => format!("`{name}` is used on the build machine by {}, but has no `:native`: a cross build for {host} {what}", dep.consumer),
+            _ => format!("`{name}` is used on the build machine by {}, but has no `:native`: a cross build installs the host-architecture package", dep.consumer),
+        };
+        let d = c.report(RULE, file, e.alt.span.clone(), message);
+        if let Some(setting) = failing {
             d.severity = Severity::Error;
             d.with_note_mut(
                 setting.file,
@@ -225,7 +294,52 @@ fn dual_form(text: &str, e: &Entry, terms: &[String], file: usize) -> Edit {
 
 #[cfg(test)]
 mod tests {
-    use crate::testing::{fix_memory_selected, lint_memory_rule};
+    use crate::testing::{fix_memory_selected, lint_memory_rule, lint_memory_with_archive};
+
+    /// With indices of two architectures, what a cross build installs decides,
+    /// not the built-in Multi-Arch table: libssl-dev resolves to the host's
+    /// package; makedumpfile, foreign in this index, to the build machine's;
+    /// python3-minimal only exists for the build machine, so the plain entry
+    /// cannot be had at all.
+    #[test]
+    fn indices_of_two_architectures_decide() {
+        let Some(build) = crate::archive::cross::native_arch() else {
+            return;
+        };
+        let host = if build == "arm64" { "amd64" } else { "arm64" };
+        let mut index = String::new();
+        for arch in [build.as_str(), host] {
+            index.push_str(&format!("Package: libssl-dev\nVersion: 3.0.15-1\nArchitecture: {arch}\nMulti-Arch: same\n\nPackage: makedumpfile\nVersion: 1:1.7.2-1\nArchitecture: {arch}\nMulti-Arch: foreign\n\n"));
+        }
+        index.push_str(&format!(
+            "Package: python3-minimal\nVersion: 3.11.2-1\nArchitecture: {build}\nMulti-Arch: allowed\n"
+        ));
+        let files = [
+            ("debian/control", "Source: x\nBuild-Depends: libssl-dev, makedumpfile, python3-minimal\n\nPackage: linux-image-x\nArchitecture: any\n"),
+            ("debian/rules", "b:\n\tmakedumpfile -g vmcoreinfo -x vmlinux\n"),
+            ("debian/changelog", "x (1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n"),
+        ];
+        let (d, _) =
+            lint_memory_with_archive(&files, "build-dep-missing-native", &[("bookworm", &index)])
+                .unwrap();
+        let messages: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:#?}");
+        assert!(
+            messages[0].contains(&format!(
+                "a cross build for {host} installs libssl-dev:{host} 3.0.15-1"
+            )),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[1].contains("cannot install it") && messages[1].contains("not for"),
+            "{}",
+            messages[1]
+        );
+        // The built-in table alone: makedumpfile (not foreign there) is reported too.
+        let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
+        assert_eq!(d.len(), 3);
+    }
 
     fn control(bd: &str, packages: &str) -> String {
         format!("Source: linux-x\nBuild-Depends: {bd}\n\nPackage: linux-image-x\nArchitecture: amd64\n{packages}")
@@ -295,6 +409,43 @@ mod tests {
             lint_memory_rule(&files, "build-dep-missing-native").0.len(),
             1
         );
+    }
+
+    #[test]
+    fn severity_and_relevance_follow_the_kernel_version() {
+        use crate::diagnostic::Severity;
+        let c = control("libelf-dev", "");
+        let lint = |version: &str, config: &str| {
+            let log = format!("linux ({version}) jammy; urgency=medium\n");
+            let files = [
+                ("debian/control", c.as_str()),
+                ("debian/changelog", log.as_str()),
+                ("debian/config/config", config),
+            ];
+            let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
+            d.iter().map(|d| d.severity).collect::<Vec<_>>()
+        };
+        // 5.15 makes objtool whenever STACK_VALIDATION is set, and builds
+        // resolve_btfids for BTF: without the build machine's libelf it stops.
+        assert_eq!(
+            lint("5.15.0-185.195", "CONFIG_STACK_VALIDATION=y\n"),
+            [Severity::Error]
+        );
+        assert_eq!(
+            lint("5.15.0-185.195", "CONFIG_BPF=y\nCONFIG_DEBUG_INFO_BTF=y\n"),
+            [Severity::Error]
+        );
+        // 4.15 (and up to 5.4) warns and skips the validation: the build goes on.
+        assert_eq!(
+            lint("4.15.0-42.45", "CONFIG_STACK_VALIDATION=y\n"),
+            [Severity::Warning]
+        );
+        assert_eq!(
+            lint("4.15.0-42.45", "CONFIG_UNWINDER_ORC=y\n"),
+            [Severity::Error]
+        );
+        // No objtool before 4.6: the host copy is the tools' alone.
+        assert_eq!(lint("4.4.0-212.244", "CONFIG_STACK_VALIDATION=y\n"), []);
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let deps = declared(stanzas, true);
     let gcc = configured_gcc(c);
     for cd in knowledge::config_deps() {
-        let Some(setting) = model.config_enabled(cd.option) else {
+        let Some(setting) = super::needing_setting(model, &cd) else {
             continue;
         };
         let wanted: Vec<String> = cd
@@ -133,13 +133,32 @@ mod tests {
         let files = [
             ("debian/control", "Source: x\nBuild-Depends: bc, gcc-12-plugin-dev\n"),
             ("debian/rules", "gcc ?= gcc-13\n"),
-            ("debian.master/config/annotations", "CONFIG_DEBUG_INFO_BTF policy<{'amd64': 'y'}>\nCONFIG_GCC_PLUGINS policy<{'amd64': 'y'}>\nCONFIG_MODULE_SIG policy<{'amd64': 'n'}>\n"),
+            ("debian.master/config/annotations", "CONFIG_DEBUG_INFO_BTF policy<{'amd64': 'y'}>\nCONFIG_GCC_PLUGINS policy<{'amd64': 'y'}>\nCONFIG_GCC_PLUGIN_STACKLEAK policy<{'amd64': 'y'}>\nCONFIG_MODULE_SIG policy<{'amd64': 'n'}>\n"),
         ];
         let (d, _) = lint_memory_rule(&files, "config-needs-build-dep");
         let msgs: Vec<_> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(msgs.len(), 2, "{msgs:?}");
         assert!(msgs[0].contains("pahole or dwarves"));
         assert!(msgs[1].contains("gcc-13-plugin-dev"));
+    }
+
+    #[test]
+    fn the_plugin_menu_alone_builds_no_plugin() {
+        // GCC_PLUGINS defaults to y wherever the plugin headers were; with no
+        // CONFIG_GCC_PLUGIN_* set, no plugin is built and nothing needs them.
+        let files = [
+            ("debian/control", "Source: x\nBuild-Depends: bc\n"),
+            (
+                "debian/config/kernelarch-x86/config-arch-64",
+                "CONFIG_HAVE_GCC_PLUGINS=y\nCONFIG_GCC_PLUGINS=y\n# CONFIG_GCC_PLUGIN_LATENT_ENTROPY is not set\n",
+            ),
+        ];
+        let (d, _) = lint_memory_rule(&files, "config-needs-build-dep");
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 
     #[test]

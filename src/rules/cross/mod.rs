@@ -16,17 +16,70 @@ mod native_qualifier_on_foreign;
 
 pub use super::build_deps::{declared, entries, note_generated, Entry};
 use super::Checker;
+use crate::archive::cross::{self, Arches, Chroot};
 use crate::knowledge::{self, MultiArch};
 use crate::model::{Model, SourceStanza};
 use crate::registry::Rule;
 
 /// Multi-Arch of a package in the target release, if known: from the apt
 /// indices given with `--archive` when they have the package, else the built-in table.
+/// The setting that enables `cd`'s option, when the option needs the package:
+/// enabled, and (for an option that only enables a menu) with one of the options
+/// under it enabled too.
+pub fn needing_setting<'m, 't>(
+    model: &'m Model<'t>,
+    cd: &knowledge::ConfigDep,
+) -> Option<&'m crate::model::kconfig::ConfigSetting<'t>> {
+    if !cd.holds_for(model.kernel_version()) {
+        return None;
+    }
+    let setting = model.config_enabled(cd.option)?;
+    match cd.with {
+        None => Some(setting),
+        Some(glob) => model
+            .kconfig
+            .iter()
+            .any(|c| c.enabled() && knowledge::glob_match(glob, c.name))
+            .then_some(setting),
+    }
+}
+
 pub fn multi_arch(c: &Checker, name: &str) -> Option<MultiArch> {
     let release = &c.release.codename;
     c.archive()
         .and_then(|a| a.multi_arch(name, release))
         .or_else(|| knowledge::multi_arch(name, release))
+}
+
+/// The cross builds the given indices describe: the machine's architecture as
+/// the build one (`DEB_BUILD_ARCH`, else the one kpkg-lint runs on) and each
+/// other architecture they have an index for as a host, in the target release's
+/// indices. Empty without indices, or without indices of two architectures:
+/// then the Multi-Arch facts alone decide.
+pub fn chroots<'a>(c: &Checker<'a, '_>) -> Vec<Chroot<'a>> {
+    let (Some(archive), Some(build)) = (c.archive(), cross::native_arch()) else {
+        return vec![];
+    };
+    let arches = Arches {
+        build: build.clone(),
+        host: build.clone(),
+    };
+    let native = Chroot::new(archive, &c.release.codename, arches, None);
+    let indexed = native.indexed_arches();
+    if !indexed.contains(&build) {
+        return vec![];
+    }
+    indexed
+        .into_iter()
+        .filter(|a| *a != build)
+        .map(|host| {
+            let arches = Arches {
+                build: build.clone(),
+                host,
+            };
+            Chroot::new(archive, &c.release.codename, arches, None)
+        })
+        .collect()
 }
 
 /// Does this source also build host-side tools (perf, bpftool, linux-kbuild), which
@@ -103,6 +156,7 @@ mod tests {
             allow_unknown: vec![],
             per_path: vec![],
             only_files: vec![],
+            keep_overridden: false,
         };
         let mut checked = 0;
         for tree in &d.trees {

@@ -1,7 +1,7 @@
 //! `native-qualifier-on-foreign`: `:native` on a `Multi-Arch: foreign` package.
 
 use super::{entries, multi_arch, note_generated};
-use crate::diagnostic::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix, Severity};
 use crate::knowledge::MultiArch;
 use crate::model::SourceStanza;
 use crate::registry::Rule;
@@ -24,19 +24,23 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         }
         let file = e.stanza.file;
         let name = &e.alt.name;
-        let d = c.report(
-            RULE,
-            file,
-            e.alt.name_span.start..qspan.end,
-            format!("`{name}` is Multi-Arch: foreign in {release}: the build-architecture package already satisfies a plain `{name}`, and `:native` only adds doubt (deb-src-control(5) says it does not match foreign packages)"),
-        );
-        note_generated(model, d, &e);
-        // `flex:native | flex` would become `flex | flex`: no fix for that.
+        // `flex:native | flex`: the plain alternative satisfies dpkg, so the
+        // qualifier is only noise (and a fix would leave `flex | flex`).
         let duplicate = e
             .group
             .alternatives
             .iter()
             .any(|a| !std::ptr::eq(a, e.alt) && a.name == *name);
+        let message = if duplicate {
+            format!("`{name}` is Multi-Arch: foreign in {release}: dpkg never counts it for `{name}:native`, so only the plain `{name}` of this alternative is ever satisfied")
+        } else {
+            format!("`{name}` is Multi-Arch: foreign in {release}, and dpkg-checkbuilddeps never counts a foreign package for `{name}:native`: dpkg-buildpackage stops with \"Unmet build dependencies\" even with `{name}` installed")
+        };
+        let d = c.report(RULE, file, e.alt.name_span.start..qspan.end, message);
+        if duplicate {
+            d.severity = Severity::Info;
+        }
+        note_generated(model, d, &e);
         if duplicate {
             d.with_help_mut(format!(
                 "the alternative already has a plain `{name}`: drop `{name}:native` from it"

@@ -60,6 +60,7 @@ fn changelog_date(v: &str) -> bool {
 
 pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
     let model = c.model;
+    let old_dpkg = crate::knowledge::dpkg_has_source_date_epoch(&c.release.codename) == Some(false);
     let mut reported: Vec<(FileId, Span)> = Vec::new();
     for (carrier, calls) in by_carrier(model, builds) {
         let first = calls[0];
@@ -100,6 +101,7 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
                 {
                     match ubuntu_changelog_epoch(model, program) {
                         Some(edit) => edits.push(edit),
+                        None if old_dpkg => edits.extend(changelog_epoch_edit(model, program)),
                         None => edits.extend(system_include_edit(
                             model,
                             program,
@@ -147,8 +149,32 @@ fn ubuntu_changelog_epoch(model: &Model, program: &Program) -> Option<Edit> {
     Some(Edit::insert(
         def.at.file,
         at,
-        format!("{prefix}ifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell dpkg-parsechangelog -l$(DEBIAN)/changelog -STimestamp)\nendif\n"),
+        format!("{prefix}{}", epoch_block("-l$(DEBIAN)/changelog ")),
     ))
+}
+
+/// SOURCE_DATE_EPOCH from the changelog's date, for every dpkg: `-S` (dpkg
+/// 1.17.0) and `Date`, turned into seconds by `date`, rather than the
+/// `Timestamp` field that dpkg 1.18.8 added (xenial's 1.18.4 prints nothing
+/// for it). `ifndef` keeps a value dpkg-buildpackage exports; `:=` runs the
+/// commands once.
+fn epoch_block(changelog_option: &str) -> String {
+    format!("ifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell date -d \"$$(dpkg-parsechangelog {changelog_option}-SDate)\" +%s)\nendif\n")
+}
+
+/// For a release whose dpkg sets no SOURCE_DATE_EPOCH (pkg-info.mk has none
+/// before dpkg 1.18.8): the epoch block where a system include would go.
+fn changelog_epoch_edit(model: &Model, program: &Program) -> Option<Edit> {
+    let include = system_include_edit(model, program, "/usr/share/dpkg/pkg-info.mk")?;
+    let block = epoch_block("");
+    let content = match include
+        .content
+        .strip_suffix("include /usr/share/dpkg/pkg-info.mk\n")
+    {
+        Some(lead) => format!("{lead}{block}"),
+        None => block,
+    };
+    Some(Edit { content, ..include })
 }
 
 #[cfg(test)]
@@ -178,6 +204,39 @@ mod tests {
         ] {
             assert!(!parseable(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn old_dpkg_gets_the_epoch_from_the_changelog_date() {
+        let rules = "#!/usr/bin/make -f\n# build the kernel\nb:\n\t$(MAKE) ARCH=x86 bzImage\n";
+        let changelog = |dist: &str| {
+            format!("linux (4.4.0-1) {dist}; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n")
+        };
+        // xenial's dpkg 1.18.4: pkg-info.mk sets no SOURCE_DATE_EPOCH yet.
+        let xenial = changelog("xenial");
+        let files = [
+            ("debian/rules", rules),
+            ("debian/changelog", xenial.as_str()),
+        ];
+        let fixed = fix_memory_selected(&files, &["unpinned-kbuild-timestamp"], false);
+        let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
+        assert!(!out.contains("pkg-info.mk"), "{out}");
+        assert!(
+            out.starts_with("#!/usr/bin/make -f\n# build the kernel\nifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell date -d \"$$(dpkg-parsechangelog -SDate)\" +%s)\nendif\nb:\n"),
+            "{out}"
+        );
+        // bionic's dpkg 1.19: pkg-info.mk does it.
+        let bionic = changelog("bionic");
+        let files = [
+            ("debian/rules", rules),
+            ("debian/changelog", bionic.as_str()),
+        ];
+        let fixed = fix_memory_selected(&files, &["unpinned-kbuild-timestamp"], false);
+        let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
+        assert!(
+            out.contains("include /usr/share/dpkg/pkg-info.mk\n"),
+            "{out}"
+        );
     }
 
     #[test]

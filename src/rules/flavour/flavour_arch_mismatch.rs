@@ -14,7 +14,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
         };
         for arch in v.arches() {
             let file = u.arch_files.iter().find(|a| a.arch == arch);
-            if file.is_some_and(|a| a.may_list(&v.flavour)) {
+            if file.is_some_and(|a| a.may_list(&v.flavour) && a.builds_images) {
                 continue;
             }
             let d = c.report(
@@ -22,11 +22,16 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
                 v.file,
                 arch_key.span.clone(),
                 match file {
-                    Some(_) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk does not list `{}` in its flavours", v.flavour, u.branch, v.flavour),
+                    Some(a) if a.lists(&v.flavour) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk sets do_flavour_image_package = false: its `{}` packages are declared and never built", v.flavour, u.branch, v.flavour),
+                    Some(_) => format!("vars.{} names {arch}, but {}/rules.d/{arch}.mk does not list `{}` in its flavours: its packages are declared and never built", v.flavour, u.branch, v.flavour),
                     None => format!("vars.{} names {arch}, but there is no {}/rules.d/{arch}.mk", v.flavour, u.branch),
                 },
             );
             if let Some(a) = file {
+                // The arch builds, only not this flavour: dpkg-genchanges warns
+                // ("package … in control file but not in files list") and the
+                // upload lacks packages nothing else built from the source needs.
+                d.severity = Severity::Warning;
                 if let Some(line) = &a.flavours_line {
                     d.with_note_mut(a.file, line.clone(), format!("flavours of {arch}"));
                 }
@@ -41,17 +46,35 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             if v.get("arch").is_none() || v.arches().contains(&a.arch) {
                 continue;
             }
-            let d = c.report(
-                RULE,
-                a.file,
-                span.clone(),
-                format!(
-                    "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
-                    a.arch, a.arch
-                ),
-            );
-            // Built for nothing, but the build goes on and ships what it declares.
-            d.severity = Severity::Warning;
+            let d = if a.builds_images {
+                let d = c.report(
+                    RULE,
+                    a.file,
+                    span.clone(),
+                    format!(
+                        "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
+                        a.arch, a.arch
+                    ),
+                );
+                // Built for nothing, but the build goes on and ships what it declares.
+                d.severity = Severity::Warning;
+                d
+            } else {
+                // An arch with image packages off compiles and declares none of
+                // its flavours: the list is a residue (Ubuntu keeps it for the
+                // config tooling), harmless until the switch is turned on.
+                let d = c.report(
+                    RULE,
+                    a.file,
+                    span.clone(),
+                    format!(
+                        "{}.mk lists `{flavour}`, which vars.{flavour} does not name in arch=: harmless while {}.mk sets do_flavour_image_package = false (nothing is built), but turned on, the flavour would be compiled and never packaged",
+                        a.arch, a.arch
+                    ),
+                );
+                d.severity = Severity::Info;
+                d
+            };
             if let Some(k) = v.get("arch") {
                 d.with_note_mut(v.file, k.span.clone(), "arch list of the flavour");
             }
@@ -103,34 +126,56 @@ mod tests {
     }
 
     #[test]
-    fn declared_and_never_built_is_an_error_built_and_never_declared_a_warning() {
+    fn severity_follows_what_the_build_does() {
         use crate::diagnostic::Severity;
+        let low = "arch=\"amd64 i386\"\nsupported=\"Low latency\"\n";
         let files = [
             ENV,
             ("debian.acme/rules.d/amd64.mk", AMD64),
+            // Ubuntu's shape since focal: the arch builds linux-libc-dev only, its
+            // flavour list is kept for the config tooling.
             (
                 "debian.acme/rules.d/i386.mk",
-                "build_arch = i386\nflavours = generic\ndo_flavour_image_package = false\n",
+                "build_arch = i386\nflavours = generic lowlatency\ndo_flavour_image_package = false\n",
             ),
             (
                 "debian.acme/control.d/vars.generic",
                 &*VARS.replace("arch=\"amd64\"", "arch=\"amd64 arm64\""),
             ),
+            ("debian.acme/control.d/vars.lowlatency", low),
         ];
         let (d, tree) = lint_memory_rule(&files, "flavour-arch-mismatch");
-        let got: Vec<_> = d
+        let mut got: Vec<_> = d
             .iter()
-            .map(|d| (tree.files[d.file].rel.as_str(), d.severity))
+            .map(|d| {
+                (
+                    tree.files[d.file].rel.as_str(),
+                    d.severity,
+                    d.message.as_str(),
+                )
+            })
             .collect();
-        assert_eq!(
-            got,
-            [
-                // i386 compiles generic for nothing.
-                ("debian.acme/rules.d/i386.mk", Severity::Warning),
-                // No arm64.mk: the arm64 packages are declared, never built.
-                ("debian.acme/control.d/vars.generic", Severity::Error),
-            ]
-        );
+        got.sort_by_key(|g| (g.0.starts_with("debian.acme/rules.d"), g.0));
+        assert_eq!(got.len(), 4, "{got:#?}");
+        // No arm64.mk: arm64 is declared with nothing that builds it.
+        assert_eq!(got[0].0, "debian.acme/control.d/vars.generic");
+        assert_eq!(got[0].1, Severity::Error);
+        assert!(got[0].2.contains("no debian.acme/rules.d/arm64.mk"));
+        // amd64 builds, only not lowlatency; i386 builds no flavour at all: the
+        // packages are declared and never built, the build goes on.
+        assert_eq!(got[1].0, "debian.acme/control.d/vars.lowlatency");
+        assert_eq!(got[1].1, Severity::Warning);
+        assert!(got[1].2.contains("amd64.mk does not list `lowlatency`"));
+        assert_eq!(got[2].1, Severity::Warning);
+        assert!(got[2]
+            .2
+            .contains("i386.mk sets do_flavour_image_package = false"));
+        // i386.mk's `generic` is neither compiled nor packaged: a residue, an info.
+        assert_eq!(got[3].0, "debian.acme/rules.d/i386.mk");
+        assert_eq!(got[3].1, Severity::Info);
+        assert!(got[3]
+            .2
+            .contains("harmless while i386.mk sets do_flavour_image_package = false"));
     }
 
     #[test]

@@ -12,78 +12,115 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     let Some((file, arch_h, flavour_h)) = &u.annotations else {
         return;
     };
+    // Before format 4 the headers are the old tooling's (`# ARCH:` lists kernel
+    // architectures, there is no `# FLAVOUR:`): nothing to compare.
+    if u.annotations_format.is_none_or(|f| f < 4) {
+        return;
+    }
     // The header must match every flavour built: unknowable when an arch file's
     // list is not literal.
     if u.arch_files.is_empty() || u.arch_files.iter().any(|a| !a.flavours_literal) {
         return;
     }
-    let built: Vec<String> = u
-        .arch_files
-        .iter()
-        .flat_map(|a| {
-            a.flavours
-                .iter()
-                .map(move |(f, _)| format!("{}-{f}", a.arch))
-        })
-        .collect();
-    let arches: Vec<String> = u
-        .arch_files
-        .iter()
-        .filter(|a| !a.flavours.is_empty())
-        .map(|a| a.arch.clone())
-        .collect();
-    for (header, want, what) in [(flavour_h, &built, "FLAVOUR"), (arch_h, &arches, "ARCH")] {
+    let pairs = |images_only: bool| -> Vec<String> {
+        u.arch_files
+            .iter()
+            .filter(|a| a.builds_images || !images_only)
+            .flat_map(|a| {
+                a.flavours
+                    .iter()
+                    .map(move |(f, _)| format!("{}-{f}", a.arch))
+            })
+            .collect()
+    };
+    let arches = |images_only: bool| -> Vec<String> {
+        u.arch_files
+            .iter()
+            .filter(|a| !a.flavours.is_empty() && (a.builds_images || !images_only))
+            .map(|a| a.arch.clone())
+            .collect()
+    };
+    // Every pair an arch file lists belongs in the header. A pair of an arch
+    // that builds no image packages (`do_flavour_image_package = false`,
+    // Ubuntu's i386 and riscv64 since focal) is read by nothing today: missing,
+    // it is a residue to know about (info, unsafe fix), not a defect.
+    let (built, known) = (pairs(true), pairs(false));
+    let (built_arches, known_arches) = (arches(true), arches(false));
+    for (header, built, known, what) in [
+        (flavour_h, &built, &known, "FLAVOUR"),
+        (arch_h, &built_arches, &known_arches, "ARCH"),
+    ] {
         let Some(h) = header else { continue };
-        let missing: Vec<&String> = want.iter().filter(|w| !h.words.contains(w)).collect();
-        let gone: Vec<&String> = h.words.iter().filter(|w| !want.contains(w)).collect();
+        let missing: Vec<&String> = known.iter().filter(|w| !h.words.contains(w)).collect();
+        let gone: Vec<&String> = h.words.iter().filter(|w| !known.contains(w)).collect();
         if missing.is_empty() && gone.is_empty() {
             continue;
         }
+        let idle = !missing.is_empty() && missing.iter().all(|m| !built.contains(m));
+        let list = |v: &[&String]| v.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
         let mut parts = Vec::new();
         if !missing.is_empty() {
-            parts.push(format!(
-                "lacks {}",
-                missing
-                    .iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            parts.push(format!("lacks {}", list(&missing)));
         }
         if !gone.is_empty() {
-            parts.push(format!(
-                "lists {}, which no arch file builds",
-                gone.iter()
-                    .map(|s| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
+            parts.push(format!("lists {}, which no arch file builds", list(&gone)));
         }
-        let mut new_words: Vec<String> = h
-            .words
-            .iter()
-            .filter(|w| want.contains(w))
-            .cloned()
-            .collect();
-        new_words.extend(missing.iter().map(|s| s.to_string()));
-        c.report(
+        let mut consequences = Vec::new();
+        if idle {
+            consequences.push("the arch files of the missing entries set do_flavour_image_package = false, so nothing reads them today; switched on, updateconfigs and the config checks would skip them");
+        } else if !missing.is_empty() {
+            consequences.push("updateconfigs and the config checks skip the missing ones");
+        }
+        if !gone.is_empty() {
+            // Ubuntu's own jammy master keeps lowlatency pairs that a derivative
+            // sharing the file builds: `debian/rules updateconfigs` loops over
+            // them, the build never reads them.
+            consequences.push("updateconfigs still exports and imports the extra ones; the build does not read them");
+        }
+        let consequence = consequences.join("; ");
+        let d = c.report(
             RULE,
             *file,
             h.value_span.clone(),
             format!(
-                "the annotations `# {what}:` header {}: config checks skip the missing ones",
+                "the annotations `# {what}:` header {}: {consequence}",
                 parts.join(" and ")
             ),
-        )
-        .with_help_mut("keep the header in step with the arch files' flavours")
-        .with_fix_mut(Fix::safe(
-            format!("rewrite the # {what}: header"),
-            vec![Edit::replace(
+        );
+        d.with_help_mut("keep the header in step with the arch files' flavours");
+        if missing.is_empty() {
+            // Extra entries cost nothing at build time and may be there for a
+            // derivative that includes this file: dropping them is a choice.
+            d.severity = crate::diagnostic::Severity::Info;
+            let kept: Vec<&str> = h
+                .words
+                .iter()
+                .filter(|w| known.contains(w))
+                .map(String::as_str)
+                .collect();
+            d.with_fix_mut(Fix::unsafe_(
+                format!("drop the entries no arch file builds from the # {what}: header"),
+                vec![Edit::replace(*file, h.value_span.clone(), kept.join(" "))],
+            ));
+        } else {
+            // Append what is missing; entries the arch files do not build stay.
+            let mut new_words: Vec<String> = h.words.clone();
+            new_words.extend(missing.iter().map(|s| s.to_string()));
+            let edit = vec![Edit::replace(
                 *file,
                 h.value_span.clone(),
                 new_words.join(" "),
-            )],
-        ));
+            )];
+            let title = format!("add the missing entries to the # {what}: header");
+            if idle {
+                // The tree may leave an idle arch out on purpose (focal master
+                // left riscv64 to its own derivative): adding it is a choice.
+                d.severity = crate::diagnostic::Severity::Info;
+                d.with_fix_mut(Fix::unsafe_(title, edit));
+            } else {
+                d.with_fix_mut(Fix::safe(title, edit));
+            }
+        }
     }
 }
 

@@ -146,9 +146,29 @@ mod tests {
 
     #[test]
     fn annotations_header_is_rewritten() {
-        let files = [ENV, ("debian.master/rules.d/amd64.mk", "flavours = generic lowlatency\n"), ("debian.master/config/annotations", "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-gone\n\nCONFIG_X policy<{'amd64': 'y'}>\n")];
+        let files = [ENV, ("debian.master/rules.d/amd64.mk", "flavours = generic lowlatency\n"), ("debian.master/config/annotations", "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-gone\n\nCONFIG_X policy<{'amd64': 'y'}>\n")];
+        // The safe fix adds what is built; an entry nothing builds stays (a
+        // derivative sharing the file may build it) ...
         let fixed = fix_memory_selected(&files, &["flavour-missing-annotations"], false);
-        assert_eq!(fixed[2].1, "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n");
+        assert_eq!(fixed[2].1, "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-gone amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n");
+        // ... and only the unsafe one drops it.
+        let fixed = fix_memory_selected(&files, &["flavour-missing-annotations"], true);
+        assert_eq!(fixed[2].1, "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n\nCONFIG_X policy<{'amd64': 'y'}>\n");
+        // A format-2 header names kernel architectures for the old tooling: left alone.
+        let old = [
+            ENV,
+            files[1],
+            (
+                "debian.master/config/annotations",
+                "# Menu: HEADER\n# FORMAT: 2\n# ARCH: x86 arm powerpc\n\nCONFIG_X note<x>\n",
+            ),
+        ];
+        let (d, _) = lint_memory_rule(&old, "flavour-missing-annotations");
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
     }
 
     /// A `flavours =` line with make syntax: its list is not known, so nothing that
@@ -198,7 +218,7 @@ mod tests {
     /// safe fix rewrote the header without it).
     #[test]
     fn flavour_lists_built_in_steps_are_not_guessed() {
-        let header = "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n";
+        let header = "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic amd64-lowlatency\n";
         for mk in [
             "flavours = generic\nflavours += lowlatency\n",
             "ifeq ($(x),y)\nflavours = generic lowlatency\nendif\n",
@@ -232,7 +252,7 @@ mod tests {
             ),
             (
                 "debian.master/config/annotations",
-                "# Menu: HEADER\n# ARCH: amd64\n# FLAVOUR: amd64-generic\n",
+                "# Menu: HEADER\n# FORMAT: 4\n# ARCH: amd64\n# FLAVOUR: amd64-generic\n",
             ),
         ];
         let (d, _) = lint_memory_rule(&files, "flavour-missing-annotations");

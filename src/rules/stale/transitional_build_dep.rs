@@ -25,23 +25,10 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
         let Ok(Some(record)) = resolve(&view, e.alt, arch.as_deref()) else {
             continue;
         };
-        if !record.transitional
-            || record.depends.contains(',')
-            || record.depends.contains('|')
-            || record.depends.is_empty()
-        {
+        let Some(target) = record.transitional_target() else {
             continue;
-        }
-        let target = record
-            .depends
-            .split(['(', ':', ' '])
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_string();
-        if target.is_empty() || target == e.alt.name {
-            continue;
-        }
+        };
+        let target = target.to_string();
         let file = e.stanza.file;
         let d = c.report(
             RULE,

@@ -1,7 +1,7 @@
 //! Rules that read apt indices: cross-building facts and stale build-dependencies,
 //! from compressed index files and from the machine's own apt lists.
 
-use super::common::{copy_tree, run_in, stderr, stdout, testdata, walk};
+use super::common::{copy_tree, machine_has, run_in, stderr, stdout, testdata, walk};
 use super::{findings, stale_archive};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -147,8 +147,11 @@ fn archive_auto_reads_the_real_apt_lists() {
                 .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
         })
         .unwrap_or(false);
-    if !has_index {
-        eprintln!("SKIPPED archive_auto_reads_the_real_apt_lists: no Packages index in /var/lib/apt/lists (run apt-get update)");
+    if !machine_has(
+        has_index,
+        "archive_auto_reads_the_real_apt_lists",
+        "a Packages index in /var/lib/apt/lists (apt-get update)",
+    ) {
         return;
     }
     let o = run_in(
@@ -230,10 +233,14 @@ fn stale_archive_auto_on_the_real_lists() {
                 .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
         })
         .unwrap_or(false);
-    let (Some(codename), true) = (codename, lists) else {
-        eprintln!("SKIPPED stale_archive_auto_on_the_real_lists: no apt lists or no VERSION_CODENAME on this machine");
+    if !machine_has(
+        codename.is_some() && lists,
+        "stale_archive_auto_on_the_real_lists",
+        "apt lists (apt-get update) and VERSION_CODENAME in /etc/os-release",
+    ) {
         return;
-    };
+    }
+    let codename = codename.unwrap_or_default();
     let tmp = tempfile::tempdir().unwrap();
     let d = tmp.path();
     fs::create_dir_all(d.join("debian")).unwrap();
@@ -259,4 +266,77 @@ fn stale_archive_auto_on_the_real_lists() {
         stdout(&o)
     );
     assert!(!stdout(&o).contains("`debhelper` cannot"));
+}
+
+/// `name:native` on a `Multi-Arch: foreign` package stops dpkg-buildpackage: the
+/// real dpkg-checkbuilddeps refuses it even with the package installed, which is
+/// why the rule is an error. coreutils is foreign and essential, so installed on
+/// every Debian machine; the machine's own apt lists say it is foreign.
+#[test]
+fn native_on_foreign_is_unmet_for_dpkg_checkbuilddeps() {
+    let has_index = fs::read_dir("/var/lib/apt/lists")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
+        .unwrap_or(false);
+    if !machine_has(
+        has_index,
+        "native_on_foreign_is_unmet_for_dpkg_checkbuilddeps",
+        "a Packages index in /var/lib/apt/lists (apt-get update)",
+    ) || !super::common::tool_available(
+        "dpkg-checkbuilddeps",
+        &["--version"],
+        "checking build-dependencies with dpkg's own code (dpkg-dev)",
+    ) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let debian = dir.path().join("debian");
+    fs::create_dir_all(&debian).unwrap();
+    fs::write(
+        debian.join("control"),
+        "Source: linux-example\nBuild-Depends: coreutils:native, make:native\n\nPackage: linux-example\nArchitecture: any\nDescription: x\n x\n",
+    )
+    .unwrap();
+    fs::write(
+        debian.join("changelog"),
+        "linux-example (1.0-1) bookworm; urgency=medium\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n",
+    )
+    .unwrap();
+    let checkbuilddeps = || {
+        Command::new("dpkg-checkbuilddeps")
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let before = checkbuilddeps();
+    assert!(!before.status.success(), "dpkg accepted coreutils:native");
+    let err = stderr(&before);
+    assert!(
+        err.contains("Unmet build dependencies: coreutils:native") && !err.contains("make"),
+        "{err}"
+    );
+    let args = [
+        "--archive",
+        "auto",
+        "--select",
+        "native-qualifier-on-foreign",
+        "--format",
+        "concise",
+    ];
+    let o = run_in(dir.path(), &args);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(
+        out.contains("debian/control:2:16: error[native-qualifier-on-foreign]"),
+        "{out}"
+    );
+    let fixed = run_in(dir.path(), &["--fix", "--write", "--archive", "auto"]);
+    assert_ne!(fixed.status.code(), Some(2), "{}", stderr(&fixed));
+    let after = checkbuilddeps();
+    assert!(after.status.success(), "{}", stderr(&after));
+    let again = run_in(dir.path(), &args);
+    assert_eq!(again.status.code(), Some(0), "{}", stdout(&again));
 }

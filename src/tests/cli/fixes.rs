@@ -1,7 +1,9 @@
 //! Fixes as packagers apply them: `--unsafe-fixes`, mail patches through `git am`,
 //! a quilt patch through real quilt, and patches of files with lone carriage returns.
 
-use super::common::{self, assert_fixed_tree, copy_tree, git, run_in, stderr, stdout, testdata};
+use super::common::{
+    self, assert_fixed_tree, copy_tree, git, run_in, stderr, stdout, testdata, tool_available,
+};
 use super::{findings, git_init};
 use std::fs;
 use std::path::PathBuf;
@@ -75,8 +77,11 @@ fn patch_dir_mails_apply_with_git_am() {
 /// popped again) kpkg-lint stays quiet.
 #[test]
 fn quilt_patch_fix_pushes_with_real_quilt() {
-    if Command::new("quilt").arg("--version").output().is_err() {
-        eprintln!("SKIPPED quilt_patch_fix_pushes_with_real_quilt: quilt is not installed (.ci/run installs it)");
+    if !tool_available(
+        "quilt",
+        &["--version"],
+        "pushing the kernel-source quilt fix",
+    ) {
         return;
     }
     let (_g, dir) = copy_tree(&testdata("determinism/kheaders/in"));

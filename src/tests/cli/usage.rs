@@ -77,6 +77,16 @@ fn rules_and_explain() {
     assert!(stdout(&o).contains("What it does"));
     let o = bin().args(["explain", "no-such-rule"]).output().unwrap();
     assert_eq!(o.status.code(), Some(2));
+    let o = bin()
+        .args(["explain", "serial-kernel-bild"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `serial-kernel-build`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ conc_level = -j$(CONCURRENCY_LEVEL)
 # ccache speeds up rebuilds on the build farm.
 CC = ccache $(CROSS_COMPILE)gcc-9
 
-kmake = make KBUILD_BUILD_USER=buildd KBUILD_BUILD_HOST=ubuntu KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) KCFLAGS=-ffile-prefix-map=$(CURDIR)/= ARCH=$(build_arch) CROSS_COMPILE=$(CROSS_COMPILE) CC="$(CC)" \
+kmake = make KBUILD_BUILD_USER=buildd KBUILD_BUILD_HOST=ubuntu KBUILD_BUILD_TIMESTAMP=@$(SOURCE_DATE_EPOCH) KCFLAGS=-fdebug-prefix-map=$(CURDIR)/= ARCH=$(build_arch) CROSS_COMPILE=$(CROSS_COMPILE) CC="$(CC)" \
 	KERNELVERSION=$(release)-$(abinum)-$(target_flavour) \
 	KBUILD_BUILD_VERSION="$(uploadnum)" LOCALVERSION= localver-extra=
 

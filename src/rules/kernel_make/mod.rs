@@ -20,15 +20,23 @@
 //! without a compile goal (`dtbs`, `headers_install`, `modules_install`, configs)
 //! never builds init/ or usr/, so none of them is the kernel build.
 
-use crate::diagnostic::{Diagnostic, Edit};
+use crate::diagnostic::Diagnostic;
 use crate::knowledge::{self, GoalClass};
 use crate::model::invocation::{self, MakeInvocation};
 use crate::model::makefile::StmtKind;
-use crate::model::program::{Command, IncludeTarget, Program, StmtRef, Word};
+use crate::model::program::{Command, StmtRef, Word};
 use crate::model::shell;
 use crate::model::Model;
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
+
+mod dirs;
+mod edits;
+#[cfg(test)]
+mod tests;
+
+pub use dirs::{join_dir, non_kernel_dir, show_dir, ROOT};
+pub use edits::{includes_system_makefile, system_include_edit};
 
 /// What a make invocation does, as far as parallelism matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,9 +79,6 @@ pub struct MakeCall<'m> {
     pub why: Vec<Step>,
 }
 
-/// The package root, as [`MakeCall::dir`] spells it.
-pub const ROOT: &str = "";
-
 /// Goals that makefiles other than kbuild's commonly have too: running one in a
 /// directory does not show the directory is the kernel's.
 const GENERIC_GOALS: &[&str] = &[
@@ -91,98 +96,6 @@ const GENERIC_GOALS: &[&str] = &[
 
 /// Variables that make a kbuild make build external modules (no vmlinux).
 const EXTERNAL_MODULES: &[&str] = &["M", "SUBDIRS", "KBUILD_EXTMOD"];
-
-/// `${NAME}` → `$(NAME)`, so both spellings of a reference compare equal.
-fn parens(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    // For each open group: the byte that closes it, and what to write for it.
-    let mut open: Vec<(char, char)> = Vec::new();
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && matches!(chars.peek(), Some('{') | Some('(')) {
-            let o = chars.next().expect("peeked");
-            open.push((if o == '{' { '}' } else { ')' }, ')'));
-            out.push_str("$(");
-            continue;
-        }
-        match c {
-            '(' => open.push((')', ')')),
-            '{' => open.push(('}', '}')),
-            c if open.last().is_some_and(|(close, _)| *close == c) => {
-                let (_, write) = open.pop().expect("checked");
-                out.push(write);
-                continue;
-            }
-            _ => {}
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// References that name the package root, where debian/rules runs.
-const ROOT_NAMES: &[&str] = &["$(CURDIR)", "$(shell pwd)", "$(PWD)", "$(srctree)", "`pwd`"];
-
-/// The directory `path` (a word of a recipe, as expanded) names when the shell is
-/// in `cwd`, normalised: quotes removed, `${X}` spelt `$(X)`, `.` and `..` folded,
-/// `$(CURDIR)` and friends the package root (`""`). A path that starts with a
-/// variable or `/` does not depend on `cwd`.
-pub fn join_dir(cwd: &str, path: &str) -> String {
-    let p = parens(&shell::unquote(path));
-    let mut rest = p.as_str();
-    let mut base = cwd;
-    let absolute = rest.starts_with('/');
-    if let Some(r) = ROOT_NAMES.iter().find_map(|n| rest.strip_prefix(n)) {
-        if r.is_empty() || r.starts_with('/') {
-            base = ROOT;
-            rest = r;
-        }
-    }
-    if absolute || rest.starts_with('$') {
-        base = ROOT;
-    }
-    let mut parts: Vec<&str> = Vec::new();
-    for part in base.split('/').chain(rest.split('/')) {
-        match part {
-            "" | "." => {}
-            ".." if parts.last().is_some_and(|l| *l != "..") => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    let joined = parts.join("/");
-    if absolute {
-        format!("/{joined}")
-    } else {
-        joined
-    }
-}
-
-/// Does the directory hold a makefile other than the kernel's own: a userspace
-/// tool (`tools/…`), documentation (`Documentation/lguest`), samples, or a helper
-/// under `scripts/`? Paths inside unexpanded functions count too
-/// (`$(wildcard Documentation/lguest tools/lguest)`).
-pub fn non_kernel_dir(dir: &str) -> Option<&str> {
-    let parts: Vec<&str> = dir
-        .split(|c: char| c == '/' || c == ',' || c == '(' || c == ')' || c.is_whitespace())
-        .filter(|p| !p.is_empty())
-        .collect();
-    parts.iter().enumerate().find_map(|(i, p)| match *p {
-        "tools" | "Documentation" | "samples" => Some(*p),
-        "scripts" if i + 1 < parts.len() => Some("scripts"),
-        _ => None,
-    })
-}
-
-/// How a make names a directory in messages: `the package root` or `` `dir` ``.
-pub fn show_dir(dir: &str) -> String {
-    if dir.is_empty() {
-        "the package root".to_string()
-    } else {
-        format!("`{dir}`")
-    }
-}
 
 /// The assignment among `via` (innermost first) whose value holds `needle` as a
 /// word: the variable that carries that word into the recipe.
@@ -378,7 +291,7 @@ pub fn make_calls<'m>(model: &'m Model) -> Vec<MakeCall<'m>> {
     let dirs = kernel_dirs(&calls);
     // 3. What each make does.
     for call in &mut calls {
-        let v = classify(call, &dirs);
+        let v = classify(model, call, &dirs);
         call.kind = v.kind;
         call.reason = v.reason;
         call.default_goal = v.default_goal;
@@ -424,7 +337,7 @@ impl Verdict {
 }
 
 /// Classify one make, given the kernel directories of the tree.
-fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
+fn classify(model: &Model, call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
     let (cmd, inv) = (call.cmd, &call.inv);
     if submake(inv) {
         return Verdict::new(MakeKind::SubMake, "runs another packaging makefile".into());
@@ -453,6 +366,12 @@ fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
     let mut classes = Vec::new();
     for w in inv.target_words(cmd) {
         if w.text.contains('$') {
+            // A goal held by a variable the evaluation could not reach (set in a
+            // per-arch file, or in a makefile this one does not include): its
+            // goals, when every assignment of it in the tree is literal.
+            for g in assigned_goals(model, &w.text).unwrap_or_default() {
+                classes.push((knowledge::goal_class(&g), g));
+            }
             continue;
         }
         let g = w.unquoted().to_string();
@@ -507,6 +426,52 @@ fn classify(call: &MakeCall, dirs: &HashMap<String, Step>) -> Verdict {
     Verdict::new(MakeKind::Other, reason)
 }
 
+/// The goals a word that is one variable reference (`$(defconfig)`) can stand for:
+/// the words of every value the tree's makefiles assign to it, when there is at
+/// least one assignment and each is literal. Hardy's `$(hmake) … $(defconfig)`
+/// takes `defconfig = defconfig` from the arch files: a configuration goal, not
+/// kbuild's default goal. `None` when any value is unknown (a reference, an
+/// empty value, `+=`, `!=`).
+fn assigned_goals(model: &Model, word: &str) -> Option<Vec<String>> {
+    let inner = word
+        .strip_prefix("$(")
+        .and_then(|w| w.strip_suffix(')'))
+        .or_else(|| word.strip_prefix("${").and_then(|w| w.strip_suffix('}')))?;
+    if inner.is_empty()
+        || !inner
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    let mut goals = Vec::new();
+    let mut files: Vec<&FileId> = model.makefiles.keys().collect();
+    files.sort();
+    for f in files {
+        for stmt in &model.makefiles[f].stmts {
+            let StmtKind::Assign(a) = &stmt.kind else {
+                continue;
+            };
+            if a.name != inner {
+                continue;
+            }
+            let value = a.value.trim();
+            if value.is_empty()
+                || value.contains('$')
+                || matches!(
+                    a.op,
+                    crate::model::makefile::AssignOp::Append
+                        | crate::model::makefile::AssignOp::Shell
+                )
+            {
+                return None;
+            }
+            goals.extend(value.split_whitespace().map(str::to_string));
+        }
+    }
+    (!goals.is_empty()).then_some(goals)
+}
+
 impl MakeCall<'_> {
     /// How a finding at this make's own line names it: `this kernel make`, with the
     /// reason when no goal on the line shows it.
@@ -556,206 +521,5 @@ pub fn note_chain(model: &Model, d: &mut Diagnostic, calls: &[&MakeCall]) {
         for s in &call.why {
             add(d, s.file, &s.span, s.text.clone());
         }
-    }
-}
-
-/// Does the program include the system makefile `/usr/share/…/<name>`?
-pub fn includes_system_makefile(p: &Program, name: &str) -> bool {
-    p.includes.iter().any(
-        |e| matches!(&e.target, IncludeTarget::System(s) if s.rsplit('/').next() == Some(name)),
-    )
-}
-
-/// Include a system makefile (`/usr/share/dpkg/buildopts.mk`) in a program's top
-/// file, unless it does already: after the `#!` line and the comment block that
-/// follows it.
-pub fn system_include_edit(model: &Model, program: &Program, path: &str) -> Option<Edit> {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    if includes_system_makefile(program, name) {
-        return None;
-    }
-    let file = &model.tree.files[program.root];
-    let mut line = 0;
-    if file.line_text(0).starts_with("#!") {
-        line = 1;
-        while line < file.line_count() && file.line_text(line).starts_with('#') {
-            line += 1;
-        }
-    }
-    let at = file
-        .line_span(line)
-        .map(|s| s.start)
-        .unwrap_or(file.bytes().len());
-    let mut content = String::new();
-    if at == file.bytes().len() && at > 0 && !file.text.ends_with('\n') {
-        content.push('\n');
-    }
-    content.push_str(&format!("include {path}\n"));
-    Some(Edit::insert(program.root, at, content))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::tree::Tree;
-
-    /// Each make of a debian/rules, by line: its kind and directory.
-    fn makes(rules: &str) -> Vec<(usize, MakeKind, String)> {
-        let tree = Tree::from_memory(&[("debian/rules", rules)]);
-        let model = Model::build(&tree);
-        make_calls(&model)
-            .iter()
-            .map(|c| {
-                let line = tree.files[c.cmd.recipe.file]
-                    .line_col(c.cmd.argv[0].span.start)
-                    .0;
-                (line, c.kind, c.dir.clone())
-            })
-            .collect()
-    }
-
-    fn kinds(rules: &str) -> Vec<(usize, MakeKind)> {
-        makes(rules).into_iter().map(|(l, k, _)| (l, k)).collect()
-    }
-
-    use MakeKind::{KernelBuild as K, Other as O, Prepare as P, SubMake as S};
-
-    #[test]
-    fn directories_are_normalised_and_joined() {
-        for (cwd, path, want) in [
-            ("", "$(CURDIR)/debian/build", "debian/build"),
-            ("", "'${KERNEL_SRC}'", "$(KERNEL_SRC)"),
-            ("", "./linux/", "linux"),
-            ("a", "b/../c", "a/c"),
-            ("a", ".", "a"),
-            ("a", "..", ""),
-            ("a", "$(B)/tools/perf", "$(B)/tools/perf"),
-            ("a", "/usr/src/linux", "/usr/src/linux"),
-            ("a", "$(CURDIR)", ""),
-            ("a", "\"$(shell pwd)/x\"", "x"),
-            ("", "${A}/${B}", "$(A)/$(B)"),
-            ("", "$(word 1,$(wildcard a b))", "$(word 1,$(wildcard a b))"),
-        ] {
-            assert_eq!(join_dir(cwd, path), want, "{cwd} + {path}");
-        }
-    }
-
-    #[test]
-    fn tool_documentation_and_helper_dirs() {
-        for d in [
-            "tools/perf",
-            "debian/build/tools-perarch/tools/power/x86/turbostat",
-            "$(word 1,$(wildcard Documentation/lguest tools/lguest))",
-            "samples/bpf",
-            "scripts/kconfig",
-        ] {
-            assert!(non_kernel_dir(d).is_some(), "{d}");
-        }
-        for d in [
-            "",
-            "debian/build/tools-perarch",
-            "$(DIR)",
-            "scripts",
-            "linux",
-        ] {
-            assert_eq!(non_kernel_dir(d), None, "{d}");
-        }
-    }
-
-    /// `cd DIR &&` and `cd DIR;` hold for the rest of the recipe line, not inside
-    /// a `( … )` that ended, and not on the next line.
-    #[test]
-    fn cd_in_the_recipe_line() {
-        let got = makes(
-            "B := $(CURDIR)/b\nx:\n\tcd $(B)/tools/hv && make CROSS_COMPILE=x-\n\tmake ARCH=x86\n\t(cd tools/perf; make ARCH=x86); make ARCH=x86\n\tcd $(B); make\n",
-        );
-        assert_eq!(
-            got,
-            [
-                (3, O, "b/tools/hv".into()),
-                (4, K, "".into()),
-                (5, O, "tools/perf".into()),
-                (5, K, "".into()),
-                (6, O, "b".into()),
-            ]
-        );
-    }
-
-    /// Variables bring the `cd` (Ubuntu's `build_cd`) and the make word.
-    #[test]
-    fn cd_through_a_variable() {
-        let got = makes(
-            "build_cd = cd $(CURDIR)/debian/build/build-$*; #\nkmake = make ARCH=x86\nx:\n\t$(build_cd) $(kmake) O=. prepare\n\t$(build_cd) $(kmake)\n\tcd debian/build/other && $(kmake)\n",
-        );
-        assert_eq!(
-            got,
-            [
-                (4, P, "debian/build/build-$*".into()),
-                (5, K, "debian/build/build-$*".into()),
-                (6, K, "debian/build/other".into()),
-            ]
-        );
-        let tree = Tree::from_memory(&[(
-            "debian/rules",
-            "build_cd = cd $(CURDIR)/b; #\nx:\n\t$(MAKE) O=b oldconfig\n\t$(build_cd) $(MAKE)\n",
-        )]);
-        let model = Model::build(&tree);
-        let calls = make_calls(&model);
-        let why: Vec<&str> = calls[1].why.iter().map(|s| s.text.as_str()).collect();
-        assert_eq!(
-            why,
-            [
-                "`cd` into `b`",
-                "`build_cd` brings the `cd`",
-                "`O=` makes `b` a build directory of the kernel"
-            ]
-        );
-        assert!(calls[1].default_goal);
-    }
-
-    /// A directory is the kernel's when `O=` names it, when external modules
-    /// build against it, or when a goal only kbuild has runs there; goal-less
-    /// makes elsewhere are not the kernel build.
-    #[test]
-    fn kernel_directories() {
-        let got = kinds(
-            "x:\n\t$(MAKE) -C $(KSRC) oldconfig\n\t$(MAKE) -C $(KSRC) EXTRA=1\n\t$(MAKE) -C $(MODS)/zfs\n\t$(MAKE) -C $(MODS)/zfs modules_install\n\t$(MAKE) -C $(MODS)/zfs\n\t$(MAKE) -C $(KDIR) M=$(CURDIR)/ext modules\n\t$(MAKE) -C $(KDIR)\n\t$(MAKE) -C '$(SRC)' O='$(CURDIR)/$(DIR)' listnewconfig\n\t$(MAKE) -C '$(DIR)' $(BUILD_TARGET)\n",
-        );
-        assert_eq!(
-            got,
-            [
-                (2, P),
-                (3, K),
-                (4, O),
-                (5, O),
-                (6, O),
-                (7, O),
-                (8, K),
-                (9, P),
-                (10, K),
-            ]
-        );
-    }
-
-    #[test]
-    fn goals_decide_first() {
-        let got = kinds(
-            "x:\n\t$(MAKE) ARCH=arm64 dtbs\n\t$(MAKE) ARCH=arm64 Image modules dtbs\n\t$(MAKE) -j1 syncconfig prepare scripts\n\t$(MAKE) headers_install\n\t$(MAKE) oldconfig >/dev/null\n\t$(MAKE) -C tools/perf all\n\t$(MAKE) -C $(X) bindeb-pkg\n",
-        );
-        assert_eq!(
-            got,
-            [(2, O), (3, K), (4, P), (5, O), (6, P), (7, O), (8, K)]
-        );
-    }
-
-    #[test]
-    fn makefiles_and_variables() {
-        let got = kinds(
-            "srctree ?= .\nx:\n\t$(MAKE) ARCH=arm64 -f $(srctree)/Makefile\n\t$(MAKE) -f scripts/Makefile.build obj=x\n\t$(MAKE) -f debian/rules.gen build\n\t$(MAKE) -f other.mk\n\t$(MAKE) -C $(ELSEWHERE) $(GOAL)\n\t$(MAKE) -C $(ELSEWHERE) ARCH=x86\n\t$(MAKE) $(GOAL)\n",
-        );
-        assert_eq!(
-            got,
-            [(3, K), (4, O), (5, S), (6, O), (7, O), (8, K), (9, K)]
-        );
     }
 }

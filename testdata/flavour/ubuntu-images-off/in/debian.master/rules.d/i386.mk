@@ -1,0 +1,11 @@
+human_arch	= i386
+build_arch	= i386
+defconfig	= defconfig
+flavours	= generic
+build_image	= Image
+kernel_file	= arch/$(build_arch)/boot/Image
+install_file	= vmlinuz
+no_dumpfile	= true
+# Only linux-libc-dev is built here; the list stays for the config tooling.
+do_flavour_image_package = false
+do_tools	= false

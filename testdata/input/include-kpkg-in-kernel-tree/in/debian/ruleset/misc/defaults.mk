@@ -1,0 +1,3 @@
+# Defaults the site configuration may override.
+root_cmd ?= fakeroot
+CONCURRENCY_LEVEL ?=
