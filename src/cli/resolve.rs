@@ -1,7 +1,7 @@
 //! `kpkg-lint resolve`: the whole cross build at once, before running sbuild:
 //! every build-dependency with the package, version and architecture
 //! `apt-get build-dep -a HOST` would install for it, and why the ones that
-//! cannot be had cannot (src/archive/cross.rs resolves).
+//! cannot be had cannot (src/archive/cross/ resolves).
 
 use super::run::{EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS};
 use super::{ListFormat, ResolveArgs};
