@@ -214,7 +214,10 @@ mod tests {
         };
         // xenial's dpkg 1.18.4: pkg-info.mk sets no SOURCE_DATE_EPOCH yet.
         let xenial = changelog("xenial");
-        let files = [("debian/rules", rules), ("debian/changelog", xenial.as_str())];
+        let files = [
+            ("debian/rules", rules),
+            ("debian/changelog", xenial.as_str()),
+        ];
         let fixed = fix_memory_selected(&files, &["unpinned-kbuild-timestamp"], false);
         let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
         assert!(!out.contains("pkg-info.mk"), "{out}");
@@ -224,10 +227,16 @@ mod tests {
         );
         // bionic's dpkg 1.19: pkg-info.mk does it.
         let bionic = changelog("bionic");
-        let files = [("debian/rules", rules), ("debian/changelog", bionic.as_str())];
+        let files = [
+            ("debian/rules", rules),
+            ("debian/changelog", bionic.as_str()),
+        ];
         let fixed = fix_memory_selected(&files, &["unpinned-kbuild-timestamp"], false);
         let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
-        assert!(out.contains("include /usr/share/dpkg/pkg-info.mk\n"), "{out}");
+        assert!(
+            out.contains("include /usr/share/dpkg/pkg-info.mk\n"),
+            "{out}"
+        );
     }
 
     #[test]
