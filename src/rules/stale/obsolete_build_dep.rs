@@ -14,6 +14,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
     let release = c.release.codename.clone();
     let release_note = c.release.from_changelog.clone();
+    let target = c.release.clone();
     let all = entries(stanzas, true);
     for e in &all {
         if e.is_fallback() {
@@ -169,6 +170,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 d.with_help_mut(format!("drop `{}` from this alternative", e.alt.name));
             }
         }
+        target.qualify(d);
     }
 }
 
@@ -261,6 +263,27 @@ mod tests {
         assert_eq!(
             all,
             "Source: linux\nBuild-Depends: kernel-package, python3, bc\n"
+        );
+    }
+
+    #[test]
+    fn a_distribution_kpkg_lint_does_not_know_makes_the_release_an_assumption() {
+        // A vendor's own suite: the default release is assumed, so nothing is an
+        // error and no fix is safe; the note points at the changelog entry.
+        let changelog = "linux (3.13.11-1+v1) orbit; urgency=low\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+        let control = "Source: linux\nBuild-Depends: module-init-tools, bc\n";
+        let files = [("debian/control", control), ("debian/changelog", changelog)];
+        let (d, _) = lint_memory_rule(&files, "obsolete-build-dep");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].notes.iter().any(|n| n.message.contains("`orbit`")));
+        assert_eq!(
+            fix_memory_selected(&files, &["obsolete-build-dep"], false)[0].1,
+            control
+        );
+        assert_eq!(
+            fix_memory_selected(&files, &["obsolete-build-dep"], true)[0].1,
+            "Source: linux\nBuild-Depends: kmod, bc\n"
         );
     }
 
