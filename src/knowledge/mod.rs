@@ -95,6 +95,21 @@ pub fn dpkg_has_source_date_epoch(codename: &str) -> Option<bool> {
     Some(rank >= vendor_rank(first)?.1)
 }
 
+/// Does the release's dpkg ship /usr/share/dpkg/buildopts.mk (with
+/// DEB_BUILD_OPTION_PARALLEL)? It came with dpkg 1.20.1: Debian from bullseye
+/// (1.20.x), Ubuntu from groovy (1.20.5); buster (1.19.8) and focal (1.19.7) lack
+/// it, and `include` of a missing file stops make. `None` for a release the table
+/// does not know.
+pub fn dpkg_has_buildopts_mk(codename: &str) -> Option<bool> {
+    let (vendor, rank) = vendor_rank(codename)?;
+    let first = match vendor {
+        "debian" => "bullseye",
+        "ubuntu" => "groovy",
+        _ => return None,
+    };
+    Some(rank >= vendor_rank(first)?.1)
+}
+
 /// Position of a Debian release in time (`sid` last).
 fn debian_rank(codename: &str) -> Option<usize> {
     match vendor_rank(codename)? {

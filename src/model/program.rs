@@ -872,18 +872,25 @@ impl Program {
         // The `( … )` subshells open around the words being read, by number.
         let mut scope: Vec<u32> = Vec::new();
         let mut opened = 0u32;
-        let flush = |words: &mut Vec<Word>, commands: &mut Vec<Command>, scope: &[u32]| {
-            if !words.is_empty() {
-                let mut c = split_env(recipe, std::mem::take(words), prefix.recursive);
-                c.subshells = scope.to_vec();
-                commands.push(c);
-            }
-        };
+        // GNU make strips `@`, `-` and `+` from the start of the line after
+        // expanding it (job.c, start_job_command): kbuild's and mkdebian's
+        // `$(Q)$(MAKE)`, with `Q := @` or empty, is a plain `$(MAKE)`.
+        let mut line_start = true;
+        let mut recursive = prefix.recursive;
+        let flush =
+            |words: &mut Vec<Word>, commands: &mut Vec<Command>, scope: &[u32], recursive: bool| {
+                if !words.is_empty() {
+                    let mut c = split_env(recipe, std::mem::take(words), recursive);
+                    c.subshells = scope.to_vec();
+                    commands.push(c);
+                }
+            };
         let mut separator = |text: &str,
                              words: &mut Vec<Word>,
                              commands: &mut Vec<Command>,
-                             scope: &mut Vec<u32>| {
-            flush(words, commands, scope);
+                             scope: &mut Vec<u32>,
+                             recursive: bool| {
+            flush(words, commands, scope, recursive);
             match text {
                 "(" => {
                     opened += 1;
@@ -897,21 +904,27 @@ impl Program {
         };
         for tok in shell::tokenize(body, prefix.body_start) {
             if tok.kind == TokenKind::Separator {
-                separator(&tok.text, &mut words, &mut commands, &mut scope);
+                separator(&tok.text, &mut words, &mut commands, &mut scope, recursive);
                 continue;
             }
+            let first = std::mem::replace(&mut line_start, false);
             if !tok.text.contains('$') {
                 words.push(Word::new(tok.text, tok.span, vec![], true, true));
                 continue;
             }
-            let exp = self.expand(&tok.text);
+            let mut exp = self.expand(&tok.text);
+            if first && exp.text != tok.text {
+                let body = exp.text.trim_start_matches(['@', '-', '+', ' ', '\t']);
+                recursive |= exp.text[..exp.text.len() - body.len()].contains('+');
+                exp.text = body.to_string();
+            }
             if exp.text == tok.text {
                 words.push(Word::new(tok.text, tok.span, vec![], exp.certain, true));
                 continue;
             }
             for sub in shell::tokenize(&exp.text, 0) {
                 if sub.kind == TokenKind::Separator {
-                    separator(&sub.text, &mut words, &mut commands, &mut scope);
+                    separator(&sub.text, &mut words, &mut commands, &mut scope, recursive);
                     continue;
                 }
                 words.push(Word::new(
@@ -923,7 +936,7 @@ impl Program {
                 ));
             }
         }
-        flush(&mut words, &mut commands, &scope);
+        flush(&mut words, &mut commands, &scope, recursive);
         commands
     }
 }
@@ -1108,6 +1121,30 @@ mod tests {
         assert!(p.value("X").unwrap().certain);
         assert!(p.value("UNSET").is_none());
         assert_eq!(p.expand("-j$(UNSET)").text, "-j$(UNSET)");
+    }
+
+    #[test]
+    fn line_prefix_from_a_variable_is_stripped() {
+        // `$(Q)` is `@` or empty; make strips `@`/`-`/`+` after expanding the line.
+        let (tree, p) = program(&[(
+            "debian/rules",
+            "ifeq ($(V),)\nQ := @\nendif\nb:\n\t$(Q)$(MAKE) all\n\t$(Q)+$(MAKE) run-command\n",
+        )]);
+        let text = &tree.files[0].text;
+        let line = |needle: &str| {
+            let start = text.find(needle).unwrap();
+            start..start + text[start..].find('\n').unwrap()
+        };
+        let cmds = p.commands(
+            &tree,
+            StmtRef { file: 0, stmt: 2 },
+            &line("\t$(Q)$(MAKE) all"),
+        );
+        assert_eq!(cmds[0].name(), Some("$(MAKE)"));
+        assert!(!cmds[0].plus_prefix);
+        let cmds = p.commands(&tree, StmtRef { file: 0, stmt: 2 }, &line("\t$(Q)+"));
+        assert_eq!(cmds[0].name(), Some("$(MAKE)"));
+        assert!(cmds[0].plus_prefix);
     }
 
     #[test]

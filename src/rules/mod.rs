@@ -71,6 +71,11 @@ pub struct TargetRelease {
     /// The changelog header that named it, when it came from there, and whether
     /// every entry is `UNRELEASED` (then it is `sid`, where the upload would go).
     pub from_changelog: Option<(FileId, Span, bool)>,
+    /// The changelog names a distribution kpkg-lint does not know (a vendor's own
+    /// suite: VyOS `lithium`, deepin `crimson`): the header and the name. The
+    /// default release is then only an assumption, and findings that hang on it
+    /// say so and claim no more than a warning.
+    pub unknown: Option<(FileId, Span, String)>,
 }
 
 impl TargetRelease {
@@ -81,16 +86,55 @@ impl TargetRelease {
             (Some(r), _) => TargetRelease {
                 codename: r.to_string(),
                 from_changelog: None,
+                unknown: None,
             },
-            (None, Some(r)) if crate::knowledge::release(&r.codename).is_some() => TargetRelease {
-                codename: r.codename,
-                from_changelog: Some((r.file, r.span, r.unreleased_only)),
-            },
-            _ => TargetRelease {
+            // `stable` is the suite of the current Debian stable, which the default is.
+            (None, Some(mut r))
+                if crate::knowledge::release(&r.codename).is_some() || r.codename == "stable" =>
+            {
+                if r.codename == "stable" {
+                    r.codename = crate::knowledge::DEFAULT_RELEASE.to_string();
+                }
+                TargetRelease {
+                    codename: r.codename,
+                    from_changelog: Some((r.file, r.span, r.unreleased_only)),
+                    unknown: None,
+                }
+            }
+            (None, changelog) => TargetRelease {
                 codename: crate::knowledge::DEFAULT_RELEASE.to_string(),
                 from_changelog: None,
+                unknown: changelog.map(|r| (r.file, r.span, r.codename)),
             },
         }
+    }
+
+    /// Is the release only assumed, against a changelog that names another one?
+    pub fn assumed(&self) -> bool {
+        self.unknown.is_some()
+    }
+
+    /// For a finding that holds only in the assumed release: cap it at a warning
+    /// and point at the changelog entry whose distribution kpkg-lint does not know.
+    pub fn qualify(&self, d: &mut Diagnostic) {
+        let Some((file, span, name)) = &self.unknown else {
+            return;
+        };
+        if d.severity == crate::diagnostic::Severity::Error {
+            d.severity = crate::diagnostic::Severity::Warning;
+        }
+        // A fix made for the assumed release can break the real one.
+        if let Some(fix) = &mut d.fix {
+            fix.applicability = crate::diagnostic::Applicability::Unsafe;
+        }
+        d.with_note_mut(
+            *file,
+            span.clone(),
+            format!(
+                "this changelog targets `{name}`, a distribution kpkg-lint does not know: the finding assumes {} (the current Debian stable); pass --release with the Debian or Ubuntu release `{name}` builds on",
+                self.codename
+            ),
+        );
     }
 }
 

@@ -51,6 +51,7 @@ fn resolution(chroots: &[Chroot], alt: &Relation) -> Option<Resolution> {
 
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
+    let target = c.release.clone();
     let chroots = chroots(c);
     let all = entries(stanzas, false);
     let host_tools = builds_host_tools(model);
@@ -180,6 +181,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             )
         };
         d.with_fix_mut(fix);
+        target.qualify(d);
     }
 }
 

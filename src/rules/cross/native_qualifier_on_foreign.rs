@@ -12,6 +12,7 @@ const RULE: Rule = Rule::NativeQualifierOnForeign;
 pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
     let release = c.release.codename.clone();
+    let target = c.release.clone();
     for e in entries(stanzas, true) {
         if e.is_fallback() {
             continue;
@@ -45,6 +46,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             d.with_help_mut(format!(
                 "the alternative already has a plain `{name}`: drop `{name}:native` from it"
             ));
+            target.qualify(d);
             continue;
         }
         d.with_help_mut(format!("write `{name}`"));
@@ -52,6 +54,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             format!("drop :native from {name}"),
             vec![Edit::delete(file, e.alt.name_span.end..qspan.end)],
         ));
+        target.qualify(d);
     }
 }
 

@@ -61,6 +61,9 @@ fn changelog_date(v: &str) -> bool {
 pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
     let model = c.model;
     let old_dpkg = crate::knowledge::dpkg_has_source_date_epoch(&c.release.codename) == Some(false);
+    // A release only assumed (the changelog names a suite kpkg-lint does not know)
+    // may be older than any dpkg the tables know: no pkg-info.mk, no `-S`.
+    let assumed = c.release.assumed();
     let mut reported: Vec<(FileId, Span)> = Vec::new();
     for (carrier, calls) in by_carrier(model, builds) {
         let first = calls[0];
@@ -101,7 +104,9 @@ pub fn check(c: &mut Checker, builds: &[&MakeCall]) {
                 {
                     match ubuntu_changelog_epoch(model, program) {
                         Some(edit) => edits.push(edit),
-                        None if old_dpkg => edits.extend(changelog_epoch_edit(model, program)),
+                        None if old_dpkg || assumed => {
+                            edits.extend(changelog_epoch_edit(model, program, assumed))
+                        }
                         None => edits.extend(system_include_edit(
                             model,
                             program,
@@ -162,11 +167,22 @@ fn epoch_block(changelog_option: &str) -> String {
     format!("ifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell date -d \"$$(dpkg-parsechangelog {changelog_option}-SDate)\" +%s)\nendif\n")
 }
 
+/// The same for any dpkg at all: the `Date:` line of plain `dpkg-parsechangelog`
+/// output (`-S` needs dpkg 1.17.0, pkg-info.mk 1.16.1).
+fn portable_epoch_block() -> String {
+    "ifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell date -d \"$$(dpkg-parsechangelog | sed -n 's/^Date: //p')\" +%s)\nendif\n".to_string()
+}
+
 /// For a release whose dpkg sets no SOURCE_DATE_EPOCH (pkg-info.mk has none
-/// before dpkg 1.18.8): the epoch block where a system include would go.
-fn changelog_epoch_edit(model: &Model, program: &Program) -> Option<Edit> {
+/// before dpkg 1.18.8), or that is only assumed (`portable`): the epoch block
+/// where a system include would go.
+fn changelog_epoch_edit(model: &Model, program: &Program, portable: bool) -> Option<Edit> {
     let include = system_include_edit(model, program, "/usr/share/dpkg/pkg-info.mk")?;
-    let block = epoch_block("");
+    let block = if portable {
+        portable_epoch_block()
+    } else {
+        epoch_block("")
+    };
     let content = match include
         .content
         .strip_suffix("include /usr/share/dpkg/pkg-info.mk\n")
@@ -235,6 +251,19 @@ mod tests {
         let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
         assert!(
             out.contains("include /usr/share/dpkg/pkg-info.mk\n"),
+            "{out}"
+        );
+        // A vendor suite: the release is only assumed, so neither pkg-info.mk
+        // (dpkg 1.16.1) nor `-S` (dpkg 1.17.0) is taken for granted.
+        let vendor = changelog("orbit");
+        let files = [
+            ("debian/rules", rules),
+            ("debian/changelog", vendor.as_str()),
+        ];
+        let fixed = fix_memory_selected(&files, &["unpinned-kbuild-timestamp"], false);
+        let out = &fixed.iter().find(|(p, _)| p == "debian/rules").unwrap().1;
+        assert!(
+            out.starts_with("#!/usr/bin/make -f\n# build the kernel\nifndef SOURCE_DATE_EPOCH\nSOURCE_DATE_EPOCH := $(shell date -d \"$$(dpkg-parsechangelog | sed -n 's/^Date: //p')\" +%s)\nendif\nb:\n"),
             "{out}"
         );
     }

@@ -1,6 +1,6 @@
 //! `ignores-parallel-option`: the kernel make never sees `parallel=N`.
 
-use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
+use super::{parallel_jobs, Facts, MakeKind};
 use crate::diagnostic::{Edit, Fix};
 use crate::registry::Rule;
 use crate::rules::kernel_make::note_chain;
@@ -20,12 +20,9 @@ pub fn check(c: &mut Checker, facts: &Facts) {
     {
         let file = call.cmd.recipe.file;
         let make = &call.cmd.argv[0];
-        let mut edits = vec![Edit::insert(
-            file,
-            make.span.end,
-            format!(" {PARALLEL_JOBS}"),
-        )];
-        edits.extend(buildopts_include_edit(model, &model.programs[call.program]));
+        let (jobs, include) = parallel_jobs(c, &model.programs[call.program]);
+        let mut edits = vec![Edit::insert(file, make.span.end, format!(" {jobs}"))];
+        edits.extend(include);
         let d = c.report(RULE, file, make.span.clone(), format!("{} never gets the job count from `DEB_BUILD_OPTIONS=parallel=N`, so `dpkg-buildpackage -jN` builds the kernel with one job", call.subject()));
         note_chain(model, d, &[call]);
         d.with_help_mut("include /usr/share/dpkg/buildopts.mk and pass `-j$(DEB_BUILD_OPTION_PARALLEL)` to the kernel make")
@@ -63,6 +60,33 @@ mod tests {
         );
         let fixed = fix_memory_selected(&[("debian/rules", OLD_MKDEBIAN)], &["parallel"], false);
         assert!(fixed[0].1.starts_with("#!/usr/bin/make -f\ninclude /usr/share/dpkg/buildopts.mk\nbuild:\n\t$(MAKE) $(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL)) KERNELRELEASE"), "{}", fixed[0].1);
+    }
+
+    #[test]
+    fn releases_without_buildopts_mk_get_the_policy_expression() {
+        // buildopts.mk came with dpkg 1.20.1 (bullseye, groovy): an include of it
+        // on buster or focal stops make, so the fix reads DEB_BUILD_OPTIONS itself.
+        let changelog = |dist: &str| {
+            format!("linux-upstream (5.4.1-1) {dist}; urgency=low\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n")
+        };
+        for (dist, include) in [
+            ("buster", false),
+            ("focal", false),
+            ("orbit", false),
+            ("bullseye", true),
+            ("stable", true),
+        ] {
+            let c = changelog(dist);
+            let files = [
+                ("debian/rules", OLD_MKDEBIAN),
+                ("debian/changelog", c.as_str()),
+            ];
+            let fixed = &fix_memory_selected(&files, &["parallel"], false)[0].1;
+            assert_eq!(fixed.contains("buildopts.mk"), include, "{dist}: {fixed}");
+            if !include {
+                assert!(fixed.contains("$(MAKE) $(patsubst parallel=%,-j%,$(filter parallel=%,$(DEB_BUILD_OPTIONS))) KERNELRELEASE"), "{dist}: {fixed}");
+            }
+        }
     }
 
     #[test]

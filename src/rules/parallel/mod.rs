@@ -58,9 +58,27 @@ pub fn includes_buildopts(p: &Program) -> bool {
 /// The level from `parallel=N`, as dpkg's buildopts.mk provides it.
 pub const PARALLEL_JOBS: &str = "$(if $(DEB_BUILD_OPTION_PARALLEL),-j$(DEB_BUILD_OPTION_PARALLEL))";
 
+/// The same level read the way Policy §4.9.1 shows, from DEB_BUILD_OPTIONS itself:
+/// `-jN` for `parallel=N`, nothing without it. Needs no include.
+pub const PARALLEL_JOBS_POLICY: &str =
+    "$(patsubst parallel=%,-j%,$(filter parallel=%,$(DEB_BUILD_OPTIONS)))";
+
 /// The edit that includes buildopts.mk in a program's top file, unless it does already.
 pub fn buildopts_include_edit(model: &Model, program: &Program) -> Option<Edit> {
     system_include_edit(model, program, "/usr/share/dpkg/buildopts.mk")
+}
+
+/// What a fix passes to the kernel make for `parallel=N`, and the include it needs.
+/// buildopts.mk where the target release's dpkg ships it; where it does not (dpkg
+/// before 1.20.1: buster, focal and older), or the release is only assumed, the
+/// Policy expression, since an `include` of a missing file stops make.
+pub fn parallel_jobs(c: &Checker, program: &Program) -> (&'static str, Option<Edit>) {
+    let has = knowledge::dpkg_has_buildopts_mk(&c.release.codename);
+    if has == Some(true) && !c.release.assumed() || includes_buildopts(program) {
+        (PARALLEL_JOBS, buildopts_include_edit(c.model, program))
+    } else {
+        (PARALLEL_JOBS_POLICY, None)
+    }
 }
 
 /// A comment on the line above, or at the end of the line, explains a serial step.

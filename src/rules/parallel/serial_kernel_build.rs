@@ -1,6 +1,6 @@
 //! `serial-kernel-build`: the kernel compile itself ends up at one job.
 
-use super::{buildopts_include_edit, Facts, MakeKind, PARALLEL_JOBS};
+use super::{parallel_jobs, Facts, MakeKind};
 use crate::diagnostic::{Edit, Fix};
 use crate::knowledge;
 use crate::model::invocation::Jobs;
@@ -38,6 +38,7 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
             } else {
                 String::new()
             };
+            let (jobs, include) = parallel_jobs(c, &model.programs[call.program]);
             let d = c.report(RULE, file, opt.span.clone(), format!("the kernel build `{make}`{why} runs with one job: this compile is serial whatever `parallel=N` the build was started with"));
             if !opt.literal {
                 if let Some(w) = if opt.in_env {
@@ -60,8 +61,8 @@ pub fn check(c: &mut Checker, facts: &Facts) -> Vec<(FileId, Span)> {
             }
             note_chain(model, d, &[call]);
             d.with_help_mut("let the kernel make take the level from `parallel=N`: dpkg-buildpackage -jN sets it");
-            let mut edits = vec![Edit::replace(file, opt.span.clone(), PARALLEL_JOBS)];
-            edits.extend(buildopts_include_edit(model, &model.programs[call.program]));
+            let mut edits = vec![Edit::replace(file, opt.span.clone(), jobs)];
+            edits.extend(include);
             d.with_fix_mut(Fix::safe(
                 format!(
                     "replace `{}` by the level from DEB_BUILD_OPTIONS",

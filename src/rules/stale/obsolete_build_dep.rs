@@ -14,6 +14,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
     let model = c.model;
     let release = c.release.codename.clone();
     let release_note = c.release.from_changelog.clone();
+    let target = c.release.clone();
     let all = entries(stanzas, true);
     for e in &all {
         if e.is_fallback() {
@@ -85,6 +86,21 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
             .unwrap_or(0);
         let single = e.group.alternatives.len() == 1;
         match (&o.replacement, o.one_to_one) {
+            // Nothing replaces it, and the build still runs its program (make-kpkg):
+            // dropping the entry only moves the failure from the chroot setup to
+            // the first use, so there is nothing to fix in the control file.
+            (None, _) if still_used(model, &o.old_users).is_some() => {
+                let (f, span, word) = still_used(model, &o.old_users).expect("checked");
+                d.with_note_mut(
+                    f,
+                    span,
+                    format!("the build still runs `{word}`, which nothing in {release} provides"),
+                );
+                d.with_help_mut(format!(
+                    "stop running `{word}` first; then drop `{}`",
+                    e.alt.name
+                ));
+            }
             (None, _) if single => {
                 d.with_help_mut(format!("drop `{}`", e.alt.name));
                 d.with_fix_mut(Fix::safe(
@@ -154,6 +170,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 d.with_help_mut(format!("drop `{}` from this alternative", e.alt.name));
             }
         }
+        target.qualify(d);
     }
 }
 
@@ -223,6 +240,51 @@ mod tests {
         );
         let fixed = &fix_memory_selected(&files, &["stale"], false)[0].1;
         assert_eq!(fixed, "Source: linux\nBuild-Depends: debhelper-compat (= 13),\n python3-sphinx:native <!nodoc>,\n libncurses-dev [amd64],\n bsdmainutils,\n pahole | dwarves,\n bc\n");
+    }
+
+    #[test]
+    fn a_package_whose_program_the_build_still_runs_is_not_dropped() {
+        // kernel-package has no replacement and the rules run make-kpkg; the rules
+        // also run Python 2 scripts with a bare `python`, which python3 lacks.
+        let control = "Source: linux\nBuild-Depends: kernel-package, python, bc\n";
+        let rules = "#!/usr/bin/make -f\nbuild:\n\tpython debian/bin/gen.py\n\tcd build && make-kpkg --initrd kernel_image\n";
+        let files = [
+            ("debian/control", control),
+            ("debian/rules", rules),
+            ("debian/changelog", CHANGELOG),
+        ];
+        let (d, _) = lint_memory_rule(&files, "obsolete-build-dep");
+        assert_eq!(d.len(), 2);
+        assert!(d[0].fix.is_none(), "{:?}", d[0].fix);
+        assert!(d[0].notes.iter().any(|n| n.message.contains("make-kpkg")));
+        let safe = &fix_memory_selected(&files, &["obsolete-build-dep"], false)[0].1;
+        assert_eq!(safe, control);
+        let all = &fix_memory_selected(&files, &["obsolete-build-dep"], true)[0].1;
+        assert_eq!(
+            all,
+            "Source: linux\nBuild-Depends: kernel-package, python3, bc\n"
+        );
+    }
+
+    #[test]
+    fn a_distribution_kpkg_lint_does_not_know_makes_the_release_an_assumption() {
+        // A vendor's own suite: the default release is assumed, so nothing is an
+        // error and no fix is safe; the note points at the changelog entry.
+        let changelog = "linux (3.13.11-1+v1) orbit; urgency=low\n\n  * x\n\n -- A <a@example.org>  Mon, 01 Jan 2024 00:00:00 +0000\n";
+        let control = "Source: linux\nBuild-Depends: module-init-tools, bc\n";
+        let files = [("debian/control", control), ("debian/changelog", changelog)];
+        let (d, _) = lint_memory_rule(&files, "obsolete-build-dep");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].severity, Severity::Warning);
+        assert!(d[0].notes.iter().any(|n| n.message.contains("`orbit`")));
+        assert_eq!(
+            fix_memory_selected(&files, &["obsolete-build-dep"], false)[0].1,
+            control
+        );
+        assert_eq!(
+            fix_memory_selected(&files, &["obsolete-build-dep"], true)[0].1,
+            "Source: linux\nBuild-Depends: kmod, bc\n"
+        );
     }
 
     #[test]

@@ -58,7 +58,8 @@ fn directory_of_many_trees() {
             "goal-less/in/debian/rules",
             "mkdebian-kernel-tree/in/debian/rules",
             "mkdebian-old/in/debian/rules",
-            "notparallel/in/debian/rules"
+            "notparallel/in/debian/rules",
+            "old-dpkg-policy-jobs/in/debian/rules"
         ]
     );
 }
