@@ -46,34 +46,6 @@ fn is_packaging_path(path: &str) -> bool {
     })
 }
 
-/// Kernel source directories: their files are never packaging, and a kernel tree
-/// has tens of thousands of them, so they are not copied out of the index
-/// (as discovery skips them).
-const KERNEL_SOURCE_DIRS: &[&str] = &[
-    "arch",
-    "block",
-    "certs",
-    "crypto",
-    "Documentation",
-    "drivers",
-    "fs",
-    "include",
-    "init",
-    "io_uring",
-    "ipc",
-    "lib",
-    "LICENSES",
-    "mm",
-    "net",
-    "rust",
-    "samples",
-    "security",
-    "sound",
-    "tools",
-    "usr",
-    "virt",
-];
-
 fn git(args: &[&str]) -> Result<Vec<u8>, String> {
     let o = std::process::Command::new("git")
         .args(args)
@@ -106,7 +78,10 @@ fn staged_paths(listing: &[u8]) -> Vec<u8> {
         }
         let text = String::from_utf8_lossy(path);
         let first = text.split('/').next().unwrap_or("");
-        if KERNEL_SOURCE_DIRS.contains(&first) {
+        // Kernel source directories are never packaging and a kernel tree has
+        // tens of thousands of files there: not copied out of the index (as
+        // discovery skips them), but for scripts/, where scripts/package is.
+        if first != "scripts" && crate::discover::KERNEL_SOURCE_DIRS.contains(&first) {
             continue;
         }
         paths.extend_from_slice(path);

@@ -42,7 +42,7 @@ pub struct Found {
 }
 
 /// Directories of a kernel source tree that never hold packaging.
-const KERNEL_SOURCE_DIRS: &[&str] = &[
+pub const KERNEL_SOURCE_DIRS: &[&str] = &[
     "arch",
     "block",
     "certs",

@@ -260,27 +260,12 @@ pub fn unused(tree: &Tree, overrides: &[Override], ran: RuleSet) -> Vec<Diagnost
     for o in overrides {
         let shown = tree.files[o.file].display.clone();
         let Some(selector) = &o.selector else {
-            let hint = registry::suggest(
-                &o.name_text,
-                Rule::ALL
-                    .iter()
-                    .map(|r| r.name())
-                    .chain(registry::Family::ALL.iter().map(|f| f.name())),
-            )
-            .map(|h| format!(" (did you mean `{h}`?)"))
-            .unwrap_or_default();
-            let mut d = Diagnostic::new(
-                Rule::UnusedSuppression,
-                Rule::UnusedSuppression.severity(),
+            out.push(super::suppressions::unknown_name(
                 o.file,
                 o.name.clone(),
-                format!(
-                    "`{}` is no rule or family, so this override silences nothing{hint}",
-                    o.name_text
-                ),
-            );
-            d.with_help_mut("run `kpkg-lint rules` for the names");
-            out.push(d);
+                &o.name_text,
+                "override",
+            ));
             continue;
         };
         if o.used || !selector.rules().difference(ran).is_empty() {

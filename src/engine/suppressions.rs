@@ -135,27 +135,7 @@ pub fn unused(tree: &Tree, sups: &[Suppression], ran: RuleSet) -> Vec<Diagnostic
         let all_dead = dead.len() == s.names.len();
         for n in &s.names {
             let Some(sel) = &n.selector else {
-                let hint = registry::suggest(
-                    &n.text,
-                    Rule::ALL
-                        .iter()
-                        .map(|r| r.name())
-                        .chain(registry::Family::ALL.iter().map(|f| f.name())),
-                )
-                .map(|h| format!(" (did you mean `{h}`?)"))
-                .unwrap_or_default();
-                let mut d = Diagnostic::new(
-                    Rule::UnusedSuppression,
-                    Rule::UnusedSuppression.severity(),
-                    s.file,
-                    n.span.clone(),
-                    format!(
-                        "`{}` is no rule or family, so this suppression silences nothing{hint}",
-                        n.text
-                    ),
-                );
-                d.with_help_mut("run `kpkg-lint rules` for the names");
-                out.push(d);
+                out.push(unknown_name(s.file, n.span.clone(), &n.text, "suppression"));
                 continue;
             };
             if n.used || !sel.rules().difference(ran).is_empty() {
@@ -193,6 +173,29 @@ pub fn unused(tree: &Tree, sups: &[Suppression], ran: RuleSet) -> Vec<Diagnostic
 
 /// The whole comment: its line when it stands alone, else from the blanks
 /// before the `#` to the end of the line.
+/// An `unused-suppression` finding for a name that is no rule or family, in a
+/// suppression comment or an override (`what`), with "did you mean".
+pub(super) fn unknown_name(file: FileId, span: Span, text: &str, what: &str) -> Diagnostic {
+    let hint = registry::suggest(
+        text,
+        Rule::ALL
+            .iter()
+            .map(|r| r.name())
+            .chain(registry::Family::ALL.iter().map(|f| f.name())),
+    )
+    .map(|h| format!(" (did you mean `{h}`?)"))
+    .unwrap_or_default();
+    let mut d = Diagnostic::new(
+        Rule::UnusedSuppression,
+        Rule::UnusedSuppression.severity(),
+        file,
+        span,
+        format!("`{text}` is no rule or family, so this {what} silences nothing{hint}"),
+    );
+    d.with_help_mut("run `kpkg-lint rules` for the names");
+    d
+}
+
 fn remove_comment(tree: &Tree, s: &Suppression) -> Edit {
     let text = &tree.files[s.file].text;
     if s.own_line {

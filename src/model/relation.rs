@@ -143,15 +143,7 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
             // one may stand inside a name (`linux-headers-${kernel:Arch}`): its `:`
             // is not an architecture qualifier.
             if b[i..].starts_with(b"${") {
-                let Some(e) = b[i..].iter().position(|&c| c == b'}') else {
-                    return Err(problem(
-                        base,
-                        i,
-                        b.len(),
-                        "unterminated `${` substitution variable",
-                    ));
-                };
-                i += e + 1;
+                i = past_substvar(b, i, base)?;
                 continue;
             }
             i += 1;
@@ -194,15 +186,7 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
         // Ubuntu's control-create writes): dpkg-gencontrol substitutes it before
         // it parses, and it is empty or starts further entries (`, foo`).
         if b[i..].starts_with(b"${") {
-            let Some(e) = b[i..].iter().position(|&c| c == b'}') else {
-                return Err(problem(
-                    base,
-                    i,
-                    b.len(),
-                    "unterminated `${` substitution variable",
-                ));
-            };
-            i += e + 1;
+            i = past_substvar(b, i, base)?;
             continue;
         }
         let (close, what) = match b[i] {
@@ -274,6 +258,19 @@ fn parse_one(alt: &str, base: usize) -> Result<Option<Relation>, RelationProblem
         span: name_span.start..base + end,
         substvar,
     }))
+}
+
+/// The index just past the `${…}` substitution variable that starts at `i`.
+fn past_substvar(b: &[u8], i: usize, base: usize) -> Result<usize, RelationProblem> {
+    match b[i..].iter().position(|&c| c == b'}') {
+        Some(e) => Ok(i + e + 1),
+        None => Err(problem(
+            base,
+            i,
+            b.len(),
+            "unterminated `${` substitution variable",
+        )),
+    }
 }
 
 fn problem(base: usize, start: usize, end: usize, message: &str) -> RelationProblem {

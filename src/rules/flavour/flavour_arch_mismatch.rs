@@ -46,35 +46,17 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             if v.get("arch").is_none() || v.arches().contains(&a.arch) {
                 continue;
             }
-            let d = if a.builds_images {
-                let d = c.report(
-                    RULE,
-                    a.file,
-                    span.clone(),
-                    format!(
-                        "{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged",
-                        a.arch, a.arch
-                    ),
-                );
+            let (message, severity) = if a.builds_images {
                 // Built for nothing, but the build goes on and ships what it declares.
-                d.severity = Severity::Warning;
-                d
+                (format!("{}.mk builds `{flavour}`, but vars.{flavour} does not name {} in arch=: the flavour is compiled there and never packaged", a.arch, a.arch), Severity::Warning)
             } else {
                 // An arch with image packages off compiles and declares none of
                 // its flavours: the list is a residue (Ubuntu keeps it for the
                 // config tooling), harmless until the switch is turned on.
-                let d = c.report(
-                    RULE,
-                    a.file,
-                    span.clone(),
-                    format!(
-                        "{}.mk lists `{flavour}`, which vars.{flavour} does not name in arch=: harmless while {}.mk sets do_flavour_image_package = false (nothing is built), but turned on, the flavour would be compiled and never packaged",
-                        a.arch, a.arch
-                    ),
-                );
-                d.severity = Severity::Info;
-                d
+                (format!("{}.mk lists `{flavour}`, which vars.{flavour} does not name in arch=: harmless while {}.mk sets do_flavour_image_package = false (nothing is built), but turned on, the flavour would be compiled and never packaged", a.arch, a.arch), Severity::Info)
             };
+            let d = c.report(RULE, a.file, span.clone(), message);
+            d.severity = severity;
             if let Some(k) = v.get("arch") {
                 d.with_note_mut(v.file, k.span.clone(), "arch list of the flavour");
             }

@@ -9,6 +9,16 @@ use std::process::Command;
 
 // ---------------------------------------------------------------- cross
 
+/// Does the machine have apt lists (`apt-get update` has run)?
+fn has_apt_lists() -> bool {
+    fs::read_dir("/var/lib/apt/lists")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
+        })
+        .unwrap_or(false)
+}
+
 #[test]
 fn cross_columns_and_severity() {
     let o = run_in(
@@ -140,13 +150,7 @@ fn bad_indices_are_clear_errors() {
 /// The machine's real apt lists (CI runs `apt-get update` first).
 #[test]
 fn archive_auto_reads_the_real_apt_lists() {
-    let lists = Path::new("/var/lib/apt/lists");
-    let has_index = fs::read_dir(lists)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
-        })
-        .unwrap_or(false);
+    let has_index = has_apt_lists();
     if !machine_has(
         has_index,
         "archive_auto_reads_the_real_apt_lists",
@@ -227,12 +231,7 @@ fn stale_archive_auto_on_the_real_lists() {
                 .map(|v| v.trim_matches('"').to_string())
         })
     });
-    let lists = fs::read_dir("/var/lib/apt/lists")
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
-        })
-        .unwrap_or(false);
+    let lists = has_apt_lists();
     if !machine_has(
         codename.is_some() && lists,
         "stale_archive_auto_on_the_real_lists",
@@ -274,12 +273,7 @@ fn stale_archive_auto_on_the_real_lists() {
 /// every Debian machine; the machine's own apt lists say it is foreign.
 #[test]
 fn native_on_foreign_is_unmet_for_dpkg_checkbuilddeps() {
-    let has_index = fs::read_dir("/var/lib/apt/lists")
-        .map(|rd| {
-            rd.filter_map(|e| e.ok())
-                .any(|e| e.file_name().to_string_lossy().contains("_Packages"))
-        })
-        .unwrap_or(false);
+    let has_index = has_apt_lists();
     if !machine_has(
         has_index,
         "native_on_foreign_is_unmet_for_dpkg_checkbuilddeps",
