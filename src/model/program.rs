@@ -70,6 +70,11 @@ pub struct Program {
     /// For each included file, the include statements that led to it (outermost first).
     pub chains: HashMap<FileId, Vec<StmtRef>>,
     pub vars: HashMap<String, Vec<VarDef>>,
+    /// Names of assignments whose name make computes from a value this model
+    /// cannot be sure of (`binary-arch-deps-$(do_flavour_image_package) += …`,
+    /// where an arch file may set the switch): kept under the unexpanded name in
+    /// `vars`, and read as a possible part of every variable the name may stand for.
+    computed: Vec<String>,
     pub includes: Vec<IncludeEdge>,
     /// Include statements that would include a file already being read.
     pub cycles: Vec<StmtRef>,
@@ -92,6 +97,7 @@ impl Clone for Program {
             files: self.files.clone(),
             chains: self.chains.clone(),
             vars: self.vars.clone(),
+            computed: self.computed.clone(),
             includes: self.includes.clone(),
             cycles: self.cycles.clone(),
             branch_dir: self.branch_dir.clone(),
@@ -187,6 +193,7 @@ impl Program {
             files: vec![],
             chains: HashMap::new(),
             vars: HashMap::new(),
+            computed: vec![],
             includes: vec![],
             cycles: vec![],
             branch_dir: tree.branch_dir.clone(),
@@ -243,7 +250,8 @@ impl Program {
             let cond = conditional || stmt.cond_depth > 0;
             match &stmt.kind {
                 StmtKind::Assign(a) if a.target.is_none() => {
-                    self.vars.entry(a.name.clone()).or_default().push(VarDef {
+                    let name = self.assigned_name(&a.name);
+                    self.vars.entry(name).or_default().push(VarDef {
                         at,
                         op: a.op,
                         value: a.value.clone(),
@@ -316,7 +324,7 @@ impl Program {
 
     /// The value of a variable, or `None` when the tree never assigns it.
     pub fn value(&self, name: &str) -> Option<Expansion> {
-        let defs = self.vars.get(name)?;
+        let defs = self.vars.get(name).map_or(&[][..], Vec::as_slice);
         let mut text: Option<String> = None;
         let mut via: Vec<StmtRef> = vec![];
         let mut certain = true;
@@ -356,7 +364,45 @@ impl Program {
                 }
             }
         }
+        // Assignments whose computed name may be this one: possible, so uncertain.
+        for pattern in &self.computed {
+            if pattern == name || !name_may_be(pattern, name) {
+                continue;
+            }
+            for d in &self.vars[pattern] {
+                text = Some(match (d.op, text) {
+                    (AssignOp::Append, Some(t)) if !t.is_empty() => format!("{t} {}", d.value),
+                    (_, Some(t)) if d.op != AssignOp::Append => t,
+                    _ => d.value.clone(),
+                });
+                via.push(d.at);
+                certain = false;
+            }
+        }
         text.map(|text| Expansion { text, via, certain })
+    }
+
+    /// The name an assignment assigns: make expands a computed name
+    /// (`deps-$(x) += …`) when it reads the line. A name that expands to one
+    /// certain word is that word; otherwise it stays unexpanded and is matched
+    /// against the names asked for later ([`Program::value`]).
+    fn assigned_name(&mut self, name: &str) -> String {
+        if !name.contains('$') {
+            return name.to_string();
+        }
+        // Expanded with the values read so far, without leaving them in the
+        // memo: later assignments may still change them.
+        let saved = self.memo.lock().map(|m| m.clone()).unwrap_or_default();
+        let e = self.expand(name);
+        self.memo = Mutex::new(saved);
+        let word = e.text.trim();
+        if e.certain && !word.is_empty() && !word.contains(['$', ' ', '\t']) {
+            return word.to_string();
+        }
+        if !self.computed.iter().any(|c| c == name) {
+            self.computed.push(name.to_string());
+        }
+        name.to_string()
     }
 
     /// Is the variable assigned anywhere in this program (even conditionally)?
@@ -640,6 +686,43 @@ pub fn matching_close(b: &[u8], open_at: usize, open: u8, close: u8) -> Option<u
         i += 1;
     }
     None
+}
+
+/// Could a name with unexpanded references (`deps-$(x)`) expand to `name`?
+/// Each reference may stand for any text, the rest must match literally.
+fn name_may_be(pattern: &str, name: &str) -> bool {
+    let b = pattern.as_bytes();
+    let mut pieces: Vec<&str> = vec![];
+    let (mut start, mut i) = (0, 0);
+    while i < b.len() {
+        if b[i] == b'$' && matches!(b.get(i + 1), Some(b'(' | b'{')) {
+            let close = if b[i + 1] == b'(' { b')' } else { b'}' };
+            let Some(end) = matching_close(b, i + 1, b[i + 1], close) else {
+                return false;
+            };
+            pieces.push(&pattern[start..i]);
+            i = end + 1;
+            start = i;
+        } else {
+            i += 1;
+        }
+    }
+    pieces.push(&pattern[start..]);
+    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
+    if pieces.len() == 1 || !name.starts_with(first) || name.len() < first.len() + last.len() {
+        return pieces.len() == 1 && name == first;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    if !name.ends_with(last) {
+        return false;
+    }
+    for p in &pieces[1..pieces.len() - 1] {
+        match rest.find(p) {
+            Some(at) => rest = &rest[at + p.len()..],
+            None => return false,
+        }
+    }
+    true
 }
 
 /// A relative path with `.`, `..` and repeated slashes resolved lexically.
@@ -1028,6 +1111,27 @@ mod tests {
             t => panic!("{t:?}"),
         }
         assert_eq!(split_words("a $(shell x y) b"), ["a", "$(shell x y)", "b"]);
+    }
+
+    /// make expands the name of an assignment when it reads the line: a certain
+    /// value names one variable, an uncertain one may name any that fits.
+    #[test]
+    fn computed_assignment_names() {
+        let (_, p) = program(&[(
+            "debian/rules",
+            "arch := amd64\nflags-$(arch) = -O2\nifeq ($(X),y)\nsw = false\nendif\nsw ?= true\ndeps-$(sw) += a\ndeps-true += b\ndeps-$(sw)-x += c\n",
+        )]);
+        let v = p.value("flags-amd64").unwrap();
+        assert_eq!((v.text.as_str(), v.certain), ("-O2", true));
+        let v = p.value("deps-true").unwrap();
+        assert_eq!((v.text.as_str(), v.certain), ("b a", false));
+        assert_eq!(p.value("deps-false").unwrap().text, "a");
+        // `$(sw)` may be `true-x` as well.
+        assert_eq!(p.value("deps-true-x").unwrap().text, "a c");
+        assert!(p.value("other-true").is_none());
+        assert!(name_may_be("a-$(x)-b-${y}", "a-1-b-2"));
+        assert!(!name_may_be("a-$(x)-b", "a-1-c"));
+        assert!(!name_may_be("a-$(x", "a-1"));
     }
 
     #[test]

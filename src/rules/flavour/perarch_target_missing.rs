@@ -104,6 +104,38 @@ mod tests {
         );
     }
 
+    /// Ubuntu's noble rules collect binary-arch's prerequisites in variables whose
+    /// name make computes: `binary-arch-deps-$(do_flavour_image_package) += …`,
+    /// where an arch file may turn the switch off. The name is read as any of its
+    /// values, so `$(binary-arch-deps-true)` may hold binary-debs.
+    #[test]
+    fn prerequisites_in_a_variable_with_a_computed_name() {
+        let rules = |debs_need: &str| {
+            format!("#!/usr/bin/make -f\nDEBIAN := debian.acme\ndo_flavour_image_package = true\n-include $(DEBIAN)/rules.d/$(arch).mk\n\nbinary-perarch:\n\tdh_testroot\n\nbinary-debs: {debs_need}\n\tdh_testroot\n\nbinary-arch-deps-$(do_flavour_image_package) += binary-debs\nbinary-arch-deps-true += binary-arch-headers\nbinary-arch: $(binary-arch-deps-true)\n\nbinary: binary-arch\n")
+        };
+        let i386 = "build_arch = i386\nflavours = generic\ndo_flavour_image_package = false\n";
+        let lint = |r: &str| {
+            let files = [
+                ENV,
+                ("debian/rules", r),
+                ("debian.acme/rules.d/amd64.mk", TOOLS),
+                ("debian.acme/rules.d/i386.mk", i386),
+                ("debian.acme/control.d/vars.generic", VARS),
+            ];
+            let (d, tree) = lint_memory_rule(&files, "perarch-target-missing");
+            found(&d, &tree)
+                .into_iter()
+                .map(|(_, f, l, _)| (f.to_string(), l))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(lint(&rules("binary-perarch")), []);
+        assert_eq!(
+            lint(&rules("")),
+            [("debian/rules".to_string(), 14)],
+            "binary-debs no longer needs binary-perarch"
+        );
+    }
+
     #[test]
     fn reaching_perarch_or_building_no_tools_does_not_fire() {
         let r = rules("binary-arch: binary-perarch $(addprefix binary-,$(flavours))");
