@@ -58,13 +58,12 @@ pub fn runs(model: &Model, words: &[&str], arches: &[String]) -> Option<bool> {
             .filter(|(a, _)| arches.is_empty() || arches.iter().any(|x| x == a))
             .map(|(a, f)| (a.as_str(), Some(*f)))
             .collect();
-        if picked.is_empty() {
-            // The entry is for architectures this tree has no file for: nothing
-            // to evaluate the switches with.
-            vec![("", None)]
-        } else {
-            picked
-        }
+        // An entry for architectures this tree has no arch file for is for
+        // builds the tree does not do (`-include $(DEBIAN)/rules.d/$(arch).mk`
+        // finds nothing there, and vars.* name no such architecture): nothing
+        // mentioned runs for it. Ubuntu's derivatives keep master's
+        // `makedumpfile [amd64]` in a branch that only builds arm64.
+        picked
     };
     let mut files: Vec<FileId> = model.makefiles.keys().copied().collect();
     files.sort();
@@ -364,6 +363,27 @@ mod tests {
         assert_eq!(count("makedumpfile [!arm64]", arm64_runs, GATED), 0);
         let arm64_off = "build_arch = arm64\nflavours = generic\nno_dumpfile = true\n";
         assert_eq!(count("makedumpfile", arm64_off, GATED), 0);
+    }
+
+    /// A branch that keeps master's `makedumpfile [amd64]` but has arch files for
+    /// arm64 alone (Ubuntu's raspi): nothing is built for amd64, whatever the
+    /// control template's `Architecture: any` stanzas say.
+    #[test]
+    fn an_entry_for_architectures_without_arch_files() {
+        let lint = |entry: &str| {
+            let control = format!("Source: linux\nBuild-Depends: {entry}\n\nPackage: linux-image\nArchitecture: any\n");
+            let files = [
+                ("debian/control", control.as_str()),
+                ("debian/debian.env", "DEBIAN=debian.pi\n"),
+                ("debian/rules", "#!/usr/bin/make -f\nDEBIAN=$(shell awk -F= '($$1 == \"DEBIAN\") { print $$2 }' <debian/debian.env)\n-include $(DEBIAN)/rules.d/$(arch).mk\ninclude debian/rules.d/2-binary-arch.mk\n"),
+                ("debian.pi/rules.d/arm64.mk", "build_arch = arm64\nflavours = pi\n"),
+                ("debian/rules.d/2-binary-arch.mk", GATED),
+            ];
+            lint_memory_rule(&files, "build-dep-missing-native").0.len()
+        };
+        assert_eq!(lint("makedumpfile [amd64]"), 0);
+        assert_eq!(lint("makedumpfile [amd64 arm64]"), 1);
+        assert_eq!(lint("makedumpfile"), 1);
     }
 
     /// `else` and `else ifeq` branches, `ifdef`, and a condition that cannot be read.
