@@ -349,6 +349,46 @@ mod tests {
         );
     }
 
+    /// A derivative branch's annotations include master's: that file is read too,
+    /// and an include that leaves the tree is not followed.
+    #[test]
+    fn annotations_includes_are_read_inside_the_tree() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path().join("tree");
+        small_tree(&d);
+        fs::write(d.join("debian/debian.env"), "DEBIAN=debian.cloud\n").unwrap();
+        for dir in ["debian.cloud/config", "debian.master/config"] {
+            fs::create_dir_all(d.join(dir)).unwrap();
+        }
+        fs::write(
+            tmp.path().join("outside"),
+            "CONFIG_X policy<{'amd64': 'y'}>\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("debian.cloud/config/annotations"),
+            "# ARCH: amd64\ninclude \"../../debian.master/config/annotations\"\ninclude \"../../../outside\"\n",
+        )
+        .unwrap();
+        fs::write(
+            d.join("debian.master/config/annotations"),
+            "# ARCH: amd64\ninclude \"annotations\"\nCONFIG_Y policy<{'amd64': 'y'}>\n",
+        )
+        .unwrap();
+        let mut errors = Vec::new();
+        let tree = read_listing(list_tree(d.clone(), &mut errors), &mut errors);
+        let rels: Vec<&str> = tree.files.iter().map(|f| f.rel.as_str()).collect();
+        assert!(
+            rels.contains(&"debian.master/config/annotations"),
+            "{rels:?}"
+        );
+        assert!(!rels.iter().any(|r| r.contains("outside")), "{rels:?}");
+        assert!(
+            !rels.contains(&"debian.master/rules.d/amd64.mk"),
+            "{rels:?}"
+        );
+    }
+
     /// `DEBIAN=` naming a directory the tree lacks is a packaging defect, reported
     /// as a finding: not an I/O error that stops the run. The debian.* directories
     /// are walked as without a debian.env. (Found by the printed-patch property,

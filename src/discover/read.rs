@@ -69,6 +69,12 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
         };
         for b in branches {
             collect(&root, &real_root, &b, 4, &mut wanted, errors);
+            annotation_includes(
+                &root,
+                &real_root,
+                &format!("{b}/config/annotations"),
+                &mut wanted,
+            );
             // ABI baselines can be large: list them, do not read them.
             let abi = root.join(&b).join("abi");
             if abi.is_dir() && inside(&real_root, &abi) {
@@ -352,6 +358,30 @@ fn in_tree(real_root: &Path, real: &Path) -> bool {
 }
 
 /// A tree file's text as `read_file` reads it, or None when it is not read.
+/// The annotations files a branch's annotations include, and theirs (a derivative
+/// such as `debian.aws` includes `../../debian.master/config/annotations`, which
+/// holds most of its configuration): paths relative to the including file, kept
+/// when they stay in the tree. Read through the same guard as every file.
+fn annotation_includes(root: &Path, real_root: &Path, rel: &str, out: &mut Vec<(PathBuf, String)>) {
+    let mut todo = vec![(rel.to_string(), 0)];
+    while let Some((rel, depth)) = todo.pop() {
+        let Some(text) = read_text(real_root, &root.join(&rel)) else {
+            continue;
+        };
+        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
+        for inc in crate::model::kconfig::annotation_includes(&text) {
+            let target = crate::model::program::normalize(&format!("{dir}/{inc}"));
+            if target.starts_with("../") || target.starts_with('/') || target == ".." {
+                continue;
+            }
+            if depth < 4 && !out.iter().any(|(_, r)| *r == target) && root.join(&target).is_file() {
+                out.push((root.join(&target), target.clone()));
+                todo.push((target, depth + 1));
+            }
+        }
+    }
+}
+
 fn read_text(real_root: &Path, path: &Path) -> Option<String> {
     match read_file(real_root, path) {
         Ok(ReadOutcome::File(bytes, _)) => Some(String::from_utf8_lossy(&bytes).into_owned()),

@@ -3,6 +3,7 @@
 //! (`CONFIG_X  policy<{'amd64': 'y', 'arm64': 'n'}>`).
 
 use crate::source::{FileId, Span};
+use std::sync::Arc;
 
 /// One option set by a config fragment or the annotations file, borrowed from the
 /// file's text: an Ubuntu annotations file holds some 20,000 options with a policy
@@ -14,6 +15,32 @@ pub struct ConfigSetting<'t> {
     pub span: Span,
     pub name: &'t str,
     value: Value<'t>,
+    /// For an annotation read through another annotations file's `include`:
+    /// which of its policy keys still count there.
+    scope: Option<Arc<Scope<'t>>>,
+}
+
+/// What an including annotations file leaves of an included setting. Ubuntu's
+/// annotations.py reads the included file's lines, then the including file's: a
+/// policy key the includer sets for the option replaces the included one (an
+/// architecture key also drops the included keys of that architecture's
+/// flavours), and only the includer's `# ARCH:` architectures are built.
+#[derive(Debug, Default)]
+pub struct Scope<'t> {
+    pub arches: Vec<&'t str>,
+    pub overridden: Vec<&'t str>,
+}
+
+impl Scope<'_> {
+    fn counts(&self, key: &str) -> bool {
+        let arch = key.split('-').next().unwrap_or(key);
+        let covered = |o: &&str| {
+            key == *o
+                || (!o.contains('-') && key.strip_prefix(*o).is_some_and(|r| r.starts_with('-')))
+        };
+        (self.arches.is_empty() || self.arches.contains(&arch))
+            && !self.overridden.iter().any(covered)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -33,12 +60,32 @@ impl<'t> ConfigSetting<'t> {
             Value::Policy(body) => (None, body),
         };
         let clean = |s: &'t str| s.trim().trim_matches(['\'', '"']);
+        let scope = self.scope.clone();
         plain.map(|v| (None, v)).into_iter().chain(
             policy
                 .split(',')
                 .filter_map(move |kv| kv.split_once(':'))
-                .map(move |(k, v)| (Some(clean(k)), clean(v))),
+                .map(move |(k, v)| (clean(k), clean(v)))
+                .filter(move |(k, _)| scope.as_ref().is_none_or(|s| s.counts(k)))
+                .map(|(k, v)| (Some(k), v)),
         )
+    }
+
+    /// Read through an `include` of another annotations file, with what that
+    /// file leaves of it.
+    pub fn set_scope(&mut self, scope: Arc<Scope<'t>>) {
+        self.scope = Some(scope);
+    }
+
+    /// The policy keys an annotation sets (`amd64`, `arm64-generic`), unscoped.
+    pub fn policy_keys(&self) -> impl Iterator<Item = &'t str> + 't {
+        let body = match self.value {
+            Value::Policy(body) => body,
+            Value::Plain(_) => "",
+        };
+        body.split(',')
+            .filter_map(|kv| kv.split_once(':'))
+            .map(|(k, _)| k.trim().trim_matches(['\'', '"']))
     }
 
     /// Built in or as a module for at least one architecture.
@@ -76,6 +123,7 @@ pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
                         span,
                         name: &l[2..l.len() - " is not set".len()],
                         value: Value::Plain("n"),
+                        scope: None,
                     });
                 }
             }
@@ -92,6 +140,7 @@ pub fn parse_config(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
                     span,
                     name,
                     value: Value::Plain(l[eq + 1..].trim()),
+                    scope: None,
                 });
             }
         }
@@ -134,9 +183,38 @@ pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
             span: start..start + l.len(),
             name,
             value: Value::Policy(body),
+            scope: None,
         });
     }
     out
+}
+
+/// The files an annotations file includes (`include "../../debian.master/config/annotations"`),
+/// as written: annotations.py takes them relative to the including file's directory.
+pub fn annotation_includes(text: &str) -> Vec<&str> {
+    lines(text)
+        .filter_map(|(_, l)| {
+            let rest = l.trim_ascii().strip_prefix("include")?;
+            if !rest.starts_with([' ', '\t']) {
+                return None;
+            }
+            let path = rest.trim_ascii().trim_matches('"');
+            (!path.is_empty()).then_some(path)
+        })
+        .collect()
+}
+
+/// The words of the `# ARCH:` line in an annotations file's leading comments.
+pub fn annotation_arches(text: &str) -> Vec<&str> {
+    for (_, l) in lines(text) {
+        if let Some(rest) = l.strip_prefix("# ARCH:") {
+            return rest.split_ascii_whitespace().collect();
+        }
+        if !l.starts_with('#') && !l.trim_ascii().is_empty() {
+            break;
+        }
+    }
+    vec![]
 }
 
 #[cfg(test)]
@@ -151,6 +229,38 @@ mod tests {
         assert!(!s[1].enabled());
         assert_eq!(s[1].name, "CONFIG_DEBUG_INFO_BTF");
         assert_eq!(s[2].values().collect::<Vec<_>>(), [(None, "\"\"")]);
+    }
+
+    /// What an including annotations file leaves of an included setting: its own
+    /// key for the option replaces the included one (an architecture key also
+    /// the included flavour keys of that architecture), and only its `# ARCH:`
+    /// architectures count.
+    #[test]
+    fn included_annotations_as_the_includer_leaves_them() {
+        let t = "CONFIG_A policy<{'amd64': 'y', 'amd64-lowlatency': 'y', 'arm64': 'm', 's390x': 'y'}>\n";
+        let mut s = parse_annotations(0, t).remove(0);
+        s.set_scope(Arc::new(Scope {
+            arches: vec!["amd64", "arm64"],
+            overridden: vec!["amd64"],
+        }));
+        assert_eq!(s.values().collect::<Vec<_>>(), [(Some("arm64"), "m")]);
+        assert!(s.enabled());
+        s.set_scope(Arc::new(Scope {
+            arches: vec!["amd64", "arm64"],
+            overridden: vec!["arm64", "amd64-lowlatency"],
+        }));
+        assert_eq!(s.values().collect::<Vec<_>>(), [(Some("amd64"), "y")]);
+        s.set_scope(Arc::new(Scope {
+            arches: vec!["s390x"],
+            overridden: vec!["s390x"],
+        }));
+        assert!(!s.enabled());
+        let head = "# Menu: HEADER\n# ARCH: amd64 arm64\n\ninclude \"../../debian.master/config/annotations\"\n  include\t\"other\"\nincluded_not CONFIG\n# ARCH: s390x\n";
+        assert_eq!(
+            annotation_includes(head),
+            ["../../debian.master/config/annotations", "other"]
+        );
+        assert_eq!(annotation_arches(head), ["amd64", "arm64"]);
     }
 
     #[test]

@@ -121,6 +121,7 @@ impl<'t> Model<'t> {
                 }
             }
         }
+        let mut annotations: Vec<FileId> = vec![];
         for (id, f) in tree.files.iter().enumerate() {
             if let Some(reason) = &f.skipped {
                 m.problems.push(FileProblem {
@@ -191,10 +192,14 @@ impl<'t> Model<'t> {
                     }
                 }
                 FileKind::KernelConfig => m.kconfig.extend(kconfig::parse_config(id, &f.text)),
-                FileKind::Annotations => m.kconfig.extend(kconfig::parse_annotations(id, &f.text)),
+                FileKind::Annotations => {
+                    m.kconfig.extend(kconfig::parse_annotations(id, &f.text));
+                    annotations.push(id);
+                }
                 FileKind::Other => {}
             }
         }
+        m.scope_included_annotations(&annotations);
         if m.compat.is_none() {
             m.compat = m.compat_from_control();
         }
@@ -365,6 +370,47 @@ impl<'t> Model<'t> {
         // Kernel versions run from 2.6 to the 7s; anything else is some other
         // package's version (linux-meta's, a signing wrapper's).
         (2..=9).contains(&major).then_some((major, minor))
+    }
+
+    /// Settings of an annotations file that another one includes (a derivative's
+    /// `include "../../debian.master/config/annotations"`) count as the includer
+    /// leaves them: its own keys for the option win, and only its architectures
+    /// are built ([`kconfig::Scope`]).
+    fn scope_included_annotations(&mut self, annotations: &[FileId]) {
+        let tree = self.tree;
+        for &id in annotations {
+            let f = &tree.files[id];
+            let includes = kconfig::annotation_includes(&f.text);
+            if includes.is_empty() {
+                continue;
+            }
+            let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d);
+            let arches = kconfig::annotation_arches(&f.text);
+            let mut own: HashMap<&'t str, Vec<&'t str>> = HashMap::new();
+            for c in self.kconfig.iter().filter(|c| c.file == id) {
+                own.entry(c.name).or_default().extend(c.policy_keys());
+            }
+            let plain = std::sync::Arc::new(kconfig::Scope {
+                arches: arches.clone(),
+                overridden: vec![],
+            });
+            for inc in includes {
+                let rel = program::normalize(&format!("{dir}/{inc}"));
+                let Some(g) = tree.file(&rel).filter(|g| *g != id) else {
+                    continue;
+                };
+                for c in self.kconfig.iter_mut().filter(|c| c.file == g) {
+                    let scope = match own.get(c.name) {
+                        Some(keys) => std::sync::Arc::new(kconfig::Scope {
+                            arches: arches.clone(),
+                            overridden: keys.clone(),
+                        }),
+                        None => plain.clone(),
+                    };
+                    c.set_scope(scope);
+                }
+            }
+        }
     }
 
     /// The first setting of a kernel option that enables it, if any.
