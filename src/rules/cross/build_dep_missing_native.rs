@@ -485,7 +485,7 @@ mod tests {
     #[test]
     fn rust_llvm_and_python_interpreters() {
         let c = control(
-            "rustc, bindgen, rustfmt, clang, lld, python3-minimal, python-minimal",
+            "rustc, bindgen, rustfmt, bindgen-0.65, rustc-1.80, clang, lld, python3-minimal, python-minimal",
             "",
         );
         let names = |files: &[(&str, &str)]| -> Vec<String> {
@@ -508,11 +508,13 @@ mod tests {
             names(&rust_llvm),
             [
                 "bindgen",
+                "bindgen-0.65",
                 "clang",
                 "lld",
                 "python-minimal",
                 "python3-minimal",
                 "rustc",
+                "rustc-1.80",
                 "rustfmt"
             ]
         );
