@@ -43,7 +43,7 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     // Every pair an arch file lists belongs in the header. A pair of an arch
     // that builds no image packages (`do_flavour_image_package = false`,
     // Ubuntu's i386 and riscv64 since focal) is read by nothing today: missing,
-    // it is a residue to know about (info, unsafe fix), not a defect.
+    // it is a residue to know about (info, no fix), not a defect.
     let (built, known) = (pairs(true), pairs(false));
     let (built_arches, known_arches) = (arches(true), arches(false));
     for (header, built, known, what) in [
@@ -88,38 +88,38 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             ),
         );
         d.with_help_mut("keep the header in step with the arch files' flavours");
-        if missing.is_empty() {
-            // Extra entries cost nothing at build time and may be there for a
-            // derivative that includes this file: dropping them is a choice.
-            d.severity = crate::diagnostic::Severity::Info;
-            let kept: Vec<&str> = h
-                .words
-                .iter()
-                .filter(|w| known.contains(w))
-                .map(String::as_str)
-                .collect();
+        let kept: Vec<&str> = h
+            .words
+            .iter()
+            .filter(|w| known.contains(w))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() && !idle {
+            // Append what is missing; entries the arch files do not build stay.
+            let mut new_words: Vec<String> = h.words.clone();
+            new_words.extend(missing.iter().map(|s| s.to_string()));
+            d.with_fix_mut(Fix::safe(
+                format!("add the missing entries to the # {what}: header"),
+                vec![Edit::replace(
+                    *file,
+                    h.value_span.clone(),
+                    new_words.join(" "),
+                )],
+            ));
+            continue;
+        }
+        // Extra entries cost nothing at build time, and idle ones are read by
+        // nothing: advice. An idle architecture gets no fix: the tree may leave it
+        // out on purpose (focal master left riscv64 to its own derivative), and
+        // noble's updateconfigs warns "Unsupported architecture" for i386.
+        d.severity = crate::diagnostic::Severity::Info;
+        if !gone.is_empty() {
+            // They may be there for a derivative that includes this file:
+            // dropping them is a choice.
             d.with_fix_mut(Fix::unsafe_(
                 format!("drop the entries no arch file builds from the # {what}: header"),
                 vec![Edit::replace(*file, h.value_span.clone(), kept.join(" "))],
             ));
-        } else {
-            // Append what is missing; entries the arch files do not build stay.
-            let mut new_words: Vec<String> = h.words.clone();
-            new_words.extend(missing.iter().map(|s| s.to_string()));
-            let edit = vec![Edit::replace(
-                *file,
-                h.value_span.clone(),
-                new_words.join(" "),
-            )];
-            let title = format!("add the missing entries to the # {what}: header");
-            if idle {
-                // The tree may leave an idle arch out on purpose (focal master
-                // left riscv64 to its own derivative): adding it is a choice.
-                d.severity = crate::diagnostic::Severity::Info;
-                d.with_fix_mut(Fix::unsafe_(title, edit));
-            } else {
-                d.with_fix_mut(Fix::safe(title, edit));
-            }
         }
     }
 }
