@@ -267,6 +267,9 @@ pub(super) fn wanted_file(name: &str) -> bool {
         || name.ends_with(".toml")
         || name.ends_with(".inclusion-list")
         || name.ends_with(".sh")
+        // Ubuntu's per-flavour control templates (`control.d/flavour-control.stub`):
+        // their placeholders say which vars keys the generated control reads.
+        || name.ends_with(".stub")
         || name == "format"
         // The overrides file (src/engine/overrides.rs).
         || name == "kpkg-lint-overrides")

@@ -155,12 +155,21 @@ impl MultiArch {
 }
 
 /// The built-in Multi-Arch value of a package in a release, when known for it.
+/// A package may have several rows (the field was added or changed in a later
+/// release): the one with the latest `since` the release has reached wins.
 pub fn multi_arch(package: &str, release: &str) -> Option<MultiArch> {
-    let row = table("multi-arch").get(package)?;
-    let mut cols = row.split_whitespace();
-    let value = MultiArch::parse(cols.next()?)?;
-    let since = cols.next()?;
-    release_at_least(release, since)?.then_some(value)
+    table("multi-arch")
+        .entries()
+        .iter()
+        .filter(|(k, _)| *k == package)
+        .filter_map(|(_, row)| {
+            let mut cols = row.split_whitespace();
+            let value = MultiArch::parse(cols.next()?)?;
+            let since = cols.next()?;
+            release_at_least(release, since)?.then_some((debian_rank(since)?, value))
+        })
+        .max_by_key(|(rank, _)| *rank)
+        .map(|(_, value)| value)
 }
 
 /// `*` matches any run of characters.

@@ -76,6 +76,13 @@ fn releases_and_multi_arch() {
         "unknown before bookworm"
     );
     assert_eq!(multi_arch("libssl-dev", "sid"), Some(MultiArch::Same));
+    // Two rows: no field in bullseye (and focal, imported from it), foreign
+    // from bookworm on; nothing known before bullseye.
+    assert_eq!(multi_arch("dwarves", "bullseye"), Some(MultiArch::No));
+    assert_eq!(multi_arch("dwarves", "focal"), Some(MultiArch::No));
+    assert_eq!(multi_arch("dwarves", "bookworm"), Some(MultiArch::Foreign));
+    assert_eq!(multi_arch("dwarves", "noble"), Some(MultiArch::Foreign));
+    assert_eq!(multi_arch("dwarves", "buster"), None);
     assert!(glob_match("gcc-*-plugin-dev", "gcc-13-plugin-dev"));
     assert!(!glob_match("gcc-*-plugin-dev", "gcc-13"));
     let d = build_machine_dep("makedumpfile").unwrap();
@@ -83,14 +90,27 @@ fn releases_and_multi_arch() {
     let d = build_machine_dep("python3-dev").unwrap();
     assert_eq!(d.unless_rules_mention, Some("NO_LIBPYTHON="));
     assert!(build_machine_dep("libssl-dev").unwrap().host_too);
-    let btf = config_deps()
-        .into_iter()
-        .find(|c| c.option == "CONFIG_DEBUG_INFO_BTF")
-        .unwrap();
-    assert_eq!(
-        (btf.packages, btf.min_version, btf.build_fails),
-        (vec!["pahole", "dwarves"], Some("1.16"), false)
-    );
+    // BTF without pahole: link-vmlinux.sh stops from 5.5 to 6.11; Kconfig turns
+    // it off from 6.12 (and for a tree of unknown version, today's kernels).
+    let btf = |k: Option<(u32, u32)>| {
+        let rows: Vec<_> = config_deps()
+            .into_iter()
+            .filter(|c| c.option == "CONFIG_DEBUG_INFO_BTF" && c.with.is_none() && c.holds_for(k))
+            .collect();
+        assert_eq!(rows.len(), 1, "{k:?}");
+        let c = &rows[0];
+        assert_eq!(
+            (&c.packages, c.min_version),
+            (&vec!["pahole", "dwarves"], Some("1.16"))
+        );
+        c.build_fails
+    };
+    assert!(!btf(Some((5, 4))));
+    assert!(btf(Some((5, 5))));
+    assert!(btf(Some((5, 10))));
+    assert!(btf(Some((6, 11))));
+    assert!(!btf(Some((6, 12))));
+    assert!(!btf(None));
     for c in config_deps() {
         let key = match c.with {
             Some(w) => format!("{}&{w}", c.option),

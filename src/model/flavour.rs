@@ -5,6 +5,7 @@ use super::makefile::{AssignOp, StmtKind};
 use super::program::Program;
 use super::Model;
 use crate::source::{FileId, Span};
+use crate::tree::Tree;
 use std::collections::HashMap;
 
 /// A value an arch file sets, with the assignment that sets it.
@@ -113,6 +114,12 @@ pub struct UbuntuFlavours {
     pub abi_files: Vec<String>,
     pub has_rules_d: bool,
     pub has_control_d: bool,
+    /// The per-flavour control templates (`flavour-control.stub`,
+    /// `flavour-signed-control.stub`, `flavour-buildinfo.stub` …) in
+    /// `<branch>/control.d/` and `debian/control.d/`: the generator
+    /// (debian/scripts/control-create) fills their placeholders (`SUPPORTED`,
+    /// `BOOTLOADER`, `DESC` …) from the vars files' keys, after dropping `#` lines.
+    pub flavour_stubs: Vec<FileId>,
 }
 
 impl UbuntuFlavours {
@@ -122,6 +129,24 @@ impl UbuntuFlavours {
 
     pub fn has_abi_dir(&self) -> bool {
         !self.abi_files.is_empty()
+    }
+
+    /// Does the generated control read the vars key `key`? Its placeholder is the
+    /// key in capitals (`desc` → `DESC`), replaced wherever it occurs (`sed
+    /// s/DESC/$desc/g`) in the template lines that are not comments. `None` when
+    /// the tree holds no per-flavour template to tell.
+    pub fn templates_use_key(&self, tree: &Tree, key: &str) -> Option<bool> {
+        if self.flavour_stubs.is_empty() {
+            return None;
+        }
+        let placeholder = key.to_ascii_uppercase();
+        Some(self.flavour_stubs.iter().any(|&id| {
+            tree.files[id]
+                .text
+                .lines()
+                .filter(|l| !l.starts_with('#'))
+                .any(|l| l.contains(&placeholder))
+        }))
     }
 }
 
@@ -303,6 +328,18 @@ impl<'t> Model<'t> {
                 out.vars.push(parse_vars(id, flavour, &f.text));
             }
         }
+        out.flavour_stubs = tree
+            .files
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                [control_prefix.as_str(), "debian/control.d/"]
+                    .iter()
+                    .filter_map(|d| f.rel.strip_prefix(d))
+                    .any(|n| n.starts_with("flavour") && n.ends_with(".stub"))
+            })
+            .map(|(id, _)| id)
+            .collect();
         if let Some(a) = tree.file(&format!("{branch}/config/annotations")) {
             let text = &tree.files[a].text;
             out.annotations = Some((

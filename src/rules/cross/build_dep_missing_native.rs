@@ -450,6 +450,29 @@ mod tests {
         assert_eq!(lint("4.4.0-212.244", "CONFIG_STACK_VALIDATION=y\n"), []);
     }
 
+    /// dwarves has no Multi-Arch field in bullseye and is foreign from bookworm;
+    /// with BTF on, link-vmlinux.sh stops without pahole from 5.5 to 6.11.
+    #[test]
+    fn dwarves_follows_the_release_and_the_btf_failure_mode() {
+        use crate::diagnostic::Severity;
+        let c = control("dwarves (>= 1.16~) [amd64 arm64] <!stage1>", "");
+        let lint = |version: &str, suite: &str| {
+            let log = format!("linux ({version}) {suite}; urgency=medium\n");
+            let files = [
+                ("debian/control", c.as_str()),
+                ("debian/changelog", log.as_str()),
+                ("debian/config/config", "CONFIG_DEBUG_INFO_BTF=y\n"),
+            ];
+            let (d, _) = lint_memory_rule(&files, "build-dep-missing-native");
+            d.iter().map(|d| d.severity).collect::<Vec<_>>()
+        };
+        assert_eq!(lint("5.10.223-1", "bullseye"), [Severity::Error]);
+        // focal takes bullseye's packages; 5.4 may still build without BTF.
+        assert_eq!(lint("5.4.0-200.220", "focal"), [Severity::Warning]);
+        // Multi-Arch: foreign from bookworm: the build machine's copy is used.
+        assert_eq!(lint("6.1.176-1", "bookworm"), []);
+    }
+
     #[test]
     fn error_when_config_enables_the_consumer() {
         let c = control("libelf-dev", "");

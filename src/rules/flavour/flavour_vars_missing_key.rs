@@ -13,10 +13,14 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
     for v in &u.vars {
         let f = &model.tree.files[v.file];
         let first_line = f.line_span(0).unwrap_or(0..0);
+        // A key is required when the tree's templates have its placeholder: newer
+        // generators dropped `DESC` (the stubs no longer say "on DESC"), so a vars
+        // file without `desc` is complete there.
         let missing: Vec<&str> = VARS_REQUIRED
             .iter()
             .copied()
             .filter(|k| v.get(k).is_none())
+            .filter(|k| u.templates_use_key(model.tree, k) != Some(false))
             .collect();
         if !missing.is_empty() {
             let sib = sibling_vars(u, &v.flavour, v.arches().first().map(String::as_str));
@@ -116,6 +120,45 @@ mod tests {
             d[0].message
         );
         assert_eq!(d[1].severity, crate::diagnostic::Severity::Warning);
+    }
+
+    /// The templates decide which keys are read: `desc` is missing only where a
+    /// template line (not a `#` comment) has `DESC`; `bootloader` stays required
+    /// while `BOOTLOADER` is used.
+    #[test]
+    fn keys_follow_the_placeholders_of_the_flavour_templates() {
+        let no_desc = "arch=\"amd64\"\nsupported=\"Generic\"\ntarget=\"Acme appliances.\"\n";
+        let stub_old = "# DESC\nPackage: linux-image-FLAVOUR\nArchitecture: ARCH\nRecommends: BOOTLOADER\nDescription: image on DESC\n SUPPORTED. TARGET\n";
+        let stub_new = "# Replaced: FLAVOUR ARCH DESC SUPPORTED\nPackage: linux-image-FLAVOUR\nArchitecture: ARCH\nRecommends: BOOTLOADER\nDescription: image\n SUPPORTED. TARGET\n";
+        let run = |stub: Option<&str>| {
+            let mut files = vec![
+                ENV,
+                ("debian.acme/rules.d/amd64.mk", AMD64),
+                ("debian.acme/control.d/vars.generic", no_desc),
+            ];
+            if let Some(s) = stub {
+                files.push(("debian.acme/control.d/flavour-control.stub", s));
+            }
+            let (d, _) = lint_memory_rule(&files, "flavour-vars-missing-key");
+            d.iter().map(|d| d.message.clone()).collect::<Vec<_>>()
+        };
+        let has_no = |m: &[String]| {
+            m.first()
+                .map(|m| m.split(':').next().unwrap_or("").to_string())
+        };
+        assert_eq!(
+            has_no(&run(Some(stub_new))).as_deref(),
+            Some("vars.generic has no bootloader")
+        );
+        assert_eq!(
+            has_no(&run(Some(stub_old))).as_deref(),
+            Some("vars.generic has no desc, bootloader")
+        );
+        // No template in the tree: every key of the list is required.
+        assert_eq!(
+            has_no(&run(None)).as_deref(),
+            Some("vars.generic has no desc, bootloader")
+        );
     }
 
     #[test]

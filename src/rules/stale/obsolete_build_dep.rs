@@ -379,6 +379,20 @@ mod tests {
         for r in ["hirsute", "jammy", "noble"] {
             assert_eq!(findings(control, r)[0].0, Error, "{r}");
         }
+        // libunwind8-dev: still a package in focal, only a Provides of
+        // libunwind-dev from jammy on (Ubuntu's own 6.x kernels name it).
+        let unwind = "Source: linux\nBuild-Depends: libunwind8-dev [amd64 arm64] <!stage1>\n";
+        assert_eq!(findings(unwind, "focal"), []);
+        for r in ["jammy", "noble", "questing"] {
+            let f = findings(unwind, r);
+            assert_eq!(f.len(), 1, "{r}");
+            assert_eq!(f[0].0, Warning, "{r}");
+            assert!(
+                f[0].1.contains("only provided by `libunwind-dev`"),
+                "{}",
+                f[0].1
+            );
+        }
         // Facts checked only for Debian say nothing about Ubuntu.
         assert_eq!(
             findings("Source: linux\nBuild-Depends: gcc-10\n", "noble"),
