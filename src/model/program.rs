@@ -70,11 +70,6 @@ pub struct Program {
     /// For each included file, the include statements that led to it (outermost first).
     pub chains: HashMap<FileId, Vec<StmtRef>>,
     pub vars: HashMap<String, Vec<VarDef>>,
-    /// Names of assignments whose name make computes from a value this model
-    /// cannot be sure of (`binary-arch-deps-$(do_flavour_image_package) += …`,
-    /// where an arch file may set the switch): kept under the unexpanded name in
-    /// `vars`, and read as a possible part of every variable the name may stand for.
-    computed: Vec<String>,
     pub includes: Vec<IncludeEdge>,
     /// Include statements that would include a file already being read.
     pub cycles: Vec<StmtRef>,
@@ -97,7 +92,6 @@ impl Clone for Program {
             files: self.files.clone(),
             chains: self.chains.clone(),
             vars: self.vars.clone(),
-            computed: self.computed.clone(),
             includes: self.includes.clone(),
             cycles: self.cycles.clone(),
             branch_dir: self.branch_dir.clone(),
@@ -193,7 +187,6 @@ impl Program {
             files: vec![],
             chains: HashMap::new(),
             vars: HashMap::new(),
-            computed: vec![],
             includes: vec![],
             cycles: vec![],
             branch_dir: tree.branch_dir.clone(),
@@ -250,23 +243,28 @@ impl Program {
             let cond = conditional || stmt.cond_depth > 0;
             match &stmt.kind {
                 StmtKind::Assign(a) if a.target.is_none() => {
-                    let name = self.assigned_name(&a.name);
-                    self.vars.entry(name).or_default().push(VarDef {
-                        at,
-                        op: a.op,
-                        value: a.value.clone(),
-                        conditional: cond,
-                        export: a.export,
-                    });
+                    let (names, certain) = self.assigned_names(&a.name);
+                    for name in names {
+                        self.vars.entry(name).or_default().push(VarDef {
+                            at,
+                            op: a.op,
+                            value: a.value.clone(),
+                            conditional: cond || !certain,
+                            export: a.export,
+                        });
+                    }
                 }
                 StmtKind::Define { name, body } => {
-                    self.vars.entry(name.clone()).or_default().push(VarDef {
-                        at,
-                        op: AssignOp::Recursive,
-                        value: text[body.clone()].to_string(),
-                        conditional: cond,
-                        export: false,
-                    });
+                    let (names, certain) = self.assigned_names(name);
+                    for name in names {
+                        self.vars.entry(name).or_default().push(VarDef {
+                            at,
+                            op: AssignOp::Recursive,
+                            value: text[body.clone()].to_string(),
+                            conditional: cond || !certain,
+                            export: false,
+                        });
+                    }
                 }
                 StmtKind::Include(inc) => {
                     let expanded = self.expand(&inc.paths);
@@ -324,7 +322,7 @@ impl Program {
 
     /// The value of a variable, or `None` when the tree never assigns it.
     pub fn value(&self, name: &str) -> Option<Expansion> {
-        let defs = self.vars.get(name).map_or(&[][..], Vec::as_slice);
+        let defs = self.vars.get(name)?;
         let mut text: Option<String> = None;
         let mut via: Vec<StmtRef> = vec![];
         let mut certain = true;
@@ -364,45 +362,98 @@ impl Program {
                 }
             }
         }
-        // Assignments whose computed name may be this one: possible, so uncertain.
-        for pattern in &self.computed {
-            if pattern == name || !name_may_be(pattern, name) {
-                continue;
-            }
-            for d in &self.vars[pattern] {
-                text = Some(match (d.op, text) {
-                    (AssignOp::Append, Some(t)) if !t.is_empty() => format!("{t} {}", d.value),
-                    (_, Some(t)) if d.op != AssignOp::Append => t,
-                    _ => d.value.clone(),
-                });
-                via.push(d.at);
-                certain = false;
-            }
-        }
         text.map(|text| Expansion { text, via, certain })
     }
 
-    /// The name an assignment assigns: make expands a computed name
-    /// (`deps-$(x) += …`) when it reads the line. A name that expands to one
-    /// certain word is that word; otherwise it stays unexpanded and is matched
-    /// against the names asked for later ([`Program::value`]).
-    fn assigned_name(&mut self, name: &str) -> String {
+    /// The names an assignment may assign, and whether that is certain. make
+    /// expands a computed name (`deps-$(x) += …`) when it reads the line: a name
+    /// that expands to one certain word is that word. When a reference in it is
+    /// uncertain (Ubuntu's `binary-arch-deps-$(do_flavour_image_package)`, which
+    /// an arch file may turn off), each value the tree gives the referenced
+    /// variables (`true`, `false`) names a variable the line may assign. Anything
+    /// else (a reference to a value made of references, a shell call, too many
+    /// combinations) keeps the name unexpanded: it assigns nothing known.
+    fn assigned_names(&mut self, name: &str) -> (Vec<String>, bool) {
         if !name.contains('$') {
-            return name.to_string();
+            return (vec![name.to_string()], true);
         }
-        // Expanded with the values read so far, without leaving them in the
-        // memo: later assignments may still change them.
-        let saved = self.memo.lock().map(|m| m.clone()).unwrap_or_default();
+        // Expanded with the values read so far, not with values memoised while
+        // earlier lines were read (later assignments may have changed them), and
+        // without memoising these: the budgets and overflows stay as they are.
+        let saved = self
+            .memo
+            .lock()
+            .map(|mut m| std::mem::take(&mut m.values))
+            .unwrap_or_default();
         let e = self.expand(name);
-        self.memo = Mutex::new(saved);
+        if let Ok(mut m) = self.memo.lock() {
+            m.values = saved;
+        }
         let word = e.text.trim();
         if e.certain && !word.is_empty() && !word.contains(['$', ' ', '\t']) {
-            return word.to_string();
+            return (vec![word.to_string()], true);
         }
-        if !self.computed.iter().any(|c| c == name) {
-            self.computed.push(name.to_string());
+        match self.candidate_names(name) {
+            // Nothing known: kept under the unexpanded name, as it is written.
+            names if names.is_empty() => (vec![name.to_string()], true),
+            names => (names, false),
         }
-        name.to_string()
+    }
+
+    /// The names `name` may expand to, from the literal values the tree assigns
+    /// to each variable it references; empty when one has no such value set.
+    fn candidate_names(&self, name: &str) -> Vec<String> {
+        const MAX_NAMES: usize = 16;
+        let b = name.as_bytes();
+        let mut names = vec![String::new()];
+        let mut i = 0;
+        while i < b.len() {
+            let open = b[i] == b'$' && matches!(b.get(i + 1), Some(b'(' | b'{'));
+            if !open {
+                let next = name[i..]
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| c == '$')
+                    .map_or(b.len(), |(k, _)| i + k);
+                for n in &mut names {
+                    n.push_str(&name[i..next]);
+                }
+                i = next;
+                continue;
+            }
+            let close = if b[i + 1] == b'(' { b')' } else { b'}' };
+            let Some(end) = matching_close(b, i + 1, b[i + 1], close) else {
+                return vec![];
+            };
+            let var = &name[i + 2..end];
+            let Some(defs) = self.vars.get(var) else {
+                return vec![];
+            };
+            let mut values: Vec<&str> = vec![];
+            for d in defs {
+                let v = d.value.trim();
+                let literal = matches!(
+                    d.op,
+                    AssignOp::Recursive | AssignOp::Simple | AssignOp::Conditional
+                ) && !v.is_empty()
+                    && !v.contains(['$', ' ', '\t']);
+                if !literal {
+                    return vec![];
+                }
+                if !values.contains(&v) {
+                    values.push(v);
+                }
+            }
+            if names.len() * values.len() > MAX_NAMES {
+                return vec![];
+            }
+            names = names
+                .iter()
+                .flat_map(|n| values.iter().map(move |v| format!("{n}{v}")))
+                .collect();
+            i = end + 1;
+        }
+        names
     }
 
     /// Is the variable assigned anywhere in this program (even conditionally)?
@@ -686,43 +737,6 @@ pub fn matching_close(b: &[u8], open_at: usize, open: u8, close: u8) -> Option<u
         i += 1;
     }
     None
-}
-
-/// Could a name with unexpanded references (`deps-$(x)`) expand to `name`?
-/// Each reference may stand for any text, the rest must match literally.
-fn name_may_be(pattern: &str, name: &str) -> bool {
-    let b = pattern.as_bytes();
-    let mut pieces: Vec<&str> = vec![];
-    let (mut start, mut i) = (0, 0);
-    while i < b.len() {
-        if b[i] == b'$' && matches!(b.get(i + 1), Some(b'(' | b'{')) {
-            let close = if b[i + 1] == b'(' { b')' } else { b'}' };
-            let Some(end) = matching_close(b, i + 1, b[i + 1], close) else {
-                return false;
-            };
-            pieces.push(&pattern[start..i]);
-            i = end + 1;
-            start = i;
-        } else {
-            i += 1;
-        }
-    }
-    pieces.push(&pattern[start..]);
-    let (first, last) = (pieces[0], pieces[pieces.len() - 1]);
-    if pieces.len() == 1 || !name.starts_with(first) || name.len() < first.len() + last.len() {
-        return pieces.len() == 1 && name == first;
-    }
-    let mut rest = &name[first.len()..name.len() - last.len()];
-    if !name.ends_with(last) {
-        return false;
-    }
-    for p in &pieces[1..pieces.len() - 1] {
-        match rest.find(p) {
-            Some(at) => rest = &rest[at + p.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 /// A relative path with `.`, `..` and repeated slashes resolved lexically.
@@ -1114,24 +1128,54 @@ mod tests {
     }
 
     /// make expands the name of an assignment when it reads the line: a certain
-    /// value names one variable, an uncertain one may name any that fits.
+    /// value names one variable; an uncertain one names each variable the
+    /// referenced switch's values give, as a possibility.
     #[test]
     fn computed_assignment_names() {
         let (_, p) = program(&[(
             "debian/rules",
-            "arch := amd64\nflags-$(arch) = -O2\nifeq ($(X),y)\nsw = false\nendif\nsw ?= true\ndeps-$(sw) += a\ndeps-true += b\ndeps-$(sw)-x += c\n",
+            "arch := amd64\nflags-$(arch) = -O2\nifeq ($(X),y)\nsw = false\nendif\nsw ?= true\ndeps-$(sw) += a\ndeps-true += b\ndeps-$(sw)-x += c\nmode ?= DISABLE\nexport CCACHE_$(mode) = 1\nderived = $(sw)\nd-$(derived) = e\ndefine blk-$(arch)\nz\nendef\n",
         )]);
         let v = p.value("flags-amd64").unwrap();
         assert_eq!((v.text.as_str(), v.certain), ("-O2", true));
         let v = p.value("deps-true").unwrap();
-        assert_eq!((v.text.as_str(), v.certain), ("b a", false));
+        assert_eq!((v.text.as_str(), v.certain), ("a b", false));
         assert_eq!(p.value("deps-false").unwrap().text, "a");
-        // `$(sw)` may be `true-x` as well.
-        assert_eq!(p.value("deps-true-x").unwrap().text, "a c");
-        assert!(p.value("other-true").is_none());
-        assert!(name_may_be("a-$(x)-b-${y}", "a-1-b-2"));
-        assert!(!name_may_be("a-$(x)-b", "a-1-c"));
-        assert!(!name_may_be("a-$(x", "a-1"));
+        assert_eq!(p.value("deps-true-x").unwrap().text, "c");
+        assert!(p.value("deps-true-x-y").is_none());
+        // The one value the tree gives: not every CCACHE_ variable.
+        assert!(p.value("CCACHE_DISABLE").is_some());
+        assert!(p.value("CCACHE_DEPEND").is_none());
+        // A switch whose value is made of references: nothing known.
+        assert!(p.value("d-true").is_none());
+        assert!(p.defines("d-$(derived)"));
+        assert_eq!(p.value("blk-amd64").unwrap().text, "z\n");
+    }
+
+    /// A name is expanded with the values read so far, not with a value
+    /// memoised while an earlier include line was expanded.
+    #[test]
+    fn computed_names_ignore_stale_memoised_values() {
+        let (_, p) = program(&[(
+            "debian/rules",
+            "p = nothing\n-include $(p).mk\np = sw\n$(p) = false\n",
+        )]);
+        assert_eq!(p.value("sw").unwrap().text, "false");
+        assert!(p.value("nothing").is_none());
+    }
+
+    /// Names with multi-byte characters, unbalanced references and many
+    /// combinations do not panic and stay bounded.
+    #[test]
+    fn odd_computed_names() {
+        let mut rules = String::from(
+            "a ?= 1\na ?= 2\na ?= 3\na ?= 4\né$(a)ß = x\n$(a)$(a)$(a) = y\nq$(a = z\n",
+        );
+        rules.push_str("ü = 1\n");
+        let (_, p) = program(&[("debian/rules", &rules)]);
+        assert_eq!(p.value("é3ß").unwrap().text, "x");
+        assert!(p.value("111").is_none(), "64 combinations: over the cap");
+        let _ = p.value("ü");
     }
 
     #[test]

@@ -72,7 +72,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 &known_arches,
             );
             // Not mentioned, or only where the per-arch switches never let it run.
-            if gates::runs(model, &words, &arches) != Some(true) {
+            if gates::runs(model, &words, arches.as_deref()) != Some(true) {
                 continue;
             }
         }
@@ -84,7 +84,7 @@ pub fn check(c: &mut Checker, stanzas: &[SourceStanza]) {
                 e.alt.arch_list.as_ref().map(|(l, _)| l.as_str()),
                 &known_arches,
             );
-            if gates::runs(model, &words, &arches) == Some(true) {
+            if gates::runs(model, &words, arches.as_deref()) == Some(true) {
                 continue;
             }
         }

@@ -48,22 +48,32 @@ type Values = Vec<Option<String>>;
 /// Whether a statement that mentions `word` can run on some architecture of
 /// `arches` (Debian names; empty = every architecture the tree has an arch file
 /// for). `None` when no makefile statement mentions the word at all.
-pub fn runs(model: &Model, words: &[&str], arches: &[String]) -> Option<bool> {
+pub fn runs(model: &Model, words: &[&str], arches: Option<&[String]>) -> Option<bool> {
     let arch_files = arch_files(model);
     let considered: Vec<(&str, Option<FileId>)> = if arch_files.is_empty() {
         vec![("", None)]
     } else {
         let picked: Vec<_> = arch_files
             .iter()
-            .filter(|(a, _)| arches.is_empty() || arches.iter().any(|x| x == a))
+            .filter(|(a, _)| arches.is_none_or(|l| l.iter().any(|x| x == a)))
             .map(|(a, f)| (a.as_str(), Some(*f)))
             .collect();
         // An entry for architectures this tree has no arch file for is for
         // builds the tree does not do (`-include $(DEBIAN)/rules.d/$(arch).mk`
         // finds nothing there, and vars.* name no such architecture): nothing
         // mentioned runs for it. Ubuntu's derivatives keep master's
-        // `makedumpfile [amd64]` in a branch that only builds arm64.
-        picked
+        // `makedumpfile [amd64]` in a branch that only builds arm64. A word
+        // that is no plain architecture name (`kfreebsd-any`) may still match
+        // one: then nothing is known, and the command may run.
+        let plain = arches
+            .unwrap_or_default()
+            .iter()
+            .all(|a| !a.contains('-') && a != "any");
+        if picked.is_empty() && !plain {
+            vec![("", None)]
+        } else {
+            picked
+        }
     };
     let mut files: Vec<FileId> = model.makefiles.keys().copied().collect();
     files.sort();
@@ -307,26 +317,36 @@ fn arch_files(model: &Model) -> Vec<(String, FileId)> {
     v
 }
 
-/// The architectures an entry's `[…]` list restricts it to, among `known`; empty
-/// for no list (every architecture).
-pub fn entry_arches(list: Option<&str>, known: &[String]) -> Vec<String> {
-    let Some(list) = list else {
-        return vec![];
+/// The architectures an entry's `[…]` list restricts it to, among `known`;
+/// `None` for no list (every architecture).
+pub fn entry_arches(list: Option<&str>, known: &[String]) -> Option<Vec<String>> {
+    let list = list?;
+    // Linux architecture wildcards (`linux-any`, `any-arm64`, `linux-arm64`)
+    // name the plain architectures they match; others stay as written.
+    let expand = |w: &str| -> Vec<String> {
+        match w {
+            "any" | "linux-any" => known.to_vec(),
+            _ => match w.strip_prefix("any-").or_else(|| w.strip_prefix("linux-")) {
+                Some(a) if !a.contains('-') => vec![a.to_string()],
+                _ => vec![w.to_string()],
+            },
+        }
     };
     let words: Vec<&str> = list.split_whitespace().collect();
-    if words.iter().all(|w| w.starts_with('!')) {
+    Some(if words.iter().all(|w| w.starts_with('!')) {
+        let excluded: Vec<String> = words.iter().flat_map(|w| expand(&w[1..])).collect();
         known
             .iter()
-            .filter(|a| !words.iter().any(|w| &w[1..] == a.as_str()))
+            .filter(|a| !excluded.contains(a))
             .cloned()
             .collect()
     } else {
         words
             .iter()
             .filter(|w| !w.starts_with('!'))
-            .map(|w| w.to_string())
+            .flat_map(|w| expand(w))
             .collect()
-    }
+    })
 }
 
 /// Debian architecture names the tree has arch files for.
@@ -384,6 +404,12 @@ mod tests {
         assert_eq!(lint("makedumpfile [amd64]"), 0);
         assert_eq!(lint("makedumpfile [amd64 arm64]"), 1);
         assert_eq!(lint("makedumpfile"), 1);
+        // Wildcards name the architectures they match.
+        assert_eq!(lint("makedumpfile [linux-any]"), 1);
+        assert_eq!(lint("makedumpfile [any-arm64]"), 1);
+        assert_eq!(lint("makedumpfile [any-amd64]"), 0);
+        assert_eq!(lint("makedumpfile [!linux-arm64]"), 0);
+        assert_eq!(lint("makedumpfile [kfreebsd-any]"), 1, "unknown: may run");
     }
 
     /// `else` and `else ifeq` branches, `ifdef`, and a condition that cannot be read.
