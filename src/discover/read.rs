@@ -360,7 +360,6 @@ fn in_tree(real_root: &Path, real: &Path) -> bool {
             .any(|d| real.starts_with(d) && !real_root.starts_with(d))
 }
 
-/// A tree file's text as `read_file` reads it, or None when it is not read.
 /// The annotations files a branch's annotations include, and theirs (a derivative
 /// such as `debian.aws` includes `../../debian.master/config/annotations`, which
 /// holds most of its configuration): paths relative to the including file, kept
@@ -372,7 +371,7 @@ fn annotation_includes(root: &Path, real_root: &Path, rel: &str, out: &mut Vec<(
             continue;
         };
         let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        for inc in crate::model::kconfig::annotation_includes(&text) {
+        for (_, inc) in crate::model::kconfig::annotation_includes(&text) {
             let target = crate::model::program::normalize(&format!("{dir}/{inc}"));
             if target.starts_with("../") || target.starts_with('/') || target == ".." {
                 continue;
@@ -385,6 +384,7 @@ fn annotation_includes(root: &Path, real_root: &Path, rel: &str, out: &mut Vec<(
     }
 }
 
+/// A tree file's text as `read_file` reads it, or None when it is not read.
 fn read_text(real_root: &Path, path: &Path) -> Option<String> {
     match read_file(real_root, path) {
         Ok(ReadOutcome::File(bytes, _)) => Some(String::from_utf8_lossy(&bytes).into_owned()),

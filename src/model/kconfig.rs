@@ -189,17 +189,21 @@ pub fn parse_annotations(file: FileId, text: &str) -> Vec<ConfigSetting<'_>> {
     out
 }
 
-/// The files an annotations file includes (`include "../../debian.master/config/annotations"`),
-/// as written: annotations.py takes them relative to the including file's directory.
-pub fn annotation_includes(text: &str) -> Vec<&str> {
+/// The files an annotations file includes, with the offset of each `include`
+/// line, as annotations.py reads them (`^include\s+"?([^"]*)"?` on the line
+/// with its blanks squeezed): the path is taken relative to the including file's
+/// directory, and the lines after it override what it sets.
+pub fn annotation_includes(text: &str) -> Vec<(usize, &str)> {
     lines(text)
-        .filter_map(|(_, l)| {
+        .filter_map(|(at, l)| {
             let rest = l.trim_ascii().strip_prefix("include")?;
             if !rest.starts_with([' ', '\t']) {
                 return None;
             }
-            let path = rest.trim_ascii().trim_matches('"');
-            (!path.is_empty()).then_some(path)
+            let rest = rest.trim_ascii();
+            let rest = rest.strip_prefix('"').unwrap_or(rest);
+            let path = rest.split('"').next().unwrap_or(rest).trim_ascii_end();
+            (!path.is_empty()).then_some((at, path))
         })
         .collect()
 }
@@ -256,10 +260,16 @@ mod tests {
         }));
         assert!(!s.enabled());
         let head = "# Menu: HEADER\n# ARCH: amd64 arm64\n\ninclude \"../../debian.master/config/annotations\"\n  include\t\"other\"\nincluded_not CONFIG\n# ARCH: s390x\n";
-        assert_eq!(
-            annotation_includes(head),
-            ["../../debian.master/config/annotations", "other"]
-        );
+        let paths: Vec<&str> = annotation_includes(head)
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(paths, ["../../debian.master/config/annotations", "other"]);
+        let paths: Vec<&str> = annotation_includes("include \"x\" # why\ninclude y\n")
+            .into_iter()
+            .map(|(_, p)| p)
+            .collect();
+        assert_eq!(paths, ["x", "y"]);
         assert_eq!(annotation_arches(head), ["amd64", "arm64"]);
     }
 

@@ -372,43 +372,69 @@ impl<'t> Model<'t> {
         (2..=9).contains(&major).then_some((major, minor))
     }
 
-    /// Settings of an annotations file that another one includes (a derivative's
-    /// `include "../../debian.master/config/annotations"`) count as the includer
-    /// leaves them: its own keys for the option win, and only its architectures
-    /// are built ([`kconfig::Scope`]).
+    /// Settings of annotations files the branch's own annotations include (a
+    /// derivative's `include "../../debian.master/config/annotations"`, and what
+    /// that includes) count as annotations.py leaves them: a key an including
+    /// file sets for the option *after* its include line wins, and only the
+    /// branch file's `# ARCH:` architectures are built ([`kconfig::Scope`]).
+    /// Without a branch (no debian.env) nothing is scoped.
     fn scope_included_annotations(&mut self, annotations: &[FileId]) {
+        const MAX_DEPTH: usize = 4;
         let tree = self.tree;
-        for &id in annotations {
-            let f = &tree.files[id];
-            let includes = kconfig::annotation_includes(&f.text);
-            if includes.is_empty() {
-                continue;
-            }
-            let dir = f.rel.rsplit_once('/').map_or("", |(d, _)| d);
-            let arches = kconfig::annotation_arches(&f.text);
-            let mut own: HashMap<&'t str, Vec<&'t str>> = HashMap::new();
-            for c in self.kconfig.iter().filter(|c| c.file == id) {
-                own.entry(c.name).or_default().extend(c.policy_keys());
-            }
-            let plain = std::sync::Arc::new(kconfig::Scope {
-                arches: arches.clone(),
-                overridden: vec![],
-            });
-            for inc in includes {
+        let Some(branch) = &tree.branch_dir else {
+            return;
+        };
+        let Some(top) = tree.file(&format!("{branch}/config/annotations")) else {
+            return;
+        };
+        let arches = kconfig::annotation_arches(&tree.files[top].text);
+        let mut by_file: HashMap<FileId, Vec<usize>> = HashMap::new();
+        for (i, c) in self.kconfig.iter().enumerate() {
+            by_file.entry(c.file).or_default().push(i);
+        }
+        // Each file once, with the keys its includers set after including it.
+        type Keys<'t> = HashMap<&'t str, Vec<&'t str>>;
+        let mut seen: HashSet<FileId> = HashSet::from([top]);
+        let mut todo: Vec<(FileId, Keys<'t>, usize)> = vec![(top, Keys::new(), 0)];
+        while let Some((f, inherited, depth)) = todo.pop() {
+            let file = &tree.files[f];
+            let dir = file.rel.rsplit_once('/').map_or("", |(d, _)| d);
+            for (at, inc) in kconfig::annotation_includes(&file.text) {
                 let rel = program::normalize(&format!("{dir}/{inc}"));
-                let Some(g) = tree.file(&rel).filter(|g| *g != id) else {
+                let Some(g) = tree.file(&rel) else { continue };
+                if depth >= MAX_DEPTH || !seen.insert(g) {
                     continue;
-                };
-                for c in self.kconfig.iter_mut().filter(|c| c.file == g) {
-                    let scope = match own.get(c.name) {
-                        Some(keys) => std::sync::Arc::new(kconfig::Scope {
+                }
+                // An included file annotations.py reads whatever its name.
+                if !annotations.contains(&g) {
+                    let first = self.kconfig.len();
+                    self.kconfig
+                        .extend(kconfig::parse_annotations(g, &tree.files[g].text));
+                    by_file.insert(g, (first..self.kconfig.len()).collect());
+                }
+                let mut keys = inherited.clone();
+                for &i in by_file.get(&f).map_or(&[][..], Vec::as_slice) {
+                    let c = &self.kconfig[i];
+                    if c.span.start > at {
+                        keys.entry(c.name).or_default().extend(c.policy_keys());
+                    }
+                }
+                let plain = std::sync::Arc::new(kconfig::Scope {
+                    arches: arches.clone(),
+                    overridden: vec![],
+                });
+                for &i in by_file.get(&g).map_or(&[][..], Vec::as_slice) {
+                    let c = &mut self.kconfig[i];
+                    let scope = match keys.get(c.name) {
+                        Some(k) => std::sync::Arc::new(kconfig::Scope {
                             arches: arches.clone(),
-                            overridden: keys.clone(),
+                            overridden: k.clone(),
                         }),
                         None => plain.clone(),
                     };
                     c.set_scope(scope);
                 }
+                todo.push((g, keys, depth + 1));
             }
         }
     }

@@ -74,3 +74,34 @@ fn subsumes_included_roots() {
     let roots: Vec<&str> = m.programs.iter().map(|p| m.file_rel(p.root)).collect();
     assert_eq!(roots, ["debian/rules", "debian/rules.real"]);
 }
+
+/// A derivative's annotations include master's; what counts is what
+/// annotations.py makes of the chain: keys set after the include line win,
+/// keys set before it lose, a file further down the chain is scoped by the
+/// branch file too, and only the branch file's `# ARCH:` is built.
+#[test]
+fn included_annotations_follow_annotations_py() {
+    let master = "# ARCH: amd64 arm64 s390x\nCONFIG_A policy<{'amd64': 'y', 'arm64': 'y'}>\nCONFIG_B policy<{'arm64': 'y'}>\nCONFIG_C policy<{'s390x': 'y'}>\nCONFIG_D policy<{'arm64': 'y'}>\n";
+    let mid = "# ARCH: amd64 arm64 s390x\ninclude \"../../debian.master/config/annotations\"\nCONFIG_D policy<{'arm64': 'n'}>\n";
+    let branch = "# ARCH: arm64\nCONFIG_B policy<{'arm64': 'n'}>\ninclude \"../../debian.mid/config/annotations\"\nCONFIG_A policy<{'arm64': 'n'}>\n";
+    let files = [
+        ("debian/debian.env", "DEBIAN=debian.cloud\n"),
+        ("debian.cloud/config/annotations", branch),
+        ("debian.mid/config/annotations", mid),
+        ("debian.master/config/annotations", master),
+    ];
+    let tree = Tree::from_memory(&files);
+    let m = Model::build(&tree);
+    let on = |name: &str| m.config_enabled(name).is_some();
+    assert!(
+        !on("CONFIG_A"),
+        "set after the include: the branch's n wins"
+    );
+    assert!(on("CONFIG_B"), "set before the include: master's y wins");
+    assert!(!on("CONFIG_C"), "s390x is not built by the branch");
+    assert!(!on("CONFIG_D"), "the middle file's n wins over master's y");
+    // Without a branch, no file is scoped by another: master's own values count.
+    let tree = Tree::from_memory(&files[1..]);
+    let m = Model::build(&tree);
+    assert!(m.config_enabled("CONFIG_C").is_some());
+}

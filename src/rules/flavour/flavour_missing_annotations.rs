@@ -95,9 +95,15 @@ pub fn check(c: &mut Checker, u: &UbuntuFlavours) {
             .map(String::as_str)
             .collect();
         if !missing.is_empty() && !idle {
-            // Append what is missing; entries the arch files do not build stay.
+            // Append what is missing and built (idle entries get no fix, as
+            // below); entries the arch files do not build stay.
             let mut new_words: Vec<String> = h.words.clone();
-            new_words.extend(missing.iter().map(|s| s.to_string()));
+            new_words.extend(
+                missing
+                    .iter()
+                    .filter(|m| built.contains(m))
+                    .map(|s| s.to_string()),
+            );
             d.with_fix_mut(Fix::safe(
                 format!("add the missing entries to the # {what}: header"),
                 vec![Edit::replace(
@@ -163,6 +169,30 @@ mod tests {
         );
         assert_eq!(
             d[0].fix.as_ref().unwrap().edits[0].content,
+            "amd64-generic arm64-generic amd64-lowlatency"
+        );
+        // With an idle arch missing too, the fix adds only what is built.
+        let files = [
+            ENV,
+            (
+                "debian.acme/rules.d/amd64.mk",
+                &*AMD64.replace("flavours = generic", "flavours = generic lowlatency"),
+            ),
+            (
+                "debian.acme/rules.d/arm64.mk",
+                "build_arch = arm64\nflavours = generic\n",
+            ),
+            (
+                "debian.acme/rules.d/i386.mk",
+                "build_arch = i386\nflavours = generic\ndo_flavour_image_package = false\n",
+            ),
+            ("debian.acme/config/annotations", ANNOTATIONS),
+            ("debian.acme/control.d/vars.generic", VARS),
+        ];
+        let (d, _) = lint_memory_rule(&files, "flavour-missing-annotations");
+        let flavour = d.iter().find(|d| d.message.contains("FLAVOUR")).unwrap();
+        assert_eq!(
+            flavour.fix.as_ref().unwrap().edits[0].content,
             "amd64-generic arm64-generic amd64-lowlatency"
         );
     }
