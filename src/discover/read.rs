@@ -69,12 +69,6 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
         };
         for b in branches {
             collect(&root, &real_root, &b, 4, &mut wanted, errors);
-            annotation_includes(
-                &root,
-                &real_root,
-                &format!("{b}/config/annotations"),
-                &mut wanted,
-            );
             // ABI baselines can be large: list them, do not read them.
             let abi = root.join(&b).join("abi");
             if abi.is_dir() && inside(&real_root, &abi) {
@@ -194,25 +188,20 @@ pub(super) fn list_tree(root: PathBuf, errors: &mut Vec<IoProblem>) -> Listing {
 pub(super) fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tree {
     let mut files = Vec::with_capacity(listing.wanted.len());
     for (path, rel) in listing.wanted {
-        let display = display_path(&path);
-        match read_file(&listing.real_root, &path) {
-            Ok(ReadOutcome::File(bytes, mode)) => {
-                files.push(SourceFile::new(display, path, rel, bytes, mode))
-            }
-            Ok(ReadOutcome::Refused(reason)) => {
-                files.push(SourceFile::skipped(display, path, rel, reason))
-            }
-            // Deleted since the walk listed it (an editor's swap file, a build
-            // cleaning up): the tree no longer has it, as if the walk came later.
-            Err(e) if vanished(&e, &path) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => errors.push(IoProblem {
-                path: display,
-                message: "broken symbolic link (its target does not exist)".into(),
-            }),
-            Err(e) => errors.push(IoProblem {
-                path: display,
-                message: io_message(&e),
-            }),
+        read_one(&listing.real_root, path, rel, &mut files, errors);
+    }
+    if let Some(branch) = &listing.branch_dir {
+        let listed = files.len();
+        annotation_includes(
+            &listing.root,
+            &listing.real_root,
+            branch,
+            &mut files,
+            errors,
+        );
+        if files.len() > listed {
+            // In path order, as the listed files are.
+            files.sort_by(|a, b| a.rel.cmp(&b.rel));
         }
     }
     Tree::new(
@@ -223,6 +212,36 @@ pub(super) fn read_listing(listing: Listing, errors: &mut Vec<IoProblem>) -> Tre
         listing.listed,
         listing.real_root,
     )
+}
+
+/// Read one listed file into `files`, or say why not.
+fn read_one(
+    real_root: &Path,
+    path: PathBuf,
+    rel: String,
+    files: &mut Vec<SourceFile>,
+    errors: &mut Vec<IoProblem>,
+) {
+    let display = display_path(&path);
+    match read_file(real_root, &path) {
+        Ok(ReadOutcome::File(bytes, mode)) => {
+            files.push(SourceFile::new(display, path, rel, bytes, mode))
+        }
+        Ok(ReadOutcome::Refused(reason)) => {
+            files.push(SourceFile::skipped(display, path, rel, reason))
+        }
+        // Deleted since the walk listed it (an editor's swap file, a build
+        // cleaning up): the tree no longer has it, as if the walk came later.
+        Err(e) if vanished(&e, &path) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => errors.push(IoProblem {
+            path: display,
+            message: "broken symbolic link (its target does not exist)".into(),
+        }),
+        Err(e) => errors.push(IoProblem {
+            path: display,
+            message: io_message(&e),
+        }),
+    }
 }
 
 /// Whether `e` means `path` itself no longer exists. A symlink whose target is
@@ -362,23 +381,43 @@ fn in_tree(real_root: &Path, real: &Path) -> bool {
 
 /// The annotations files a branch's annotations include, and theirs (a derivative
 /// such as `debian.aws` includes `../../debian.master/config/annotations`, which
-/// holds most of its configuration): paths relative to the including file, kept
-/// when they stay in the tree. Read through the same guard as every file.
-fn annotation_includes(root: &Path, real_root: &Path, rel: &str, out: &mut Vec<(PathBuf, String)>) {
-    let mut todo = vec![(rel.to_string(), 0)];
-    while let Some((rel, depth)) = todo.pop() {
-        let Some(text) = read_text(real_root, &root.join(&rel)) else {
+/// holds most of its configuration), read after the listed files from the text
+/// already read: paths relative to the including file, kept when they stay in
+/// the tree, each file once, four levels deep at most, through the same guard.
+fn annotation_includes(
+    root: &Path,
+    real_root: &Path,
+    branch: &str,
+    files: &mut Vec<SourceFile>,
+    errors: &mut Vec<IoProblem>,
+) {
+    let top = format!("{branch}/config/annotations");
+    let mut have: std::collections::HashSet<String> = files.iter().map(|f| f.rel.clone()).collect();
+    let mut todo: Vec<(usize, usize)> = files
+        .iter()
+        .position(|f| f.rel == top && f.skipped.is_none())
+        .map(|i| (i, 0))
+        .into_iter()
+        .collect();
+    while let Some((i, depth)) = todo.pop() {
+        if depth >= 4 {
             continue;
-        };
-        let dir = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        for (_, inc) in crate::model::kconfig::annotation_includes(&text) {
-            let target = crate::model::program::normalize(&format!("{dir}/{inc}"));
-            if target.starts_with("../") || target.starts_with('/') || target == ".." {
+        }
+        let dir = files[i].rel.rsplit_once('/').map_or("", |(d, _)| d);
+        let targets: Vec<String> = crate::model::kconfig::annotation_includes(&files[i].text)
+            .into_iter()
+            .map(|(_, inc)| crate::model::program::normalize(&format!("{dir}/{inc}")))
+            .filter(|t| !t.starts_with("../") && !t.starts_with('/') && t != "..")
+            .collect();
+        for target in targets {
+            if have.contains(&target) || !root.join(&target).is_file() {
                 continue;
             }
-            if depth < 4 && !out.iter().any(|(_, r)| *r == target) && root.join(&target).is_file() {
-                out.push((root.join(&target), target.clone()));
-                todo.push((target, depth + 1));
+            have.insert(target.clone());
+            let before = files.len();
+            read_one(real_root, root.join(&target), target, files, errors);
+            if files.len() > before && files[before].skipped.is_none() {
+                todo.push((before, depth + 1));
             }
         }
     }
