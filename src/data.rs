@@ -30,10 +30,17 @@ impl Table {
         }
     }
 
+    /// The value of the first entry with this key.
     pub fn get(&self, key: &str) -> Option<&'static str> {
+        self.rows(key).next()
+    }
+
+    /// The values of every entry with this key, in file order (a table may hold
+    /// several rows per key, such as one per release a fact changed in).
+    pub fn rows<'a>(&'a self, key: &'a str) -> impl Iterator<Item = &'static str> + 'a {
         self.entries
             .iter()
-            .find(|(k, _)| *k == key)
+            .filter(move |(k, _)| *k == key)
             .map(|(_, v)| *v)
     }
 

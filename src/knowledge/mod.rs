@@ -159,10 +159,8 @@ impl MultiArch {
 /// release): the one with the latest `since` the release has reached wins.
 pub fn multi_arch(package: &str, release: &str) -> Option<MultiArch> {
     table("multi-arch")
-        .entries()
-        .iter()
-        .filter(|(k, _)| *k == package)
-        .filter_map(|(_, row)| {
+        .rows(package)
+        .filter_map(|row| {
             let mut cols = row.split_whitespace();
             let value = MultiArch::parse(cols.next()?)?;
             let since = cols.next()?;
